@@ -1,0 +1,249 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// Entry points of the per-channel kernels: picks the SIMD width for the geometry's contiguous runs, and
+/// spreads fixed chunks over threads when a tensor is large. Sums are combined per channel in chunk order,
+/// the same order whether one thread or many ran the chunks, so results are bit-identical for any thread
+/// count. Spans must already be validated by the caller.
+/// </summary>
+internal static class ChannelKernels
+{
+    /// <summary>Fewest chunks for which threads are used.</summary>
+    public const int MinParallelChunks = 4;
+
+    public static bool RunsInParallel(in ChannelGeometry geometry, int maxThreads) =>
+        maxThreads > 1 && geometry.ChunkCount >= MinParallelChunks;
+
+    /// <summary>Doubles of scratch that <see cref="Sums{TOp}"/> needs for this geometry and thread count.</summary>
+    public static int SumsScratchLength(in ChannelGeometry geometry, int maxThreads)
+    {
+        if (RunsInParallel(geometry, maxThreads))
+        {
+            return geometry.IsChannelsLast ? 2 * geometry.Channels * geometry.ChunkCount : 2 * geometry.ChunkCount;
+        }
+
+        return geometry.IsChannelsLast && geometry.ChunkCount > 1 ? 2 * geometry.Channels : 0;
+    }
+
+    /// <summary><c>y = TOp(u, v, p0..p3)</c> for every value. Unused parameter spans may be empty.</summary>
+    public static unsafe void Map<TOp>(
+        in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v,
+        ReadOnlySpan<float> p0, ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, ReadOnlySpan<float> p3,
+        Span<float> y, int maxThreads)
+        where TOp : IChannelMapOperator
+    {
+        ref float ru = ref MemoryMarshal.GetReference(u);
+        ref float rv = ref TOp.ReadsSecondInput ? ref MemoryMarshal.GetReference(v) : ref ru;
+        if (!RunsInParallel(geometry, maxThreads))
+        {
+            int pieces = geometry.IsChannelsLast ? 1 : geometry.Channels;
+            for (int channel = 0; channel < pieces; channel++)
+            {
+                MapPiece<TOp>(geometry, ref ru, ref rv, ref MemoryMarshal.GetReference(y),
+                    ref MemoryMarshal.GetReference(p0), ref MemoryMarshal.GetReference(p1),
+                    ref MemoryMarshal.GetReference(p2), ref MemoryMarshal.GetReference(p3),
+                    0, geometry.Outer, channel);
+            }
+
+            return;
+        }
+
+        fixed (float* pu = &ru, pv = &rv, py = y, q0 = p0, q1 = p1, q2 = p2, q3 = p3)
+        {
+            ChannelGeometry g = geometry;
+            nint au = (nint)pu, av = (nint)pv, ay = (nint)py, a0 = (nint)q0, a1 = (nint)q1, a2 = (nint)q2, a3 = (nint)q3;
+            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
+            {
+                g.GetChunk(chunk, out int start, out int end, out int channel);
+                MapPiece<TOp>(g, ref *(float*)au, ref *(float*)av, ref *(float*)ay,
+                    ref *(float*)a0, ref *(float*)a1, ref *(float*)a2, ref *(float*)a3, start, end, channel);
+            });
+        }
+    }
+
+    /// <summary>
+    /// Per-channel sums <c>(a, b) = Σ TOp(u, v, p)</c> written to <paramref name="a"/> and <paramref name="b"/>
+    /// (length C each). <paramref name="scratch"/> holds at least <see cref="SumsScratchLength"/> doubles.
+    /// </summary>
+    public static unsafe void Sums<TOp>(
+        in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<double> p,
+        Span<double> a, Span<double> b, Span<double> scratch, int maxThreads)
+        where TOp : IChannelSumsOperator
+    {
+        ref float ru = ref MemoryMarshal.GetReference(u);
+        ref float rv = ref TOp.ReadsSecondInput ? ref MemoryMarshal.GetReference(v) : ref ru;
+        int channels = geometry.Channels;
+        if (!RunsInParallel(geometry, maxThreads))
+        {
+            Span<double> pair = stackalloc double[2];
+            for (int chunk = 0; chunk < geometry.ChunkCount; chunk++)
+            {
+                geometry.GetChunk(chunk, out int start, out int end, out int channel);
+                if (geometry.IsChannelsLast)
+                {
+                    bool first = chunk == 0;
+                    Span<double> pa = first ? a : scratch[..channels];
+                    Span<double> pb = first ? b : scratch.Slice(channels, channels);
+                    SumsPiece<TOp>(geometry, ref ru, ref rv, p, pa, pb, start, end, 0);
+                    if (!first)
+                    {
+                        AddInto(a, pa);
+                        AddInto(b, pb);
+                    }
+                }
+                else
+                {
+                    SumsPiece<TOp>(geometry, ref ru, ref rv, p, pair[..1], pair[1..], start, end, channel);
+                    bool first = chunk % geometry.ChunksPerChannel == 0;
+                    a[channel] = first ? pair[0] : a[channel] + pair[0];
+                    b[channel] = first ? pair[1] : b[channel] + pair[1];
+                }
+            }
+
+            return;
+        }
+
+        int stride = geometry.IsChannelsLast ? 2 * channels : 2;
+        fixed (float* pu = &ru, pv = &rv)
+        fixed (double* pp = p, ps = scratch)
+        {
+            ChannelGeometry g = geometry;
+            nint au = (nint)pu, av = (nint)pv, ap = (nint)pp, ascratch = (nint)ps;
+            int length = p.Length;
+            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
+            {
+                g.GetChunk(chunk, out int start, out int end, out int channel);
+                var partial = new Span<double>((double*)ascratch + (nint)chunk * stride, stride);
+                int half = stride / 2;
+                SumsPiece<TOp>(g, ref *(float*)au, ref *(float*)av, new ReadOnlySpan<double>((double*)ap, length),
+                    partial[..half], partial[half..], start, end, channel);
+            });
+        }
+
+        for (int chunk = 0; chunk < geometry.ChunkCount; chunk++)
+        {
+            Span<double> partial = scratch.Slice(chunk * stride, stride);
+            if (geometry.IsChannelsLast)
+            {
+                if (chunk == 0)
+                {
+                    partial[..channels].CopyTo(a);
+                    partial[channels..].CopyTo(b);
+                }
+                else
+                {
+                    AddInto(a, partial[..channels]);
+                    AddInto(b, partial[channels..]);
+                }
+            }
+            else
+            {
+                int channel = chunk / geometry.ChunksPerChannel;
+                bool first = chunk % geometry.ChunksPerChannel == 0;
+                a[channel] = first ? partial[0] : a[channel] + partial[0];
+                b[channel] = first ? partial[1] : b[channel] + partial[1];
+            }
+        }
+    }
+
+    private static void AddInto(Span<double> total, ReadOnlySpan<double> part)
+    {
+        for (int i = 0; i < total.Length; i++)
+        {
+            total[i] += part[i];
+        }
+    }
+
+    private static void MapPiece<TOp>(
+        in ChannelGeometry g, ref float u, ref float v, ref float y,
+        ref float p0, ref float p1, ref float p2, ref float p3, int start, int end, int channel)
+        where TOp : IChannelMapOperator
+    {
+        switch (SimdWidth.ForRun(g.RunLength))
+        {
+            case 16:
+                MapPieceAt<TOp, Simd512, Vector512<float>, Vector512<double>>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                break;
+            case 8:
+                MapPieceAt<TOp, Simd256, Vector256<float>, Vector256<double>>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                break;
+            case 4:
+                MapPieceAt<TOp, Simd128, Vector128<float>, Vector128<double>>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                break;
+            default:
+                MapPieceAt<TOp, SimdScalar, float, double>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MapPieceAt<TOp, TS, TF, TD>(
+        in ChannelGeometry g, ref float u, ref float v, ref float y,
+        ref float p0, ref float p1, ref float p2, ref float p3, int start, int end, int channel)
+        where TOp : IChannelMapOperator
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        if (g.IsChannelsLast)
+        {
+            nint offset = (nint)start * g.Channels;
+            MapDriver.Rows<TOp, TS, TF, TD>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset),
+                ref Unsafe.Add(ref y, offset), end - start, g.Channels, ref p0, ref p1, ref p2, ref p3);
+        }
+        else
+        {
+            MapDriver.Planes<TOp, TS, TF, TD>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel,
+                ref p0, ref p1, ref p2, ref p3);
+        }
+    }
+
+    private static void SumsPiece<TOp>(
+        in ChannelGeometry g, ref float u, ref float v, ReadOnlySpan<double> p, Span<double> a, Span<double> b,
+        int start, int end, int channel)
+        where TOp : IChannelSumsOperator
+    {
+        switch (SimdWidth.ForRun(g.RunLength))
+        {
+            case 16:
+                SumsPieceAt<TOp, Simd512, Vector512<float>, Vector512<double>>(g, ref u, ref v, p, a, b, start, end, channel);
+                break;
+            case 8:
+                SumsPieceAt<TOp, Simd256, Vector256<float>, Vector256<double>>(g, ref u, ref v, p, a, b, start, end, channel);
+                break;
+            case 4:
+                SumsPieceAt<TOp, Simd128, Vector128<float>, Vector128<double>>(g, ref u, ref v, p, a, b, start, end, channel);
+                break;
+            default:
+                SumsPieceAt<TOp, SimdScalar, float, double>(g, ref u, ref v, p, a, b, start, end, channel);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumsPieceAt<TOp, TS, TF, TD>(
+        in ChannelGeometry g, ref float u, ref float v, ReadOnlySpan<double> p, Span<double> a, Span<double> b,
+        int start, int end, int channel)
+        where TOp : IChannelSumsOperator
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        if (g.IsChannelsLast)
+        {
+            nint offset = (nint)start * g.Channels;
+            SumsDriver.Rows<TOp, TS, TF, TD>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset),
+                end - start, g.Channels, ref MemoryMarshal.GetReference(p),
+                ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b));
+        }
+        else
+        {
+            SumsDriver.Planes<TOp, TS, TF, TD>(ref u, ref v, start, end, g.Channels, g.Spatial, channel,
+                p[channel], out a[0], out b[0]);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// The arithmetic of one SIMD width, so that a single generic driver serves Vector512, Vector256,
+/// Vector128 and plain scalars. <typeparamref name="TF"/> holds <see cref="Count"/> floats;
+/// <typeparamref name="TD"/> holds half as many doubles (one for the scalar width), and a float vector
+/// widens into a lower and an upper double vector (the scalar width has no upper half).
+/// </summary>
+internal interface ISimd<TF, TD>
+    where TF : struct
+    where TD : struct
+{
+    /// <summary>Floats per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>True when a float vector widens into two double vectors (every width but the scalar one).</summary>
+    static abstract bool HasUpperHalf { get; }
+
+    static abstract TF Load(ref float source, nint offset);
+
+    static abstract void Store(TF value, ref float destination, nint offset);
+
+    static abstract TF Broadcast(float value);
+
+    static abstract TF Add(TF left, TF right);
+
+    static abstract TF Subtract(TF left, TF right);
+
+    static abstract TF Multiply(TF left, TF right);
+
+    /// <summary><c>a·b + c</c>, fused where the hardware has FMA.</summary>
+    static abstract TF MultiplyAdd(TF a, TF b, TF c);
+
+    static abstract TF Max(TF left, TF right);
+
+    static abstract TF Zero { get; }
+
+    static abstract void Widen(TF value, out TD lower, out TD upper);
+
+    static abstract TD BroadcastDouble(double value);
+
+    /// <summary>Loads the doubles that correspond to a float vector at <paramref name="offset"/>.</summary>
+    static abstract void LoadDoubles(ref double source, nint offset, out TD lower, out TD upper);
+
+    /// <summary>Stores the doubles that correspond to a float vector at <paramref name="offset"/>.</summary>
+    static abstract void StoreDoubles(TD lower, TD upper, ref double destination, nint offset);
+
+    static abstract TD Add(TD left, TD right);
+
+    static abstract TD Subtract(TD left, TD right);
+
+    /// <summary><c>a·b + c</c> in double, fused where the hardware has FMA.</summary>
+    static abstract TD MultiplyAdd(TD a, TD b, TD c);
+
+    static abstract TD ZeroDouble { get; }
+
+    /// <summary>
+    /// Zeroes the first <paramref name="skipped"/> lanes of the widened pair (lanes of <paramref name="lower"/>
+    /// first), leaving the rest unchanged.
+    /// </summary>
+    static abstract void ZeroLeadingLanes(ref TD lower, ref TD upper, int skipped);
+
+    /// <summary>Sum of the lanes in a fixed order.</summary>
+    static abstract double Sum(TD value);
+}

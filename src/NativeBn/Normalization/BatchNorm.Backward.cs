@@ -1,0 +1,90 @@
+using NativeBn.Kernels;
+using NativeBn.Kernels.Operators;
+
+namespace NativeBn.Normalization;
+
+public sealed partial class BatchNorm
+{
+    private readonly double[] _sumA;
+    private readonly double[] _sumB;
+
+    /// <summary>
+    /// Backward pass of the last <see cref="Forward"/>: writes d(loss)/dx into <paramref name="inputGradient"/> and
+    /// sets <see cref="GammaGradient"/> and <see cref="BetaGradient"/> (written, not accumulated; zero when the
+    /// forward mode did not train gamma and beta). With batch statistics:
+    /// <c>dbeta = Σdy</c>, <c>dgamma = Σdy·(x̂·r + d)</c>,
+    /// <c>dx = gamma·r·invstd/n · (n·dy - Σdy - x̂·Σ(dy·x̂))</c> (r = 1, d = 0 without renormalization);
+    /// with stored statistics <c>dx = dy·gamma·invstd</c>.
+    /// </summary>
+    /// <param name="x">The input given to the last forward pass.</param>
+    /// <param name="outputGradient">d(loss)/dy, same shape.</param>
+    /// <param name="shape">The last forward pass's shape.</param>
+    /// <param name="inputGradient">Receives d(loss)/dx; may be the same buffer as <paramref name="outputGradient"/>.</param>
+    /// <exception cref="InvalidOperationException">No forward pass yet.</exception>
+    /// <exception cref="ArgumentException">A shape or length that differs from the last forward pass.</exception>
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient)
+    {
+        SavedContext saved = _saved;
+        if (!saved.IsSet)
+        {
+            throw new InvalidOperationException("Backward needs a preceding Forward on this layer.");
+        }
+
+        Check.Shape(shape, Channels, nameof(shape));
+        if (shape != saved.Shape)
+        {
+            throw new ArgumentException($"shape is {shape}; the last Forward used {saved.Shape}.", nameof(shape));
+        }
+
+        CheckBuffer(x, shape, nameof(x));
+        CheckBuffer(outputGradient, shape, nameof(outputGradient));
+        CheckBuffer(inputGradient, shape, nameof(inputGradient));
+
+        var geometry = ChannelGeometry.From(shape);
+        bool batch = saved.NormalizedWith == NormalizationStatistics.Batch;
+        if (batch || saved.TrainAffine)
+        {
+            Span<double> scratch = _scratch.Get(ChannelKernels.SumsScratchLength(geometry, MaxThreads));
+            ChannelKernels.Sums<GradientSumsOperator>(geometry, outputGradient, x, saved.Mean, _sumA, _sumB, scratch, MaxThreads);
+        }
+
+        if (saved.TrainAffine)
+        {
+            for (int c = 0; c < Channels; c++)
+            {
+                _gammaGradient[c] = (float)((saved.R[c] * saved.InverseStd[c] * _sumB[c]) + (saved.D[c] * _sumA[c]));
+                _betaGradient[c] = (float)_sumA[c];
+            }
+        }
+        else
+        {
+            Array.Clear(_gammaGradient);
+            Array.Clear(_betaGradient);
+        }
+
+        if (batch)
+        {
+            double n = shape.ValuesPerChannel;
+            for (int c = 0; c < Channels; c++)
+            {
+                double a = saved.A[c];
+                double inverseStd = saved.InverseStd[c];
+                _p0[c] = (float)a;
+                _p1[c] = (float)(-a * inverseStd * inverseStd * _sumB[c] / n);
+                _p2[c] = (float)saved.Mean[c];
+                _p3[c] = (float)(-a * _sumA[c] / n);
+            }
+
+            ChannelKernels.Map<InputGradientOperator>(geometry, outputGradient, x, _p0, _p1, _p2, _p3, inputGradient, MaxThreads);
+        }
+        else
+        {
+            for (int c = 0; c < Channels; c++)
+            {
+                _p0[c] = (float)saved.A[c];
+            }
+
+            ChannelKernels.Map<ScaleOperator>(geometry, outputGradient, default, _p0, default, default, default, inputGradient, MaxThreads);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using NativeBn.Kernels;
+using NativeBn.Kernels.Operators;
+
+namespace NativeBn.Normalization;
+
+public sealed partial class BatchNorm
+{
+    private readonly double[] _batchMean;
+    private readonly double[] _batchVariance;
+    private readonly float[] _p0;
+    private readonly float[] _p1;
+    private readonly float[] _p2;
+    private readonly float[] _p3;
+    private SavedContext _saved;
+    private SavedContext _work;
+
+    /// <summary>Mean the last forward pass normalized with (the batch mean, or the stored mean), length C.</summary>
+    public ReadOnlySpan<double> SavedMean => _saved.Mean;
+
+    /// <summary>Variance the last forward pass normalized with (the biased batch variance, or the stored variance), length C.</summary>
+    public ReadOnlySpan<double> SavedVariance => _saved.Variance;
+
+    /// <summary><c>1/sqrt(SavedVariance + eps)</c> of the last forward pass, length C.</summary>
+    public ReadOnlySpan<double> SavedInverseStd => _saved.InverseStd;
+
+    /// <summary>
+    /// Training forward pass: normalizes <paramref name="x"/> into <paramref name="y"/> per <paramref name="mode"/>,
+    /// updates the running statistics when asked, and keeps what <see cref="Backward"/> needs.
+    /// </summary>
+    /// <param name="x">Input of <paramref name="shape"/>, in its layout.</param>
+    /// <param name="shape">Shape and layout; its channel count must equal <see cref="Channels"/>.</param>
+    /// <param name="y">Output, same length as <paramref name="x"/>; may be the same buffer as <paramref name="x"/>.</param>
+    /// <param name="mode">Which statistics to normalize with, whether to update the running statistics, whether gamma and beta train.</param>
+    /// <returns>The statistics actually used and what happened to the running statistics.</returns>
+    /// <exception cref="ArgumentException">Wrong lengths or channels; one value per channel or NaN/infinity under a throwing policy.</exception>
+    /// <exception cref="InvalidOperationException">Population statistics asked for but not set.</exception>
+    public BatchNormForwardResult Forward(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, BatchNormMode mode)
+    {
+        Check.Shape(shape, Channels, nameof(shape));
+        CheckBuffer(x, shape, nameof(x));
+        CheckBuffer(y, shape, nameof(y));
+        NormalizationStatistics normalizeWith = mode.NormalizeWith;
+        if (normalizeWith != NormalizationStatistics.Batch)
+        {
+            GetStoredStatistics(normalizeWith, nameof(mode), out _, out _);
+        }
+        else if (!Enum.IsDefined(normalizeWith))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), normalizeWith, "Unknown statistics source.");
+        }
+
+        bool needsBatchStatistics = normalizeWith == NormalizationStatistics.Batch || mode.UpdateRunningStatistics;
+        var update = mode.UpdateRunningStatistics ? RunningStatisticsUpdate.Updated : RunningStatisticsUpdate.NotRequested;
+        long n = shape.ValuesPerChannel;
+        if (needsBatchStatistics && n == 1)
+        {
+            if (_options.SingleValue == SingleValuePolicy.Throw)
+            {
+                throw new ArgumentException(
+                    $"x has one value per channel (shape {shape}, N·H·W = 1); batch statistics need more than one. " +
+                    "SingleValuePolicy.UseRunningStatistics normalizes such batches with the running statistics instead.",
+                    nameof(x));
+            }
+
+            needsBatchStatistics = false;
+            normalizeWith = normalizeWith == NormalizationStatistics.Batch ? NormalizationStatistics.Running : normalizeWith;
+            update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedSingleValue : update;
+        }
+
+        if (needsBatchStatistics)
+        {
+            int bad = ChannelMoments.Compute(x, shape, _batchMean, _batchVariance, _scratch, MaxThreads);
+            if (bad >= 0)
+            {
+                if (_options.NonFinite == NonFinitePolicy.Throw)
+                {
+                    throw new ArgumentException(
+                        $"x holds NaN or infinity in channel {bad}; the batch was rejected and the layer is unchanged. " +
+                        "NonFinitePolicy.SkipUpdate normalizes such batches without updating the running statistics.",
+                        nameof(x));
+                }
+
+                update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedNonFinite : update;
+            }
+
+            for (int c = 0; c < Channels; c++)
+            {
+                _batchVariance[c] /= n;
+            }
+        }
+
+        SavedContext work = _work;
+        if (normalizeWith == NormalizationStatistics.Batch)
+        {
+            NormalizeWithBatchStatistics(x, shape, y, work);
+        }
+        else
+        {
+            NormalizeWithStoredStatistics(x, shape, y, normalizeWith, work);
+        }
+
+        work.Shape = shape;
+        work.NormalizedWith = normalizeWith;
+        work.TrainAffine = mode.TrainAffine;
+        work.IsSet = true;
+        (_saved, _work) = (work, _saved);
+        if (normalizeWith == NormalizationStatistics.Batch)
+        {
+            TrainingSteps++;
+        }
+
+        if (update == RunningStatisticsUpdate.Updated)
+        {
+            UpdateRunningStatistics(n);
+        }
+        else if (update == RunningStatisticsUpdate.SkippedNonFinite)
+        {
+            SkippedUpdates++;
+        }
+
+        return new BatchNormForwardResult(normalizeWith, update);
+    }
+
+    private void NormalizeWithBatchStatistics(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, SavedContext work)
+    {
+        BatchRenormalization? renormalization = _options.Renormalization;
+        (double rMax, double dMax) = renormalization?.LimitsAt(TrainingSteps) ?? (1, 0);
+        double eps = Epsilon;
+        for (int c = 0; c < Channels; c++)
+        {
+            double mean = _batchMean[c];
+            double variance = _batchVariance[c];
+            double inverseStd = 1 / Math.Sqrt(variance + eps);
+            double r = 1, d = 0;
+            if (renormalization is not null)
+            {
+                double sigma = Math.Sqrt(_runningVariance[c] + eps);
+                r = Math.Clamp(Math.Sqrt(variance + eps) / sigma, 1 / rMax, rMax);
+                d = Math.Clamp((mean - _runningMean[c]) / sigma, -dMax, dMax);
+            }
+
+            double a = _gamma[c] * r * inverseStd;
+            work.Mean[c] = mean;
+            work.Variance[c] = variance;
+            work.InverseStd[c] = inverseStd;
+            work.A[c] = a;
+            work.R[c] = r;
+            work.D[c] = d;
+            _p0[c] = (float)mean;
+            _p1[c] = (float)a;
+            _p2[c] = (float)(_beta[c] + _gamma[c] * d);
+        }
+
+        ChannelKernels.Map<CenteredAffineOperator>(
+            ChannelGeometry.From(shape), x, default, _p0, _p1, _p2, default, y, MaxThreads);
+    }
+
+    private void NormalizeWithStoredStatistics(
+        ReadOnlySpan<float> x, TensorShape shape, Span<float> y, NormalizationStatistics source, SavedContext work)
+    {
+        GetStoredStatistics(source, nameof(source), out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+        InferenceCoefficients coefficients = CurrentCoefficients(source);
+        double eps = Epsilon;
+        for (int c = 0; c < Channels; c++)
+        {
+            double inverseStd = 1 / Math.Sqrt(variance[c] + eps);
+            work.Mean[c] = mean[c];
+            work.Variance[c] = variance[c];
+            work.InverseStd[c] = inverseStd;
+            work.A[c] = _gamma[c] * inverseStd;
+            work.R[c] = 1;
+            work.D[c] = 0;
+        }
+
+        ChannelKernels.Map<AffineOperator>(
+            ChannelGeometry.From(shape), x, default, coefficients.Scale, coefficients.Shift, default, default, y, MaxThreads);
+    }
+
+    /// <summary>Blends the batch statistics into the running statistics: <c>running = (1 - w)·running + w·batch</c>.</summary>
+    private void UpdateRunningStatistics(long n)
+    {
+        BatchNormConventions conventions = _options.Conventions;
+        double w = conventions.NewBatchWeight(BatchesTracked + 1);
+        double bessel = conventions.RunningVariance == RunningVarianceConvention.Unbiased ? (double)n / (n - 1) : 1;
+        for (int c = 0; c < Channels; c++)
+        {
+            _runningMean[c] = (1 - w) * _runningMean[c] + w * _batchMean[c];
+            _runningVariance[c] = (1 - w) * _runningVariance[c] + w * _batchVariance[c] * bessel;
+        }
+
+        BatchesTracked++;
+        _version++;
+    }
+}

@@ -1,0 +1,66 @@
+using NativeBn.Kernels;
+using NativeBn.Kernels.Operators;
+
+namespace NativeBn.Normalization;
+
+public sealed partial class BatchNorm
+{
+    /// <summary>
+    /// Inference with stored statistics for any batch size, including 1: <c>y = x·scale + shift</c> with the cached
+    /// folded coefficients (see <see cref="GetInferenceCoefficients"/>), optionally followed by ReLU. Changes nothing
+    /// and may run on many threads at once.
+    /// </summary>
+    /// <param name="x">Input of <paramref name="shape"/>.</param>
+    /// <param name="shape">Shape and layout; its channel count must equal <see cref="Channels"/>.</param>
+    /// <param name="y">Output, same length; may be the same buffer as <paramref name="x"/>.</param>
+    /// <param name="statistics"><see cref="NormalizationStatistics.Running"/> or <see cref="NormalizationStatistics.Population"/>.</param>
+    /// <param name="fuseRelu">Apply <c>max(y, 0)</c> in the same pass.</param>
+    public void Infer(
+        ReadOnlySpan<float> x, TensorShape shape, Span<float> y,
+        NormalizationStatistics statistics = NormalizationStatistics.Running, bool fuseRelu = false)
+    {
+        Check.Shape(shape, Channels, nameof(shape));
+        CheckBuffer(x, shape, nameof(x));
+        CheckBuffer(y, shape, nameof(y));
+        GetStoredStatistics(statistics, nameof(statistics), out _, out _);
+        InferenceCoefficients coefficients = CurrentCoefficients(statistics);
+        var geometry = ChannelGeometry.From(shape);
+        if (fuseRelu)
+        {
+            ChannelKernels.Map<AffineReluOperator>(geometry, x, default, coefficients.Scale, coefficients.Shift, default, default, y, MaxThreads);
+        }
+        else
+        {
+            ChannelKernels.Map<AffineOperator>(geometry, x, default, coefficients.Scale, coefficients.Shift, default, default, y, MaxThreads);
+        }
+    }
+
+    /// <summary>
+    /// Copies the folded inference coefficients <c>scale = gamma/sqrt(var + eps)</c> and <c>shift = beta - mean·scale</c>
+    /// (computed in double, rounded to float) for the given statistics into spans of length C.
+    /// </summary>
+    public void GetInferenceCoefficients(NormalizationStatistics statistics, Span<float> scale, Span<float> shift)
+    {
+        Check.Length(scale.Length, Channels, nameof(scale), "one per channel");
+        Check.Length(shift.Length, Channels, nameof(shift), "one per channel");
+        GetStoredStatistics(statistics, nameof(statistics), out _, out _);
+        InferenceCoefficients coefficients = CurrentCoefficients(statistics);
+        coefficients.Scale.CopyTo(scale);
+        coefficients.Shift.CopyTo(shift);
+    }
+
+    /// <summary>The coefficients for a stored source, recomputed only when parameters, statistics or options changed.</summary>
+    private InferenceCoefficients CurrentCoefficients(NormalizationStatistics source)
+    {
+        InferenceCoefficients coefficients =
+            source == NormalizationStatistics.Population ? _populationCoefficients : _runningCoefficients;
+        long version = _version;
+        if (!coefficients.IsCurrent(version))
+        {
+            GetStoredStatistics(source, nameof(source), out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+            coefficients.Refresh(version, _gamma, _beta, mean, variance, Epsilon);
+        }
+
+        return coefficients;
+    }
+}

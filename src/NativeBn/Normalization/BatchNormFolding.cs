@@ -1,0 +1,62 @@
+namespace NativeBn.Normalization;
+
+/// <summary>
+/// Folds an inference-mode BatchNorm into the dense (fully connected) layer before it, so the pair becomes one
+/// dense layer (PyTorch <c>torch.nn.utils.fusion</c>): per output o, with <c>scale = gamma/sqrt(var + eps)</c>,
+/// <c>W'[o, :] = W[o, :]·scale[o]</c> and <c>b'[o] = (b[o] - mean[o])·scale[o] + beta[o]</c>, computed in double.
+/// Only valid for inference: the folded layer no longer normalizes with batch statistics.
+/// </summary>
+public static class BatchNormFolding
+{
+    /// <summary>Writes the folded weights and bias.</summary>
+    /// <param name="weights">Dense weights <c>[outputs, inputs]</c>, row-major (output-major, as PyTorch's <c>Linear.weight</c>).</param>
+    /// <param name="bias">Dense bias, length <c>outputs</c>.</param>
+    /// <param name="inputs">Inputs of the dense layer (at least 1).</param>
+    /// <param name="batchNorm">The BatchNorm that follows; its channel count is the dense layer's <c>outputs</c>.</param>
+    /// <param name="statistics"><see cref="NormalizationStatistics.Running"/> or <see cref="NormalizationStatistics.Population"/>.</param>
+    /// <param name="foldedWeights">Receives <c>W'</c>, same layout and length as <paramref name="weights"/> (may be the same buffer).</param>
+    /// <param name="foldedBias">Receives <c>b'</c>, length <c>outputs</c> (may be the same buffer as <paramref name="bias"/>).</param>
+    public static void FoldIntoDense(
+        ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputs, BatchNorm batchNorm,
+        NormalizationStatistics statistics, Span<float> foldedWeights, Span<float> foldedBias)
+    {
+        ArgumentNullException.ThrowIfNull(batchNorm);
+        Check.Channels(inputs, nameof(inputs));
+        int outputs = batchNorm.Channels;
+        string shape = $"[outputs = {outputs}, inputs = {inputs}]";
+        Check.Length(weights.Length, outputs * inputs, nameof(weights), $"weights {shape}");
+        Check.Length(foldedWeights.Length, outputs * inputs, nameof(foldedWeights), $"weights {shape}");
+        Check.Length(bias.Length, outputs, nameof(bias), "one per output");
+        Check.Length(foldedBias.Length, outputs, nameof(foldedBias), "one per output");
+        ReadOnlySpan<double> mean, variance;
+        switch (statistics)
+        {
+            case NormalizationStatistics.Running:
+                mean = batchNorm.RunningMean;
+                variance = batchNorm.RunningVariance;
+                break;
+            case NormalizationStatistics.Population when batchNorm.HasPopulationStatistics:
+                mean = batchNorm.PopulationMean;
+                variance = batchNorm.PopulationVariance;
+                break;
+            case NormalizationStatistics.Population:
+                throw new InvalidOperationException("The BatchNorm has no population statistics to fold.");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(statistics), statistics, $"statistics must be Running or Population, got {statistics}.");
+        }
+
+        double eps = batchNorm.Options.Conventions.Epsilon;
+        for (int o = 0; o < outputs; o++)
+        {
+            double scale = batchNorm.Gamma[o] / Math.Sqrt(variance[o] + eps);
+            ReadOnlySpan<float> row = weights.Slice(o * inputs, inputs);
+            Span<float> foldedRow = foldedWeights.Slice(o * inputs, inputs);
+            for (int i = 0; i < inputs; i++)
+            {
+                foldedRow[i] = (float)(row[i] * scale);
+            }
+
+            foldedBias[o] = (float)((bias[o] - mean[o]) * scale + batchNorm.Beta[o]);
+        }
+    }
+}
