@@ -30,7 +30,7 @@ internal static class ChannelKernels
     }
 
     /// <summary><c>y = TOp(u, v, p0..p3)</c> for every value. Unused parameter spans may be empty.</summary>
-    public static unsafe void Map<TOp>(
+    public static void Map<TOp>(
         in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v,
         ReadOnlySpan<float> p0, ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, ReadOnlySpan<float> p3,
         Span<float> y, int maxThreads)
@@ -52,24 +52,14 @@ internal static class ChannelKernels
             return;
         }
 
-        fixed (float* pu = &ru, pv = &rv, py = y, q0 = p0, q1 = p1, q2 = p2, q3 = p3)
-        {
-            ChannelGeometry g = geometry;
-            nint au = (nint)pu, av = (nint)pv, ay = (nint)py, a0 = (nint)q0, a1 = (nint)q1, a2 = (nint)q2, a3 = (nint)q3;
-            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
-            {
-                g.GetChunk(chunk, out int start, out int end, out int channel);
-                MapPiece<TOp>(g, ref *(float*)au, ref *(float*)av, ref *(float*)ay,
-                    ref *(float*)a0, ref *(float*)a1, ref *(float*)a2, ref *(float*)a3, start, end, channel);
-            });
-        }
+        MapInParallel<TOp>(geometry, ref ru, ref rv, y, p0, p1, p2, p3, maxThreads);
     }
 
     /// <summary>
     /// Per-channel sums <c>(a, b) = Σ TOp(u, v, p)</c> written to <paramref name="a"/> and <paramref name="b"/>
     /// (length C each). <paramref name="scratch"/> holds at least <see cref="SumsScratchLength"/> doubles.
     /// </summary>
-    public static unsafe void Sums<TOp>(
+    public static void Sums<TOp>(
         in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<double> p,
         Span<double> a, Span<double> b, Span<double> scratch, int maxThreads)
         where TOp : IChannelSumsOperator
@@ -108,22 +98,7 @@ internal static class ChannelKernels
         }
 
         int stride = geometry.IsChannelsLast ? 2 * channels : 2;
-        fixed (float* pu = &ru, pv = &rv)
-        fixed (double* pp = p, ps = scratch)
-        {
-            ChannelGeometry g = geometry;
-            nint au = (nint)pu, av = (nint)pv, ap = (nint)pp, ascratch = (nint)ps;
-            int length = p.Length;
-            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
-            {
-                g.GetChunk(chunk, out int start, out int end, out int channel);
-                var partial = new Span<double>((double*)ascratch + (nint)chunk * stride, stride);
-                int half = stride / 2;
-                SumsPiece<TOp>(g, ref *(float*)au, ref *(float*)av, new ReadOnlySpan<double>((double*)ap, length),
-                    partial[..half], partial[half..], start, end, channel);
-            });
-        }
-
+        SumsInParallel<TOp>(geometry, ref ru, ref rv, p, scratch, stride, maxThreads);
         for (int chunk = 0; chunk < geometry.ChunkCount; chunk++)
         {
             Span<double> partial = scratch.Slice(chunk * stride, stride);
@@ -147,6 +122,45 @@ internal static class ChannelKernels
                 a[channel] = first ? partial[0] : a[channel] + partial[0];
                 b[channel] = first ? partial[1] : b[channel] + partial[1];
             }
+        }
+    }
+
+    /// <summary>Runs the chunks on threads (a separate method so that the serial path allocates no closure).</summary>
+    private static unsafe void MapInParallel<TOp>(
+        ChannelGeometry g, ref float ru, ref float rv, Span<float> y,
+        ReadOnlySpan<float> p0, ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, ReadOnlySpan<float> p3, int maxThreads)
+        where TOp : IChannelMapOperator
+    {
+        fixed (float* pu = &ru, pv = &rv, py = y, q0 = p0, q1 = p1, q2 = p2, q3 = p3)
+        {
+            nint au = (nint)pu, av = (nint)pv, ay = (nint)py, a0 = (nint)q0, a1 = (nint)q1, a2 = (nint)q2, a3 = (nint)q3;
+            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
+            {
+                g.GetChunk(chunk, out int start, out int end, out int channel);
+                MapPiece<TOp>(g, ref *(float*)au, ref *(float*)av, ref *(float*)ay,
+                    ref *(float*)a0, ref *(float*)a1, ref *(float*)a2, ref *(float*)a3, start, end, channel);
+            });
+        }
+    }
+
+    /// <summary>Computes every chunk's partial sums on threads into <paramref name="scratch"/>, <paramref name="stride"/> doubles each.</summary>
+    private static unsafe void SumsInParallel<TOp>(
+        ChannelGeometry g, ref float ru, ref float rv, ReadOnlySpan<double> p, Span<double> scratch, int stride, int maxThreads)
+        where TOp : IChannelSumsOperator
+    {
+        fixed (float* pu = &ru, pv = &rv)
+        fixed (double* pp = p, ps = scratch)
+        {
+            nint au = (nint)pu, av = (nint)pv, ap = (nint)pp, ascratch = (nint)ps;
+            int length = p.Length;
+            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
+            {
+                g.GetChunk(chunk, out int start, out int end, out int channel);
+                var partial = new Span<double>((double*)ascratch + (nint)chunk * stride, stride);
+                int half = stride / 2;
+                SumsPiece<TOp>(g, ref *(float*)au, ref *(float*)av, new ReadOnlySpan<double>((double*)ap, length),
+                    partial[..half], partial[half..], start, end, channel);
+            });
         }
     }
 
