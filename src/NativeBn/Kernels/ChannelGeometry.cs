@@ -16,24 +16,15 @@ internal readonly struct ChannelGeometry
     /// <summary>Values per chunk that one thread processes at a time.</summary>
     public const int ChunkElements = 1 << 16;
 
-    private ChannelGeometry(bool channelsLast, int outer, int channels, int spatial)
+    private ChannelGeometry(bool channelsLast, int outer, int channels, int spatial, int outerPerChunk)
     {
         IsChannelsLast = channelsLast;
         Outer = outer;
         Channels = channels;
         Spatial = spatial;
-        if (channelsLast)
-        {
-            OuterPerChunk = Math.Max(1, ChunkElements / channels);
-            ChunksPerChannel = 1;
-            ChunkCount = (outer + OuterPerChunk - 1) / OuterPerChunk;
-        }
-        else
-        {
-            OuterPerChunk = Math.Max(1, ChunkElements / spatial);
-            ChunksPerChannel = (outer + OuterPerChunk - 1) / OuterPerChunk;
-            ChunkCount = ChunksPerChannel * channels;
-        }
+        OuterPerChunk = outerPerChunk;
+        ChunksPerChannel = channelsLast ? 1 : (outer + outerPerChunk - 1) / outerPerChunk;
+        ChunkCount = channelsLast ? (outer + outerPerChunk - 1) / outerPerChunk : ChunksPerChannel * channels;
     }
 
     public bool IsChannelsLast { get; }
@@ -63,14 +54,17 @@ internal readonly struct ChannelGeometry
         int spatial = shape.SpatialSize;
         if (shape.Layout == TensorLayout.NCHW && spatial > 1)
         {
-            return new ChannelGeometry(false, shape.Batch, channels, spatial);
+            return new ChannelGeometry(false, shape.Batch, channels, spatial, Math.Max(1, ChunkElements / spatial));
         }
 
         int rows = checked((int)shape.ValuesPerChannel);
         return channels == 1
-            ? new ChannelGeometry(false, 1, 1, rows)
-            : new ChannelGeometry(true, rows, channels, 1);
+            ? new ChannelGeometry(false, 1, 1, rows, 1)
+            : new ChannelGeometry(true, rows, channels, 1, Math.Max(1, ChunkElements / channels));
     }
+
+    /// <summary>Channels-last rows processed as a single chunk (one thread, one pass).</summary>
+    public static ChannelGeometry SingleChunkRows(int rows, int channels) => new(true, rows, channels, 1, rows);
 
     /// <summary>The rows or samples [start, end) of chunk <paramref name="chunk"/>, and its channel (channels-first).</summary>
     public void GetChunk(int chunk, out int start, out int end, out int channel)

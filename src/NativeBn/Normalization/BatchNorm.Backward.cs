@@ -1,5 +1,4 @@
 using NativeBn.Kernels;
-using NativeBn.Kernels.Operators;
 
 namespace NativeBn.Normalization;
 
@@ -44,8 +43,7 @@ public sealed partial class BatchNorm
         bool batch = saved.NormalizedWith == NormalizationStatistics.Batch;
         if (batch || saved.TrainAffine)
         {
-            Span<double> scratch = _scratch.Get(ChannelKernels.SumsScratchLength(geometry, MaxThreads));
-            ChannelKernels.Sums<GradientSumsOperator>(geometry, outputGradient, x, saved.Mean, _sumA, _sumB, scratch, MaxThreads);
+            _kernels.GradientSums(geometry, outputGradient, x, saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
         }
 
         if (saved.TrainAffine)
@@ -75,7 +73,7 @@ public sealed partial class BatchNorm
                 _p3[c] = (float)(-a * _sumA[c] / n);
             }
 
-            ChannelKernels.Map<InputGradientOperator>(geometry, outputGradient, x, _p0, _p1, _p2, _p3, inputGradient, MaxThreads);
+            _kernels.InputGradient(geometry, outputGradient, x, _p0, _p1, _p2, _p3, inputGradient, MaxThreads);
         }
         else
         {
@@ -84,7 +82,7 @@ public sealed partial class BatchNorm
                 _p0[c] = (float)saved.A[c];
             }
 
-            ChannelKernels.Map<ScaleOperator>(geometry, outputGradient, default, _p0, default, default, default, inputGradient, MaxThreads);
+            LayerKernels.Scale(geometry, outputGradient, _p0, inputGradient, MaxThreads);
         }
     }
 }

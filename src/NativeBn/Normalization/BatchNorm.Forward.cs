@@ -1,5 +1,4 @@
 using NativeBn.Kernels;
-using NativeBn.Kernels.Operators;
 
 namespace NativeBn.Normalization;
 
@@ -69,7 +68,7 @@ public sealed partial class BatchNorm
 
         if (needsBatchStatistics)
         {
-            int bad = ChannelMoments.Compute(x, shape, _batchMean, _batchVariance, _scratch, MaxThreads);
+            int bad = ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchVariance, _scratch, MaxThreads);
             if (bad >= 0)
             {
                 if (_options.NonFinite == NonFinitePolicy.Throw)
@@ -151,8 +150,7 @@ public sealed partial class BatchNorm
             _p2[c] = (float)(_beta[c] + _gamma[c] * d);
         }
 
-        ChannelKernels.Map<CenteredAffineOperator>(
-            ChannelGeometry.From(shape), x, default, _p0, _p1, _p2, default, y, MaxThreads);
+        _kernels.Normalize(ChannelGeometry.From(shape), x, _p0, _p1, _p2, y, MaxThreads);
     }
 
     private void NormalizeWithStoredStatistics(
@@ -172,8 +170,7 @@ public sealed partial class BatchNorm
             work.D[c] = 0;
         }
 
-        ChannelKernels.Map<AffineOperator>(
-            ChannelGeometry.From(shape), x, default, coefficients.Scale, coefficients.Shift, default, default, y, MaxThreads);
+        _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, relu: false, MaxThreads);
     }
 
     /// <summary>Blends the batch statistics into the running statistics: <c>running = (1 - w)·running + w·batch</c>.</summary>

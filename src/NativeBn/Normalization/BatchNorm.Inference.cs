@@ -1,5 +1,4 @@
 using NativeBn.Kernels;
-using NativeBn.Kernels.Operators;
 
 namespace NativeBn.Normalization;
 
@@ -24,15 +23,7 @@ public sealed partial class BatchNorm
         CheckBuffer(y, shape, nameof(y));
         GetStoredStatistics(statistics, nameof(statistics), out _, out _);
         InferenceCoefficients coefficients = CurrentCoefficients(statistics);
-        var geometry = ChannelGeometry.From(shape);
-        if (fuseRelu)
-        {
-            ChannelKernels.Map<AffineReluOperator>(geometry, x, default, coefficients.Scale, coefficients.Shift, default, default, y, MaxThreads);
-        }
-        else
-        {
-            ChannelKernels.Map<AffineOperator>(geometry, x, default, coefficients.Scale, coefficients.Shift, default, default, y, MaxThreads);
-        }
+        _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ public sealed partial class BatchNorm
     private readonly InferenceCoefficients _runningCoefficients;
     private readonly InferenceCoefficients _populationCoefficients;
     private readonly ScratchBuffer _scratch = new();
+    private readonly LayerKernels _kernels;
     private BatchNormOptions _options;
     private long _version;
 
@@ -48,6 +49,7 @@ public sealed partial class BatchNorm
         _runningVariance.AsSpan().Fill(1d);
         _populationMean = new double[channels];
         _populationVariance = new double[channels];
+        _kernels = new LayerKernels(channels);
         _runningCoefficients = new InferenceCoefficients(channels);
         _populationCoefficients = new InferenceCoefficients(channels);
         _saved = new SavedContext(channels);

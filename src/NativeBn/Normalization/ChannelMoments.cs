@@ -1,5 +1,4 @@
 using NativeBn.Kernels;
-using NativeBn.Kernels.Operators;
 
 namespace NativeBn.Normalization;
 
@@ -15,33 +14,18 @@ internal static class ChannelMoments
     /// (the batch holds NaN or infinity there), or -1.
     /// </summary>
     public static int Compute(
-        ReadOnlySpan<float> x, TensorShape shape, Span<double> mean, Span<double> m2, ScratchBuffer scratch, int maxThreads)
+        LayerKernels kernels, ReadOnlySpan<float> x, TensorShape shape, Span<double> mean, Span<double> m2,
+        ScratchBuffer scratch, int maxThreads)
     {
-        var geometry = ChannelGeometry.From(shape);
-        int channels = shape.Channels;
-        int channelStride = shape.Layout == TensorLayout.NCHW ? shape.SpatialSize : 1;
-        for (int c = 0; c < channels; c++)
+        kernels.Statistics(shape, x, mean, m2, scratch, maxThreads);
+        for (int c = 0; c < shape.Channels; c++)
         {
-            mean[c] = x[c * channelStride];
-        }
-
-        Span<double> work = scratch.Get(channels + ChannelKernels.SumsScratchLength(geometry, maxThreads));
-        Span<double> shiftedSum = work[..channels];
-        ChannelKernels.Sums<ShiftedMomentsOperator>(geometry, x, default, mean, shiftedSum, m2, work[channels..], maxThreads);
-
-        double n = shape.ValuesPerChannel;
-        int firstNonFinite = -1;
-        for (int c = 0; c < channels; c++)
-        {
-            double s = shiftedSum[c];
-            mean[c] += s / n;
-            m2[c] = Math.Max(0, m2[c] - s * s / n);
-            if (firstNonFinite < 0 && !(double.IsFinite(mean[c]) && double.IsFinite(m2[c])))
+            if (!(double.IsFinite(mean[c]) && double.IsFinite(m2[c])))
             {
-                firstNonFinite = c;
+                return c;
             }
         }
 
-        return firstNonFinite;
+        return -1;
     }
 }

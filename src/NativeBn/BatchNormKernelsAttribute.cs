@@ -1,0 +1,20 @@
+namespace NativeBn;
+
+/// <summary>
+/// Asks the NativeBn source generator (package NativeBn.Generators, referenced as an analyzer) for batch-normalization
+/// kernels with constant widths in the marked <c>static partial</c> class. For each width W it emits
+/// <c>InferW</c>, <c>InferReluW</c>, <c>NormalizeW</c>, <c>InputGradientW</c>, <c>StatisticsW</c> and <c>GradientSumsW</c>
+/// (channels-last <c>[N, W]</c> data, the signatures of <see cref="Kernels.GenericKernels"/>), each with Vector512,
+/// Vector256, Vector128 and scalar bodies chosen at run time, plus <c>TryGetKernels(int width, out WidthKernels?)</c>.
+/// Widths run from 1 to 1024. Element-wise results equal <see cref="Kernels.GenericKernels"/> bit for bit; so do
+/// the sums, which add rows in the same order.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class BatchNormKernelsAttribute : Attribute
+{
+    /// <summary>Marks a class for kernels of the given widths (channel counts).</summary>
+    public BatchNormKernelsAttribute(params int[] widths) => Widths = widths;
+
+    /// <summary>The requested widths.</summary>
+    public IReadOnlyList<int> Widths { get; }
+}

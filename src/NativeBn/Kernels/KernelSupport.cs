@@ -1,0 +1,64 @@
+using System.ComponentModel;
+
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// Argument checks and shared steps of the kernels, used by <see cref="GenericKernels"/> and by generated kernels
+/// so that both validate and finish their results the same way.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class KernelSupport
+{
+    /// <summary>Rows of a channels-last buffer: throws unless <paramref name="length"/> is a positive multiple of <paramref name="width"/>.</summary>
+    public static nint Rows(int width, int length, string name)
+    {
+        if (length == 0 || length % width != 0)
+        {
+            throw new ArgumentException(
+                $"{name} has {length} values; expected a positive multiple of the width {width} (N rows of {width} channels).", name);
+        }
+
+        return length / width;
+    }
+
+    /// <summary>Throws unless a per-channel buffer holds exactly <paramref name="width"/> values.</summary>
+    public static void PerChannel(int width, int length, string name)
+    {
+        if (length != width)
+        {
+            throw new ArgumentException($"{name} has {length} values; expected one per channel ({width}).", name);
+        }
+    }
+
+    /// <summary>Throws unless a buffer has the same length as the input.</summary>
+    public static void SameLength(int expected, int length, string name)
+    {
+        if (length != expected)
+        {
+            throw new ArgumentException($"{name} has {length} values; expected {expected}, the length of the input.", name);
+        }
+    }
+
+    /// <summary>Each channel's shift for the moment sums: its value in the first row.</summary>
+    public static void FirstRowAsShift(ReadOnlySpan<float> x, Span<double> shift)
+    {
+        for (int c = 0; c < shift.Length; c++)
+        {
+            shift[c] = x[c];
+        }
+    }
+
+    /// <summary>
+    /// Turns shifted sums into moments: <c>mean = k + Σd/n</c>, <c>M2 = max(0, Σd² - (Σd)²/n)</c>, where
+    /// <paramref name="mean"/> holds the shifts k on entry and <paramref name="m2"/> holds Σd².
+    /// </summary>
+    public static void FinishMoments(Span<double> mean, ReadOnlySpan<double> sum, Span<double> m2, double count)
+    {
+        for (int c = 0; c < mean.Length; c++)
+        {
+            double s = sum[c];
+            mean[c] += s / count;
+            m2[c] = Math.Max(0, m2[c] - s * s / count);
+        }
+    }
+}
