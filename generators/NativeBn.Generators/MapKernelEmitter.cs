@@ -118,9 +118,12 @@ namespace NativeBn.Generators
                 {
                     w.Line($"nint o = r * {IsaSpec.Number(width)};");
                     w.Line($"float tail = {ScalarExpression(kernel, lastChannel)};");
-                    using (w.Block($"for (nint c = 0; c < {lastChannel}; c++)"))
+                    if (width > 1)
                     {
-                        w.Line(isa.Store(ScalarExpression(kernel, "c"), "output", "o + c"));
+                        using (w.Block($"for (nint c = 0; c < {lastChannel}; c++)"))
+                        {
+                            w.Line(isa.Store(ScalarExpression(kernel, "c"), "output", "o + c"));
+                        }
                     }
 
                     w.Line(isa.Store("tail", "output", $"o + {lastChannel}"));
