@@ -35,6 +35,9 @@ internal interface ISimd<TF, TD>
 
     static abstract TF Zero { get; }
 
+    /// <summary>Sum of the float lanes in a fixed order.</summary>
+    static abstract float Sum(TF value);
+
     static abstract void Widen(TF value, out TD lower, out TD upper);
 
     static abstract TD BroadcastDouble(double value);

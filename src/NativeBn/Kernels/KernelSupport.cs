@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace NativeBn.Kernels;
 
@@ -10,32 +12,35 @@ namespace NativeBn.Kernels;
 public static class KernelSupport
 {
     /// <summary>Rows of a channels-last buffer: throws unless <paramref name="length"/> is a positive multiple of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static nint Rows(int width, int length, string name)
     {
-        if (length == 0 || length % width != 0)
+        int rows = length / width;
+        if (rows == 0 || rows * width != length)
         {
-            throw new ArgumentException(
-                $"{name} has {length} values; expected a positive multiple of the width {width} (N rows of {width} channels).", name);
+            ThrowNotRows(width, length, name);
         }
 
-        return length / width;
+        return rows;
     }
 
     /// <summary>Throws unless a per-channel buffer holds exactly <paramref name="width"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PerChannel(int width, int length, string name)
     {
         if (length != width)
         {
-            throw new ArgumentException($"{name} has {length} values; expected one per channel ({width}).", name);
+            ThrowNotPerChannel(width, length, name);
         }
     }
 
     /// <summary>Throws unless a buffer has the same length as the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SameLength(int expected, int length, string name)
     {
         if (length != expected)
         {
-            throw new ArgumentException($"{name} has {length} values; expected {expected}, the length of the input.", name);
+            ThrowNotSameLength(expected, length, name);
         }
     }
 
@@ -61,4 +66,17 @@ public static class KernelSupport
             m2[c] = Math.Max(0, m2[c] - s * s / count);
         }
     }
+
+    [DoesNotReturn]
+    private static void ThrowNotRows(int width, int length, string name) =>
+        throw new ArgumentException(
+            $"{name} has {length} values; expected a positive multiple of the width {width} (N rows of {width} channels).", name);
+
+    [DoesNotReturn]
+    private static void ThrowNotPerChannel(int width, int length, string name) =>
+        throw new ArgumentException($"{name} has {length} values; expected one per channel ({width}).", name);
+
+    [DoesNotReturn]
+    private static void ThrowNotSameLength(int expected, int length, string name) =>
+        throw new ArgumentException($"{name} has {length} values; expected {expected}, the length of the input.", name);
 }

@@ -41,6 +41,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>, Vector128<double>>
         Vector128.MultiplyAddEstimate(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

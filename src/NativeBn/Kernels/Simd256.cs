@@ -41,6 +41,9 @@ internal readonly struct Simd256 : ISimd<Vector256<float>, Vector256<double>>
         Vector256.MultiplyAddEstimate(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

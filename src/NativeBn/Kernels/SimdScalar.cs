@@ -35,6 +35,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
     public static float MultiplyAdd(float a, float b, float c) => float.MultiplyAddEstimate(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(float value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Max(float left, float right) => MathF.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -61,8 +61,12 @@ public sealed partial class BatchNorm
                     nameof(x));
             }
 
-            needsBatchStatistics = false;
-            normalizeWith = normalizeWith == NormalizationStatistics.Batch ? NormalizationStatistics.Running : normalizeWith;
+            if (_options.SingleValue == SingleValuePolicy.UseRunningStatistics)
+            {
+                needsBatchStatistics = false;
+                normalizeWith = normalizeWith == NormalizationStatistics.Batch ? NormalizationStatistics.Running : normalizeWith;
+            }
+
             update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedSingleValue : update;
         }
 

@@ -67,6 +67,9 @@ public sealed partial class BatchNorm
     /// <summary>Number of channels C.</summary>
     public int Channels { get; }
 
+    /// <summary>Changes whenever parameters, statistics or options change.</summary>
+    internal long Version => _version;
+
     /// <summary>Conventions, policies and threading. Setting new options invalidates cached inference coefficients.</summary>
     public BatchNormOptions Options
     {

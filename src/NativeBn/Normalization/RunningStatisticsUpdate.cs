@@ -12,6 +12,6 @@ public enum RunningStatisticsUpdate
     /// <summary>The batch held NaN or infinity; the update was skipped (<see cref="NonFinitePolicy.SkipUpdate"/>).</summary>
     SkippedNonFinite,
 
-    /// <summary>Each channel had a single value; the update was skipped (<see cref="SingleValuePolicy.UseRunningStatistics"/>).</summary>
+    /// <summary>Each channel had a single value; the update was skipped (<see cref="SingleValuePolicy.UseRunningStatistics"/> or <see cref="SingleValuePolicy.NormalizeAnyway"/>).</summary>
     SkippedSingleValue,
 }

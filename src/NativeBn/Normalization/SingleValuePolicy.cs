@@ -11,4 +11,10 @@ public enum SingleValuePolicy
 
     /// <summary>Normalize with the running statistics and skip the running-statistics update.</summary>
     UseRunningStatistics,
+
+    /// <summary>
+    /// Normalize with the batch statistics anyway, as Keras does (no check): every output equals beta, the classic
+    /// symptom of a model evaluated in training mode one sample at a time. The running-statistics update is skipped.
+    /// </summary>
+    NormalizeAnyway,
 }

@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace NativeBn.Data;
+
+/// <summary>
+/// Reads the IDX files of MNIST and Fashion-MNIST (plain or gzip-compressed, detected from the content): a magic
+/// number <c>00 00 type dims</c> (type 0x08 = unsigned byte), big-endian 32-bit sizes, then the values.
+/// Images become floats <c>pixel/255</c> in [0, 1].
+/// </summary>
+public static class IdxReader
+{
+    /// <summary>Reads an image file (<c>[count, rows, cols]</c>) and a label file (<c>[count]</c>) into a dataset of 10 classes.</summary>
+    public static Dataset Read(string imagesPath, string labelsPath)
+    {
+        (int[] imageDims, byte[] pixels) = ReadFile(imagesPath, expectedDims: 3);
+        (int[] labelDims, byte[] labelBytes) = ReadFile(labelsPath, expectedDims: 1);
+        if (imageDims[0] != labelDims[0])
+        {
+            throw new DataFormatException($"{imagesPath} holds {imageDims[0]} images but {labelsPath} holds {labelDims[0]} labels.");
+        }
+
+        int width = imageDims[1] * imageDims[2];
+        var features = new float[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            features[i] = pixels[i] / 255f;
+        }
+
+        var labels = new int[labelBytes.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = labelBytes[i];
+            if (labels[i] > 9)
+            {
+                throw new DataFormatException($"{labelsPath}: label {i} is {labels[i]}; expected 0-9.");
+            }
+        }
+
+        return new Dataset(features, labels, width, 10);
+    }
+
+    /// <summary>Reads one unsigned-byte IDX file; returns its dimensions and values.</summary>
+    public static (int[] Dimensions, byte[] Values) ReadFile(string path, int expectedDims)
+    {
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException($"Cannot read {path}: {e.Message}", e);
+        }
+
+        if (content.Length >= 2 && content[0] == 0x1F && content[1] == 0x8B)
+        {
+            try
+            {
+                using var gzip = new GZipStream(new MemoryStream(content), CompressionMode.Decompress);
+                using var plain = new MemoryStream();
+                gzip.CopyTo(plain);
+                content = plain.ToArray();
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DataFormatException($"{path}: corrupt gzip data ({e.Message}).", e);
+            }
+        }
+
+        if (content.Length < 4 || content[0] != 0 || content[1] != 0)
+        {
+            throw new DataFormatException($"{path} is not an IDX file (the first two bytes must be 0).");
+        }
+
+        if (content[2] != 0x08)
+        {
+            throw new DataFormatException($"{path}: value type 0x{content[2]:X2} is not supported; expected 0x08 (unsigned byte).");
+        }
+
+        int dims = content[3];
+        if (dims != expectedDims)
+        {
+            throw new DataFormatException($"{path} has {dims} dimensions; expected {expectedDims}.");
+        }
+
+        if (content.Length < 4 + 4 * dims)
+        {
+            throw new DataFormatException($"{path} is truncated inside its header.");
+        }
+
+        var sizes = new int[dims];
+        long total = 1;
+        for (int d = 0; d < dims; d++)
+        {
+            sizes[d] = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(4 + 4 * d));
+            if (sizes[d] <= 0)
+            {
+                throw new DataFormatException($"{path}: dimension {d} is {sizes[d]}; expected at least 1.");
+            }
+
+            total *= sizes[d];
+        }
+
+        int offset = 4 + 4 * dims;
+        if (content.Length - offset != total)
+        {
+            throw new DataFormatException($"{path} holds {content.Length - offset} values after its header; its dimensions need {total}.");
+        }
+
+        return (sizes, content[offset..]);
+    }
+}

@@ -1,0 +1,29 @@
+namespace NativeBn.Diagnostics;
+
+/// <summary>Settings of the train/inference mismatch demo (defaults: the classic set-up).</summary>
+public sealed record DemoOptions
+{
+    /// <summary>Seed of weights, shuffles and dropout.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Epochs over the training split.</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Training batch size.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Width of the hidden layer.</summary>
+    public int Hidden { get; init; } = 64;
+
+    /// <summary>Training steps of the EMA-lag scenario (momentum 0.99 as decay).</summary>
+    public int EmaLagSteps { get; init; } = 150;
+
+    /// <summary>Dropout rate of the dropout-before-BatchNorm scenario.</summary>
+    public double DropoutRate { get; init; } = 0.5;
+
+    /// <summary>Inference batch sizes of the accuracy-against-batch-size curves.</summary>
+    public IReadOnlyList<int> CurveBatchSizes { get; init; } = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+}

@@ -1,0 +1,77 @@
+using NativeBn.Normalization;
+
+namespace NativeBn.Network;
+
+/// <summary>
+/// A <see cref="Normalization.BatchNorm"/> over features inside a model. Training steps normalize with batch
+/// statistics, update the running statistics and train gamma and beta; predictions use the model's regime.
+/// </summary>
+public sealed class BatchNormLayer : Layer
+{
+    private readonly BatchNormParameter _gamma;
+    private readonly BatchNormParameter _beta;
+
+    internal BatchNormLayer(int index, int width, BatchNormOptions options)
+        : base(width, width)
+    {
+        BatchNorm = new BatchNorm(width, options);
+        _gamma = new BatchNormParameter($"{index}.weight", BatchNorm, gamma: true);
+        _beta = new BatchNormParameter($"{index}.bias", BatchNorm, gamma: false);
+    }
+
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.BatchNorm;
+
+    /// <summary>The engine layer: parameters, running and population statistics, conventions.</summary>
+    public BatchNorm BatchNorm { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => [_gamma, _beta];
+
+    internal override long Version => BatchNorm.Version;
+
+    /// <summary>What the last training forward pass did to the running statistics.</summary>
+    public BatchNormForwardResult LastTrainingResult { get; private set; }
+
+    internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
+    {
+        TensorShape shape = TensorShape.Features(batch, InputWidth);
+        if (pass.Training)
+        {
+            LastTrainingResult = BatchNorm.Forward(input, shape, output, BatchNormMode.Training);
+            return;
+        }
+
+        switch (pass.Regime)
+        {
+            case InferenceRegime.BatchStatistics:
+                BatchNorm.Forward(input, shape, output, new BatchNormMode(NormalizationStatistics.Batch, false, false));
+                break;
+            case InferenceRegime.Population:
+                BatchNorm.Infer(input, shape, output, NormalizationStatistics.Population);
+                break;
+            case InferenceRegime.Folded when BatchNorm.HasPopulationStatistics:
+                BatchNorm.Infer(input, shape, output, NormalizationStatistics.Population);
+                break;
+            default:
+                BatchNorm.Infer(input, shape, output, NormalizationStatistics.Running);
+                break;
+        }
+    }
+
+    internal override void Backward(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch) =>
+        BatchNorm.Backward(input, outputGradient, TensorShape.Features(batch, InputWidth), inputGradient);
+
+    /// <summary>Gamma or beta of the engine layer as an optimizer parameter.</summary>
+    private sealed class BatchNormParameter(string name, BatchNorm batchNorm, bool gamma) : Parameter
+    {
+        public override string Name => name;
+
+        public override int Length => batchNorm.Channels;
+
+        public override ReadOnlySpan<float> Gradient => gamma ? batchNorm.GammaGradient : batchNorm.BetaGradient;
+
+        public override Span<float> Values() => gamma ? batchNorm.WritableGamma() : batchNorm.WritableBeta();
+    }
+}

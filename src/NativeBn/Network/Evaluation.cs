@@ -1,0 +1,56 @@
+using NativeBn.Data;
+
+namespace NativeBn.Network;
+
+/// <summary>Accuracy and predictions of a model on a data set under an inference regime.</summary>
+public static class Evaluation
+{
+    /// <summary>
+    /// Fraction of samples classified correctly, predicting in consecutive batches of <paramref name="batchSize"/>
+    /// (which matters only for <see cref="InferenceRegime.BatchStatistics"/>; other regimes give the same answer for
+    /// any batch size). <paramref name="probabilities"/>, when given, receives <c>[Count, classes]</c>.
+    /// </summary>
+    public static double Accuracy(Sequential model, Dataset data, InferenceRegime regime, int batchSize, float[]? probabilities = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        int classes = model.OutputWidth;
+        var logits = new float[Math.Min(batchSize, model.MaxBatch) * classes];
+        int correct = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            Span<float> output = logits.AsSpan(0, count * classes);
+            model.Forward(data.Rows(start, count), count, regime, output);
+            if (probabilities is not null)
+            {
+                SoftmaxCrossEntropy.Softmax(output, probabilities.AsSpan(start * classes, count * classes), classes);
+            }
+
+            for (int k = 0; k < count; k++)
+            {
+                if (ArgMax(output.Slice(k * classes, classes)) == data.Labels[start + k])
+                {
+                    correct++;
+                }
+            }
+        }
+
+        return (double)correct / data.Count;
+    }
+
+    /// <summary>Index of the largest value (the first one on ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+}

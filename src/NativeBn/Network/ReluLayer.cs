@@ -1,0 +1,32 @@
+namespace NativeBn.Network;
+
+/// <summary><c>y = max(x, 0)</c>; the gradient passes where the output is positive.</summary>
+public sealed class ReluLayer : Layer
+{
+    internal ReluLayer(int width)
+        : base(width, width)
+    {
+    }
+
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Relu;
+
+    internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
+    {
+        int length = batch * InputWidth;
+        for (int i = 0; i < length; i++)
+        {
+            output[i] = MathF.Max(input[i], 0f);
+        }
+    }
+
+    internal override void Backward(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
+    {
+        int length = batch * InputWidth;
+        for (int i = 0; i < length; i++)
+        {
+            inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0f;
+        }
+    }
+}
