@@ -1,0 +1,57 @@
+using System.CommandLine;
+using NativeBn.Data;
+using NativeBn.Datasets;
+
+namespace NativeBn.Cli;
+
+/// <summary>
+/// The data a command works on: the embedded MNIST sample (default; its fixed 8,000/2,000 split), a pair of IDX
+/// files, or a CSV file with the label in the first column (then the whole file serves as both parts).
+/// </summary>
+internal sealed class DataOptions
+{
+    public Option<FileInfo?> Images { get; } = new("--images") { Description = "IDX image file (MNIST or Fashion-MNIST layout, optionally gzipped); needs --labels" };
+
+    public Option<FileInfo?> Labels { get; } = new("--labels") { Description = "IDX label file matching --images" };
+
+    public Option<FileInfo?> Csv { get; } = new("--csv") { Description = "CSV file: label in the first column, then the features" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Images);
+        command.Options.Add(Labels);
+        command.Options.Add(Csv);
+    }
+
+    /// <summary>The training (or calibration) part and the test (or evaluation) part, plus a description.</summary>
+    public (Dataset Train, Dataset Test, string Description) Resolve(ParseResult parse)
+    {
+        FileInfo? images = parse.GetValue(Images), labels = parse.GetValue(Labels), csv = parse.GetValue(Csv);
+        if (csv is not null && (images is not null || labels is not null))
+        {
+            throw new CliException("Give either --csv or --images with --labels, not both.");
+        }
+
+        if ((images is null) != (labels is null))
+        {
+            throw new CliException("--images and --labels go together.");
+        }
+
+        if (images is not null)
+        {
+            Dataset data = IdxReader.Read(images.FullName, labels!.FullName);
+            return (data, data, $"IDX {images.Name} ({data.Count} samples)");
+        }
+
+        if (csv is not null)
+        {
+            (float[] features, int[] rowLabels, int width) = CsvReader.ReadFile(csv.FullName, labelColumn: true);
+            int classes = rowLabels.Max() + 1;
+            Dataset data = new(features, rowLabels, width, Math.Max(classes, 2));
+            return (data, data, $"CSV {csv.Name} ({data.Count} samples)");
+        }
+
+        (Dataset train, Dataset test) = MnistSample.LoadSplit();
+        return (train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)");
+    }
+}
