@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NativeBn.Cli;
+
+namespace NativeBn.Tests.Cli;
+
+/// <summary>The nativebn command end to end: happy paths on small data, and every error path as one line with exit code 1.</summary>
+public class CliTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nativebn-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(string input, params string[] args)
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var error = new StringWriter(CultureInfo.InvariantCulture);
+        int code = NativeBn.Cli.Cli.Run(args, new CliContext(output, error, new StringReader(input), ShowProgress: false));
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string Path(string name) => System.IO.Path.Combine(_folder, name);
+
+    /// <summary>Three separable classes of 6 features, label first.</summary>
+    private string WriteTrainingCsv()
+    {
+        var random = new Random(3);
+        var text = new StringBuilder("label,f0,f1,f2,f3,f4,f5\n");
+        for (int i = 0; i < 240; i++)
+        {
+            int label = i % 3;
+            text.Append(label);
+            for (int f = 0; f < 6; f++)
+            {
+                double value = (f % 3 == label ? 2.0 : 0.0) + random.NextDouble() - 0.5;
+                text.Append(',').Append(value.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            text.Append('\n');
+        }
+
+        string path = Path("train.csv");
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
+    [Fact]
+    public void TrainRecalibrateDiagnoseFoldEvaluateAndPredictWorkTogether()
+    {
+        string csv = WriteTrainingCsv();
+        string model = Path("model.nbm");
+
+        var train = Run("", "train", "--csv", csv, "--output", model, "--epochs", "20", "--lr", "0.01", "--hidden", "8");
+        Assert.True(train.Code == 0, train.Error);
+        Assert.Contains("epoch 20: loss", train.Output);
+        Assert.True(File.Exists(model));
+
+        var recalibrate = Run("", "recalibrate", "--model", model, "--csv", csv);
+        Assert.True(recalibrate.Code == 0, recalibrate.Error);
+        Assert.Contains("population statistics over 240 values per channel", recalibrate.Output);
+
+        var diagnose = Run("", "diagnose", "--model", model, "--csv", csv);
+        Assert.True(diagnose.Code == 0, diagnose.Error);
+        Assert.Contains("worst channels", diagnose.Output);
+        Assert.Contains("verdict:", diagnose.Output);
+        Assert.Contains("recommendation:", diagnose.Output);
+
+        string folded = Path("folded.nbm");
+        var fold = Run("", "fold", "--model", model, "--output", folded);
+        Assert.True(fold.Code == 0, fold.Error);
+        Assert.Contains("4 layers → 3 layers", fold.Output);
+
+        var evaluate = Run("", "evaluate", "--model", model, "--csv", csv);
+        Assert.True(evaluate.Code == 0, evaluate.Error);
+        double population = double.Parse(evaluate.Output.Split('\n').Single(l => l.StartsWith("population", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        Assert.True(population > 90, evaluate.Output);
+
+        string sample = "2.1,0.2,-0.1,1.9,0.1,0.3\n0.1,0.2,2.2,-0.2,0.1,1.8\n";
+        foreach (string which in new[] { model, folded })
+        {
+            var predict = Run(sample, "predict", "--model", which, "--regime", which == model ? "population" : "running");
+            Assert.True(predict.Code == 0, predict.Error);
+            string[] rows = predict.Output.Trim().Split('\n');
+            Assert.Equal(2, rows.Length);
+            Assert.Equal(["0", "2"], rows.Select(r => r.Split(',')[0]));
+            Assert.All(rows, r => Assert.Equal(1.0, r.Split(',').Skip(1).Sum(p => double.Parse(p, CultureInfo.InvariantCulture)), 4));
+        }
+
+        string inputFile = Path("samples.csv");
+        File.WriteAllText(inputFile, sample);
+        string outputFile = Path("out.csv");
+        var toFile = Run("", "predict", "--model", model, "--input", inputFile, "--output", outputFile);
+        Assert.True(toFile.Code == 0, toFile.Error);
+        Assert.Equal(2, File.ReadAllLines(outputFile).Length);
+    }
+
+    [Fact]
+    public void DemoWritesJsonAndPlot()
+    {
+        string json = Path("demo.json"), plot = Path("demo.png");
+        var demo = Run("", "demo", "--json", json, "--plot", plot, "--epochs", "1");
+        Assert.True(demo.Code == 0, demo.Error);
+        Assert.Contains("| population |", demo.Output);
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+        string[] names = [.. document.RootElement.GetProperty("regimes").EnumerateArray().Select(r => r.GetProperty("name").GetString()!)];
+        Assert.Equal(["batch-stats-n1", "batch-stats-n32", "running", "population", "folded"], names);
+        Assert.All(document.RootElement.GetProperty("regimes").EnumerateArray(), r =>
+        {
+            Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0, 1);
+            Assert.True(r.GetProperty("latency_us").GetDouble() > 0);
+        });
+        Assert.Equal(["ema-lag", "dropout-before-bn"], document.RootElement.GetProperty("scenarios").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        byte[] png = File.ReadAllBytes(plot);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+    }
+
+    public static TheoryData<string, string[], string> ErrorCases() => new()
+    {
+        { "", ["evaluate", "--model", "/nonexistent/model.nbm"], "Cannot read model file /nonexistent/model.nbm" },
+        { "1,2,3\n", ["predict", "--model", "MODEL"], "The input rows have 3 features; the model takes 6." },
+        { "1,2,x,4,5,6\n", ["predict", "--model", "MODEL"], "standard input:1, field 3: 'x' is not a number." },
+        { "1,2,NaN,4,5,6\n", ["predict", "--model", "MODEL"], "standard input:1, field 3: NaN is not finite." },
+        { "", ["predict", "--model", "MODEL"], "standard input holds no rows." },
+        { "1,2,3,4,5,6\n", ["predict", "--model", "MODEL", "--regime", "population"], "The model has no population statistics" },
+        { "", ["train", "--csv", "/nonexistent.csv", "--output", "OUT"], "Cannot read /nonexistent.csv" },
+        { "", ["train", "--output", "OUT", "--epochs", "0"], "--epochs must be at least 1, got 0." },
+        { "", ["train", "--output", "OUT", "--images", "x.idx"], "--images and --labels go together." },
+        { "", ["evaluate", "--model", "GARBAGE"], "is not a NativeBn model file" },
+        { "", ["train", "--output", "OUT", "--dropout", "1.5", "--epochs", "1"], "rate must be in [0, 1), got 1.5." },
+    };
+
+    [Theory]
+    [MemberData(nameof(ErrorCases))]
+    public void BadInputGivesOneLineAndExitCodeOne(string input, string[] args, string message)
+    {
+        string model = Path("small.nbm");
+        var train = Run("", "train", "--csv", WriteTrainingCsv(), "--output", model, "--epochs", "1", "--hidden", "4");
+        Assert.Equal(0, train.Code);
+        string garbage = Path("garbage.nbm");
+        File.WriteAllText(garbage, "this is not a model");
+        string[] resolved = [.. args.Select(a => a switch { "MODEL" => model, "OUT" => Path("out.nbm"), "GARBAGE" => garbage, _ => a })];
+
+        var result = Run(input, resolved);
+
+        Assert.Equal(1, result.Code);
+        string[] lines = result.Error.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("nativebn: error: ", lines[0]);
+        Assert.Contains(message.Replace("GARBAGE", garbage), lines[0]);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public void UnknownOptionsAndCommandsFailWithoutAStackTrace()
+    {
+        var result = Run("", "evaluate", "--bogus");
+        Assert.NotEqual(0, result.Code);
+        Assert.DoesNotContain("   at ", result.Error + result.Output);
+        Assert.NotEqual(0, Run("", "frobnicate").Code);
+    }
+}
