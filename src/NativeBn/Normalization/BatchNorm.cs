@@ -221,6 +221,13 @@ public sealed partial class BatchNorm
         _version++;
     }
 
+    /// <summary>
+    /// The stored statistics of a source: running (variance in this layer's convention) or population (biased).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Population statistics asked for but not set.</exception>
+    public void GetStatistics(NormalizationStatistics source, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance) =>
+        GetStoredStatistics(source, nameof(source), out mean, out variance);
+
     private int MaxThreads => _options.MaxThreads;
 
     private double Epsilon => _options.Conventions.Epsilon;

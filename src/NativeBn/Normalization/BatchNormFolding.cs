@@ -28,23 +28,7 @@ public static class BatchNormFolding
         Check.Length(foldedWeights.Length, outputs * inputs, nameof(foldedWeights), $"weights {shape}");
         Check.Length(bias.Length, outputs, nameof(bias), "one per output");
         Check.Length(foldedBias.Length, outputs, nameof(foldedBias), "one per output");
-        ReadOnlySpan<double> mean, variance;
-        switch (statistics)
-        {
-            case NormalizationStatistics.Running:
-                mean = batchNorm.RunningMean;
-                variance = batchNorm.RunningVariance;
-                break;
-            case NormalizationStatistics.Population when batchNorm.HasPopulationStatistics:
-                mean = batchNorm.PopulationMean;
-                variance = batchNorm.PopulationVariance;
-                break;
-            case NormalizationStatistics.Population:
-                throw new InvalidOperationException("The BatchNorm has no population statistics to fold.");
-            default:
-                throw new ArgumentOutOfRangeException(nameof(statistics), statistics, $"statistics must be Running or Population, got {statistics}.");
-        }
-
+        batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
         double eps = batchNorm.Options.Conventions.Epsilon;
         for (int o = 0; o < outputs; o++)
         {

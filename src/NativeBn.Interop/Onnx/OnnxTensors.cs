@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using NativeBn.Data;
+using NativeBn.Interop.Onnx.Proto;
+
+namespace NativeBn.Interop.Onnx;
+
+/// <summary>Float tensors to and from ONNX <c>TensorProto</c> (little-endian raw data on write; raw or typed data on read).</summary>
+internal static class OnnxTensors
+{
+    public static TensorProto Create(string name, ReadOnlySpan<float> values, params long[] dims) => new()
+    {
+        Name = name,
+        DataType = (int)TensorProto.Types.DataType.Float,
+        Dims = { dims },
+        RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values)),
+    };
+
+    public static TensorProto Create(string name, ReadOnlySpan<double> values, params long[] dims)
+    {
+        var floats = new float[values.Length];
+        for (int i = 0; i < floats.Length; i++)
+        {
+            floats[i] = (float)values[i];
+        }
+
+        return Create(name, floats, dims);
+    }
+
+    /// <summary>The values of a float tensor, checking its type, storage and element count against its dims.</summary>
+    public static float[] Floats(TensorProto tensor, string source)
+    {
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External || tensor.ExternalData.Count > 0)
+        {
+            throw new DataFormatException($"{source}: tensor '{tensor.Name}' keeps its data in an external file, which is not supported.");
+        }
+
+        if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
+        {
+            throw new DataFormatException(
+                $"{source}: tensor '{tensor.Name}' has data type {(TensorProto.Types.DataType)tensor.DataType}; only FLOAT (32-bit) tensors are supported.");
+        }
+
+        long count = 1;
+        foreach (long dim in tensor.Dims)
+        {
+            if (dim < 0 || dim > int.MaxValue)
+            {
+                throw new DataFormatException($"{source}: tensor '{tensor.Name}' has dimension {dim}.");
+            }
+
+            count = checked(count * dim);
+        }
+
+        if (count > Array.MaxLength)
+        {
+            throw new DataFormatException($"{source}: tensor '{tensor.Name}' has {count} elements, more than an array holds.");
+        }
+
+        float[] values;
+        if (!tensor.RawData.IsEmpty)
+        {
+            if (tensor.RawData.Length != count * 4)
+            {
+                throw new DataFormatException(
+                    $"{source}: tensor '{tensor.Name}' has {tensor.RawData.Length} bytes of raw data; its dims [{string.Join(", ", tensor.Dims)}] need {count * 4}.");
+            }
+
+            values = MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
+        }
+        else
+        {
+            if (tensor.FloatData.Count != count)
+            {
+                throw new DataFormatException(
+                    $"{source}: tensor '{tensor.Name}' has {tensor.FloatData.Count} values; its dims [{string.Join(", ", tensor.Dims)}] need {count}.");
+            }
+
+            values = [.. tensor.FloatData];
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new DataFormatException($"{source}: tensor '{tensor.Name}' holds {values[i]} at index {i}.");
+            }
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using NativeBn.Datasets;
+using NativeBn.Diagnostics;
+using NativeBn.Interop.Onnx;
+using NativeBn.Network;
+using NativeBn.Normalization;
+
+namespace NativeBn.Interop.Tests;
+
+/// <summary>The same ONNX models in ONNX Runtime (an independent implementation) and in NativeBn.</summary>
+public class OnnxRuntimeComparisonTests
+{
+    private static float[] RunOrt(byte[] onnx, string input, float[] x, int[] shape)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(onnx, options);
+        var tensor = new DenseTensor<float>(x, shape);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(input, tensor)]);
+        return [.. results.First().AsEnumerable<float>()];
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double tolerance = 1e-5 * Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"{what}[{i}]: ONNX Runtime {expected[i]:R}, NativeBn {actual[i]:R}");
+        }
+    }
+
+    private static BatchNorm RandomLayer(int channels, int seed)
+    {
+        var random = new Random(seed);
+        float Next(double low, double high) => (float)(low + (high - low) * random.NextDouble());
+        var layer = new BatchNorm(channels, new BatchNormOptions { Conventions = BatchNormConventions.Onnx, MaxThreads = 1 });
+        layer.SetParameters([.. Enumerable.Range(0, channels).Select(_ => Next(0.5, 2))], [.. Enumerable.Range(0, channels).Select(_ => Next(-1, 1))]);
+        layer.SetRunningStatistics([.. Enumerable.Range(0, channels).Select(_ => (double)Next(-2, 2))], [.. Enumerable.Range(0, channels).Select(_ => (double)Next(0.1, 4))]);
+        return layer;
+    }
+
+    private static float[] RandomInput(int length, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 6 - 3))];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(1024)]
+    public void BatchNormalizationAloneMatchesOnnxRuntime(int channels)
+    {
+        BatchNorm layer = RandomLayer(channels, channels);
+        byte[] onnx = OnnxExporter.ExportBatchNorm(layer);
+        Sequential imported = OnnxImporter.Import(onnx, "bn.onnx");
+        foreach (int n in new[] { 1, 7, 64 })
+        {
+            float[] x = RandomInput(n * channels, n + channels);
+            float[] expected = RunOrt(onnx, "X", x, [n, channels]);
+            var actual = new float[x.Length];
+            layer.Infer(x, TensorShape.Features(n, channels), actual);
+            AssertClose(expected, actual, $"C={channels} N={n}");
+
+            var throughImport = new float[x.Length];
+            imported.Forward(x, n, InferenceRegime.Running, throughImport);
+            AssertClose(expected, throughImport, $"imported C={channels} N={n}");
+        }
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    public void ChannelsFirstBatchNormalizationMatchesOnnxRuntime(int channels)
+    {
+        BatchNorm layer = RandomLayer(channels, channels + 1);
+        byte[] onnx = OnnxExporter.ExportBatchNorm(layer, spatialRank: 2);
+        foreach (int n in new[] { 1, 7 })
+        {
+            float[] x = RandomInput(n * channels * 3 * 5, n);
+            float[] expected = RunOrt(onnx, "X", x, [n, channels, 3, 5]);
+            var actual = new float[x.Length];
+            layer.Infer(x, TensorShape.ChannelsFirst(n, channels, 3, 5), actual);
+            AssertClose(expected, actual, $"NCHW C={channels} N={n}");
+        }
+    }
+
+    [Fact]
+    public void DemoNetworkMatchesOnnxRuntimeThroughExportAndImport()
+    {
+        var (train, test) = MnistSample.LoadSplit();
+        Sequential model = MismatchDemo.BuildModel(784, 10, 64, 1, BatchNormConventions.PyTorch, 0, 64);
+        var trainer = new Trainer(model, new Adam(), 32, 1);
+        trainer.Epoch(train, 0, maxSteps: 60);
+        PopulationRecalibration.Run(model, train);
+
+        foreach (NormalizationStatistics statistics in new[] { NormalizationStatistics.Running, NormalizationStatistics.Population })
+        {
+            InferenceRegime regime = statistics == NormalizationStatistics.Running ? InferenceRegime.Running : InferenceRegime.Population;
+            byte[] onnx = OnnxExporter.Export(model, statistics);
+            Sequential imported = OnnxImporter.Import(onnx, "net.onnx");
+            foreach (int n in new[] { 1, 7, 64 })
+            {
+                float[] x = test.Rows(n, n).ToArray();
+                float[] expected = RunOrt(onnx, OnnxExporter.InputName, x, [n, 784]);
+                var ours = new float[n * 10];
+                var viaImport = new float[n * 10];
+                for (int s = 0; s < n; s++)
+                {
+                    model.Predict(x.AsSpan(s * 784, 784), ours.AsSpan(s * 10, 10), regime);
+                    imported.Predict(x.AsSpan(s * 784, 784), viaImport.AsSpan(s * 10, 10), InferenceRegime.Running);
+                }
+
+                AssertClose(expected, ours, $"{statistics} N={n}");
+                AssertClose(expected, viaImport, $"imported {statistics} N={n}");
+            }
+        }
+    }
+}
