@@ -9,6 +9,12 @@ namespace NativeBn.Generators
         /// <summary>Value of the <c>GeneratedCode</c> attribute on emitted members.</summary>
         public const string GeneratedCode = "[GeneratedCode(\"NativeBn.Generators\", \"1.0.0\")]";
 
+        /// <summary>
+        /// Bodies are inlined into their public method: the run-time width tests fold to constants when the JIT compiles
+        /// it, so exactly one body is inlined and a call disappears from every kernel invocation.
+        /// </summary>
+        public const string Inline = "[MethodImpl(MethodImplOptions.AggressiveInlining)]";
+
         /// <summary>Largest number of hoisted parameter vectors: beyond it they would not stay in registers.</summary>
         public const int MaxHoistedVectors = 16;
 

@@ -71,6 +71,7 @@ namespace NativeBn.Generators
             int[] offsets = isa.BlockOffsets(width);
             bool overlapping = width % isa.Lanes != 0;
             bool hoist = offsets.Length * kernel.Parameters.Length <= KernelClassEmitter.MaxHoistedVectors;
+            w.Line(KernelClassEmitter.Inline);
             using (w.Block(BodySignature(kernel, kernel.Name + IsaSpec.Number(width) + isa.Suffix)))
             {
                 if (hoist)
@@ -112,6 +113,7 @@ namespace NativeBn.Generators
         {
             IsaSpec isa = IsaSpec.Scalar;
             string lastChannel = IsaSpec.Number(width - 1);
+            w.Line(KernelClassEmitter.Inline);
             using (w.Block(BodySignature(kernel, kernel.Name + IsaSpec.Number(width) + isa.Suffix)))
             {
                 using (w.Block("for (nint r = 0; r < rows; r++)"))

@@ -72,6 +72,7 @@ namespace NativeBn.Generators
             foreach (IsaSpec isa in IsaSpec.Vectors.Where(isa => width >= isa.Lanes))
             {
                 string half = IsaSpec.Number(isa.Lanes / 2);
+                w.Line(KernelClassEmitter.Inline);
                 using (w.Block($"private static void {kernel.Name}{n}{isa.Suffix}{signature}"))
                 {
                     foreach (int offset in isa.BlockOffsets(width))
@@ -106,6 +107,7 @@ namespace NativeBn.Generators
             }
 
             IsaSpec scalar = IsaSpec.Scalar;
+            w.Line(KernelClassEmitter.Inline);
             using (w.Block($"private static void {kernel.Name}{n}{scalar.Suffix}{signature}"))
             {
                 using (w.Block($"for (nint c = 0; c < {n}; c++)"))

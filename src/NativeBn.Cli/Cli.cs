@@ -21,6 +21,7 @@ internal static class Cli
             RecalibrateCommand.Create(context),
             FoldCommand.Create(context),
             DiagnoseCommand.Create(context),
+            BenchCommand.Create(context),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false });

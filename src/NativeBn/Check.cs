@@ -1,30 +1,38 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace NativeBn;
 
-/// <summary>Argument checks with messages that name the argument and give the expected and actual values.</summary>
+/// <summary>
+/// Argument checks with messages that name the argument and give the expected and actual values. The checks are
+/// small enough to inline into hot paths; building a message happens only in the throw helpers.
+/// </summary>
 internal static class Check
 {
-    public static void Shape(TensorShape shape, int channels, string name)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Shape(in TensorShape shape, int channels, string name)
     {
-        shape.EnsureValid(name);
-        if (shape.Channels != channels)
+        if (shape.Channels != channels || shape.Batch <= 0 || shape.Height <= 0 || shape.Width <= 0)
         {
-            throw new ArgumentException($"{name} has {shape.Channels} channels ({shape}); this layer has {channels}.", name);
+            ThrowShape(shape, channels, name);
         }
     }
 
-    public static void Length(int actual, long expected, string name, TensorShape shape)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Length(int actual, long expected, string name, in TensorShape shape)
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"{name} has {actual} values; shape {shape} needs {expected}.", name);
+            ThrowLength(actual, expected, name, shape);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Length(int actual, int expected, string name, string what)
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"{name} has {actual} values; expected {expected} ({what}).", name);
+            ThrowLength(actual, expected, name, what);
         }
     }
 
@@ -68,4 +76,19 @@ internal static class Check
             }
         }
     }
+
+    [DoesNotReturn]
+    private static void ThrowShape(in TensorShape shape, int channels, string name)
+    {
+        shape.EnsureValid(name);
+        throw new ArgumentException($"{name} has {shape.Channels} channels ({shape}); this layer has {channels}.", name);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowLength(int actual, long expected, string name, in TensorShape shape) =>
+        throw new ArgumentException($"{name} has {actual} values; shape {shape} needs {expected}.", name);
+
+    [DoesNotReturn]
+    private static void ThrowLength(int actual, int expected, string name, string what) =>
+        throw new ArgumentException($"{name} has {actual} values; expected {expected} ({what}).", name);
 }

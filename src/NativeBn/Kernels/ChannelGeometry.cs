@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NativeBn.Kernels;
 
 /// <summary>
@@ -16,15 +18,15 @@ internal readonly struct ChannelGeometry
     /// <summary>Values per chunk that one thread processes at a time.</summary>
     public const int ChunkElements = 1 << 16;
 
-    private ChannelGeometry(bool channelsLast, int outer, int channels, int spatial, int outerPerChunk)
+    private readonly int _fixedOuterPerChunk;
+
+    private ChannelGeometry(bool channelsLast, int outer, int channels, int spatial, int fixedOuterPerChunk = 0)
     {
         IsChannelsLast = channelsLast;
         Outer = outer;
         Channels = channels;
         Spatial = spatial;
-        OuterPerChunk = outerPerChunk;
-        ChunksPerChannel = channelsLast ? 1 : (outer + outerPerChunk - 1) / outerPerChunk;
-        ChunkCount = channelsLast ? (outer + outerPerChunk - 1) / outerPerChunk : ChunksPerChannel * channels;
+        _fixedOuterPerChunk = fixedOuterPerChunk;
     }
 
     public bool IsChannelsLast { get; }
@@ -40,31 +42,38 @@ internal readonly struct ChannelGeometry
     /// <summary>Length of the contiguous runs the drivers vectorize over.</summary>
     public int RunLength => IsChannelsLast ? Channels : Spatial;
 
-    /// <summary>Rows or samples per chunk.</summary>
-    public int OuterPerChunk { get; }
+    /// <summary>Values in the tensor.</summary>
+    public long ElementCount => (long)Outer * Channels * Spatial;
+
+    /// <summary>True when the tensor is a single chunk (no division needed to tell).</summary>
+    public bool IsSingleChunk => ElementCount <= ChunkElements;
+
+    /// <summary>Rows or samples per chunk (computed on use: the single-chunk fast paths never divide).</summary>
+    public int OuterPerChunk => _fixedOuterPerChunk > 0 ? _fixedOuterPerChunk : Math.Max(1, ChunkElements / RunLength);
 
     /// <summary>Channels-first chunks per channel (a chunk holds one channel's planes); 1 for channels-last.</summary>
-    public int ChunksPerChannel { get; }
+    public int ChunksPerChannel => IsChannelsLast ? 1 : (Outer + OuterPerChunk - 1) / OuterPerChunk;
 
-    public int ChunkCount { get; }
+    public int ChunkCount => IsChannelsLast ? (Outer + OuterPerChunk - 1) / OuterPerChunk : ChunksPerChannel * Channels;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ChannelGeometry From(TensorShape shape)
     {
         int channels = shape.Channels;
         int spatial = shape.SpatialSize;
         if (shape.Layout == TensorLayout.NCHW && spatial > 1)
         {
-            return new ChannelGeometry(false, shape.Batch, channels, spatial, Math.Max(1, ChunkElements / spatial));
+            return new ChannelGeometry(false, shape.Batch, channels, spatial);
         }
 
-        int rows = checked((int)shape.ValuesPerChannel);
+        int rows = (int)shape.ValuesPerChannel;
         return channels == 1
-            ? new ChannelGeometry(false, 1, 1, rows, 1)
-            : new ChannelGeometry(true, rows, channels, 1, Math.Max(1, ChunkElements / channels));
+            ? new ChannelGeometry(false, 1, 1, rows, fixedOuterPerChunk: 1)
+            : new ChannelGeometry(true, rows, channels, 1);
     }
 
     /// <summary>Channels-last rows processed as a single chunk (one thread, one pass).</summary>
-    public static ChannelGeometry SingleChunkRows(int rows, int channels) => new(true, rows, channels, 1, rows);
+    public static ChannelGeometry SingleChunkRows(int rows, int channels) => new(true, rows, channels, 1, fixedOuterPerChunk: rows);
 
     /// <summary>The rows or samples [start, end) of chunk <paramref name="chunk"/>, and its channel (channels-first).</summary>
     public void GetChunk(int chunk, out int start, out int end, out int channel)

@@ -16,7 +16,7 @@ internal static class ChannelKernels
     public const int MinParallelChunks = 4;
 
     public static bool RunsInParallel(in ChannelGeometry geometry, int maxThreads) =>
-        maxThreads > 1 && geometry.ChunkCount >= MinParallelChunks;
+        maxThreads > 1 && geometry.ElementCount > ChannelGeometry.ChunkElements && geometry.ChunkCount >= MinParallelChunks;
 
     /// <summary>Doubles of scratch that <see cref="Sums{TOp}"/> needs for this geometry and thread count.</summary>
     public static int SumsScratchLength(in ChannelGeometry geometry, int maxThreads)
@@ -26,7 +26,7 @@ internal static class ChannelKernels
             return geometry.IsChannelsLast ? 2 * geometry.Channels * geometry.ChunkCount : 2 * geometry.ChunkCount;
         }
 
-        return geometry.IsChannelsLast && geometry.ChunkCount > 1 ? 2 * geometry.Channels : 0;
+        return geometry.IsChannelsLast && !geometry.IsSingleChunk && geometry.ChunkCount > 1 ? 2 * geometry.Channels : 0;
     }
 
     /// <summary><c>y = TOp(u, v, p0..p3)</c> for every value. Unused parameter spans may be empty.</summary>
@@ -125,7 +125,7 @@ internal static class ChannelKernels
         }
     }
 
-    /// <summary>Runs the chunks on threads (a separate method so that the serial path allocates no closure).</summary>
+    /// <summary>Runs the chunks on the worker team; the state lives on this stack frame until the team is done.</summary>
     private static unsafe void MapInParallel<TOp>(
         ChannelGeometry g, ref float ru, ref float rv, Span<float> y,
         ReadOnlySpan<float> p0, ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, ReadOnlySpan<float> p3, int maxThreads)
@@ -133,17 +133,20 @@ internal static class ChannelKernels
     {
         fixed (float* pu = &ru, pv = &rv, py = y, q0 = p0, q1 = p1, q2 = p2, q3 = p3)
         {
-            nint au = (nint)pu, av = (nint)pv, ay = (nint)py, a0 = (nint)q0, a1 = (nint)q1, a2 = (nint)q2, a3 = (nint)q3;
-            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
-            {
-                g.GetChunk(chunk, out int start, out int end, out int channel);
-                MapPiece<TOp>(g, ref *(float*)au, ref *(float*)av, ref *(float*)ay,
-                    ref *(float*)a0, ref *(float*)a1, ref *(float*)a2, ref *(float*)a3, start, end, channel);
-            });
+            var job = new MapJob(g, pu, pv, py, q0, q1, q2, q3);
+            WorkerTeam.Shared.Run(g.ChunkCount, maxThreads, &MapChunk<TOp>, (nint)(&job));
         }
     }
 
-    /// <summary>Computes every chunk's partial sums on threads into <paramref name="scratch"/>, <paramref name="stride"/> doubles each.</summary>
+    private static unsafe void MapChunk<TOp>(nint state, int chunk)
+        where TOp : IChannelMapOperator
+    {
+        ref MapJob job = ref *(MapJob*)state;
+        job.Geometry.GetChunk(chunk, out int start, out int end, out int channel);
+        MapPiece<TOp>(job.Geometry, ref *job.U, ref *job.V, ref *job.Y, ref *job.P0, ref *job.P1, ref *job.P2, ref *job.P3, start, end, channel);
+    }
+
+    /// <summary>Computes every chunk's partial sums on the worker team into <paramref name="scratch"/>, <paramref name="stride"/> doubles each.</summary>
     private static unsafe void SumsInParallel<TOp>(
         ChannelGeometry g, ref float ru, ref float rv, ReadOnlySpan<double> p, Span<double> scratch, int stride, int maxThreads)
         where TOp : IChannelSumsOperator
@@ -151,17 +154,34 @@ internal static class ChannelKernels
         fixed (float* pu = &ru, pv = &rv)
         fixed (double* pp = p, ps = scratch)
         {
-            nint au = (nint)pu, av = (nint)pv, ap = (nint)pp, ascratch = (nint)ps;
-            int length = p.Length;
-            Parallel.For(0, g.ChunkCount, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, chunk =>
-            {
-                g.GetChunk(chunk, out int start, out int end, out int channel);
-                var partial = new Span<double>((double*)ascratch + (nint)chunk * stride, stride);
-                int half = stride / 2;
-                SumsPiece<TOp>(g, ref *(float*)au, ref *(float*)av, new ReadOnlySpan<double>((double*)ap, length),
-                    partial[..half], partial[half..], start, end, channel);
-            });
+            var job = new SumsJob(g, pu, pv, pp, p.Length, ps, stride);
+            WorkerTeam.Shared.Run(g.ChunkCount, maxThreads, &SumsChunk<TOp>, (nint)(&job));
         }
+    }
+
+    private static unsafe void SumsChunk<TOp>(nint state, int chunk)
+        where TOp : IChannelSumsOperator
+    {
+        ref SumsJob job = ref *(SumsJob*)state;
+        job.Geometry.GetChunk(chunk, out int start, out int end, out int channel);
+        var partial = new Span<double>(job.Scratch + (nint)chunk * job.Stride, job.Stride);
+        int half = job.Stride / 2;
+        SumsPiece<TOp>(job.Geometry, ref *job.U, ref *job.V, new ReadOnlySpan<double>(job.P, job.ParameterCount),
+            partial[..half], partial[half..], start, end, channel);
+    }
+
+    private unsafe readonly struct MapJob(ChannelGeometry geometry, float* u, float* v, float* y, float* p0, float* p1, float* p2, float* p3)
+    {
+        public readonly ChannelGeometry Geometry = geometry;
+        public readonly float* U = u, V = v, Y = y, P0 = p0, P1 = p1, P2 = p2, P3 = p3;
+    }
+
+    private unsafe readonly struct SumsJob(ChannelGeometry geometry, float* u, float* v, double* p, int parameterCount, double* scratch, int stride)
+    {
+        public readonly ChannelGeometry Geometry = geometry;
+        public readonly float* U = u, V = v;
+        public readonly double* P = p, Scratch = scratch;
+        public readonly int ParameterCount = parameterCount, Stride = stride;
     }
 
     private static void AddInto(Span<double> total, ReadOnlySpan<double> part)

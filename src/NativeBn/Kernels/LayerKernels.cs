@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NativeBn.Kernels.Operators;
 
 namespace NativeBn.Kernels;
@@ -14,11 +15,16 @@ internal sealed class LayerKernels
     public LayerKernels(int channels) =>
         _generated = CommonWidthKernels.TryGetKernels(channels, out WidthKernels? kernels) ? kernels : null;
 
+    /// <summary>The generated kernels for this layer's channel count, or null (callers with a fast path of their own).</summary>
+    public WidthKernels? Generated => _generated;
+
     /// <summary>True when <paramref name="geometry"/> runs on generated kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool UsesGenerated(in ChannelGeometry geometry) =>
-        _generated is not null && geometry.IsChannelsLast && geometry.ChunkCount == 1;
+        _generated is not null && geometry.IsChannelsLast && geometry.IsSingleChunk;
 
     /// <summary><c>y = x·scale + shift</c>, optionally followed by ReLU.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Affine(
         in ChannelGeometry geometry, ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
         Span<float> y, bool relu, int maxThreads)
@@ -27,7 +33,17 @@ internal sealed class LayerKernels
         {
             (relu ? _generated!.InferRelu : _generated!.Infer)(x, scale, shift, y);
         }
-        else if (relu)
+        else
+        {
+            AffineGeneric(geometry, x, scale, shift, y, relu, maxThreads);
+        }
+    }
+
+    private static void AffineGeneric(
+        in ChannelGeometry geometry, ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
+        Span<float> y, bool relu, int maxThreads)
+    {
+        if (relu)
         {
             ChannelKernels.Map<AffineReluOperator>(geometry, x, default, scale, shift, default, default, y, maxThreads);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NativeBn.Kernels;
 
 namespace NativeBn.Normalization;
@@ -18,12 +19,26 @@ public sealed partial class BatchNorm
         ReadOnlySpan<float> x, TensorShape shape, Span<float> y,
         NormalizationStatistics statistics = NormalizationStatistics.Running, bool fuseRelu = false)
     {
-        Check.Shape(shape, Channels, nameof(shape));
-        CheckBuffer(x, shape, nameof(x));
-        CheckBuffer(y, shape, nameof(y));
-        GetStoredStatistics(statistics, nameof(statistics), out _, out _);
-        InferenceCoefficients coefficients = CurrentCoefficients(statistics);
-        _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
+        int batch = shape.Batch, height = shape.Height, width = shape.Width;
+        if (shape.Channels != Channels || batch <= 0 || height <= 0 || width <= 0)
+        {
+            Check.Shape(shape, Channels, nameof(shape));
+        }
+
+        long count = (long)batch * height * width * Channels;
+        Check.Length(x.Length, count, nameof(x), shape);
+        Check.Length(y.Length, count, nameof(y), shape);
+        InferenceCoefficients coefficients = statistics == NormalizationStatistics.Running && _runningCoefficients.IsCurrent(_version)
+            ? _runningCoefficients
+            : CoefficientsChecked(statistics);
+        if (_kernels.Generated is { } generated && count <= ChannelGeometry.ChunkElements
+            && (shape.Layout != TensorLayout.NCHW || height * width == 1))
+        {
+            (fuseRelu ? generated.InferRelu : generated.Infer)(x, coefficients.Scale, coefficients.Shift, y);
+            return;
+        }
+
+        InferGeneric(x, shape, y, coefficients, fuseRelu);
     }
 
     /// <summary>
@@ -38,6 +53,18 @@ public sealed partial class BatchNorm
         InferenceCoefficients coefficients = CurrentCoefficients(statistics);
         coefficients.Scale.CopyTo(scale);
         coefficients.Shift.CopyTo(shift);
+    }
+
+    /// <summary>Inference through the generic kernels (kept out of <see cref="Infer"/> so its fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void InferGeneric(ReadOnlySpan<float> x, in TensorShape shape, Span<float> y, InferenceCoefficients coefficients, bool fuseRelu) =>
+        _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
+
+    /// <summary>The coefficients for a source after checking it (the slow path of <see cref="Infer"/>).</summary>
+    private InferenceCoefficients CoefficientsChecked(NormalizationStatistics statistics)
+    {
+        GetStoredStatistics(statistics, nameof(statistics), out _, out _);
+        return CurrentCoefficients(statistics);
     }
 
     /// <summary>The coefficients for a stored source, recomputed only when parameters, statistics or options changed.</summary>

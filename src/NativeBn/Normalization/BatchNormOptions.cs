@@ -42,7 +42,8 @@ public sealed record BatchNormOptions
     /// <summary>
     /// Most threads one call uses (default: the processor count; 1 keeps every call on the caller's thread).
     /// Tensors of at least <c>4 × 65,536</c> values are cut into fixed chunks that threads share; results are
-    /// bit-identical for every thread count. Calls that use threads allocate a little for the scheduling.
+    /// bit-identical for every thread count. Threads come from a fixed team of background workers, so calls that use
+    /// them allocate nothing either.
     /// </summary>
     public int MaxThreads
     {

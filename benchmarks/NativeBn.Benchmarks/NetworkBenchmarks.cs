@@ -1,0 +1,77 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using NativeBn.Benchmarks.Peers;
+using NativeBn.Data;
+using NativeBn.Datasets;
+using NativeBn.Diagnostics;
+using NativeBn.Interop.Onnx;
+using NativeBn.Network;
+using NativeBn.Normalization;
+
+namespace NativeBn.Benchmarks;
+
+/// <summary>
+/// The demo network (784 → Dense 64 → BatchNorm → ReLU → Dense 10, trained briefly on the embedded MNIST sample):
+/// single-sample prediction against ONNX Runtime on the same exported model, and a training step at batch 32.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class NetworkBenchmarks
+{
+    private Sequential _model = null!;
+    private float[] _sample = [], _probabilities = new float[10], _batch = [];
+    private int[] _labels = [];
+    private Adam _adam = null!;
+    private OrtRunner _ort1 = null!, _ort2 = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (train, test) = MnistSample.LoadSplit();
+        _model = MismatchDemo.BuildModel(784, 10, 64, 1, BatchNormConventions.PyTorch, 0, 256);
+        new Trainer(_model, new Adam(), 32, 1).Epoch(train, 0, maxSteps: 100);
+        PopulationRecalibration.Run(_model, train);
+        _sample = test.Sample(0).ToArray();
+        _batch = train.Rows(0, 32).ToArray();
+        _labels = train.Labels[..32].ToArray();
+        _adam = new Adam();
+        _model.TrainStep(_batch, _labels, _adam);
+        _model.Predict(_sample, _probabilities, InferenceRegime.Population);
+        float[] expected = (float[])_probabilities.Clone();
+
+        byte[] onnx = OnnxExporter.Export(_model, NormalizationStatistics.Population);
+        var ortOutput = new float[10];
+        _ort1 = new OrtRunner(onnx, 1, _sample, [1, 784], ortOutput, [1, 10]);
+        _ort2 = new OrtRunner(onnx, 2, _sample, [1, 784], ortOutput, [1, 10]);
+        _ort1.Run();
+        BenchmarkData.AssertClose(expected, ortOutput, 1e-5, "ONNX Runtime");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _ort1.Dispose();
+        _ort2.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("predict N=1")]
+    public void NativeBnPredict() => _model.Predict(_sample, _probabilities, InferenceRegime.Population);
+
+    [Benchmark]
+    [BenchmarkCategory("predict N=1")]
+    public void NativeBnPredictFolded() => _model.Predict(_sample, _probabilities, InferenceRegime.Folded);
+
+    [Benchmark]
+    [BenchmarkCategory("predict N=1")]
+    public void OnnxRuntime1Thread() => _ort1.Run();
+
+    [Benchmark]
+    [BenchmarkCategory("predict N=1")]
+    public void OnnxRuntime2Threads() => _ort2.Run();
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("train step N=32")]
+    public float NativeBnTrainStep() => _model.TrainStep(_batch, _labels, _adam);
+}

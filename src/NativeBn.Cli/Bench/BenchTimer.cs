@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace NativeBn.Cli.Bench;
+
+/// <summary>
+/// A small timing harness for <c>nativebn bench</c>: warms an operation up, sizes batches of calls to about 10 ms,
+/// and returns the median time per call over several batches (medians resist the noise of shared machines).
+/// </summary>
+internal static class BenchTimer
+{
+    public static double MedianNanoseconds(Action operation, int batches = 11, double batchMilliseconds = 10)
+    {
+        operation();
+        long calls = 1;
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            watch.Restart();
+            for (long i = 0; i < calls; i++)
+            {
+                operation();
+            }
+
+            if (watch.Elapsed.TotalMilliseconds >= batchMilliseconds / 4 || calls >= 1 << 24)
+            {
+                break;
+            }
+
+            calls *= 2;
+        }
+
+        calls = Math.Max(1, (long)(calls * batchMilliseconds / Math.Max(1e-3, watch.Elapsed.TotalMilliseconds)));
+        var samples = new double[batches];
+        for (int b = 0; b < batches; b++)
+        {
+            watch.Restart();
+            for (long i = 0; i < calls; i++)
+            {
+                operation();
+            }
+
+            samples[b] = watch.Elapsed.TotalNanoseconds / calls;
+        }
+
+        Array.Sort(samples);
+        return samples[batches / 2];
+    }
+}

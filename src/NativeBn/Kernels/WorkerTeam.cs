@@ -1,0 +1,133 @@
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// A fixed team of background threads that share the chunks of one job with the calling thread, allocation-free:
+/// the job is a function pointer and a pointer to the caller's state, chunks are claimed with an atomic counter, and
+/// the caller waits until every participant is done. One job runs at a time; a caller that finds the team busy
+/// runs its chunks itself (results do not depend on which thread ran a chunk). A worker reads which job it joins
+/// under the same lock that publishes the job, and a job cannot end before its participants finish, so a slow
+/// worker can never join a later job by mistake.
+/// </summary>
+internal sealed unsafe class WorkerTeam
+{
+    private static readonly Lazy<WorkerTeam> SharedTeam = new(() => new WorkerTeam(Environment.ProcessorCount - 1));
+
+    private readonly Lock _run = new();
+    private readonly object _gate = new();
+    private readonly object _done = new();
+    private readonly int _workers;
+    private long _generation;
+    private delegate*<nint, int, void> _body;
+    private nint _state;
+    private int _chunkCount;
+    private int _nextChunk;
+    private int _helpers;
+    private int _active;
+
+    private WorkerTeam(int workers)
+    {
+        _workers = Math.Max(0, workers);
+        for (int i = 0; i < _workers; i++)
+        {
+            int index = i;
+            var thread = new Thread(() => Work(index)) { IsBackground = true, Name = $"NativeBn worker {i}" };
+            thread.Start();
+        }
+    }
+
+    /// <summary>The process-wide team: one background thread per processor besides the caller's.</summary>
+    public static WorkerTeam Shared => SharedTeam.Value;
+
+    /// <summary>
+    /// Calls <c>body(state, chunk)</c> for every chunk in [0, <paramref name="chunkCount"/>) using at most
+    /// <paramref name="maxThreads"/> threads including the caller's, and returns when all calls are done.
+    /// <paramref name="state"/> must stay valid until then (a pointer to the caller's stack is fine).
+    /// </summary>
+    public void Run(int chunkCount, int maxThreads, delegate*<nint, int, void> body, nint state)
+    {
+        int helpers = Math.Min(Math.Min(maxThreads - 1, _workers), chunkCount - 1);
+        if (helpers <= 0 || !_run.TryEnter())
+        {
+            for (int chunk = 0; chunk < chunkCount; chunk++)
+            {
+                body(state, chunk);
+            }
+
+            return;
+        }
+
+        try
+        {
+            _body = body;
+            _state = state;
+            _chunkCount = chunkCount;
+            _nextChunk = 0;
+            _helpers = helpers;
+            Volatile.Write(ref _active, helpers + 1);
+            lock (_gate)
+            {
+                _generation++;
+                Monitor.PulseAll(_gate);
+            }
+
+            RunChunks();
+            Finish();
+            lock (_done)
+            {
+                while (Volatile.Read(ref _active) != 0)
+                {
+                    Monitor.Wait(_done);
+                }
+            }
+        }
+        finally
+        {
+            _run.Exit();
+        }
+    }
+
+    private void Work(int index)
+    {
+        long seen = 0;
+        while (true)
+        {
+            bool participate;
+            lock (_gate)
+            {
+                while (_generation == seen)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                seen = _generation;
+                participate = index < _helpers;
+            }
+
+            if (participate)
+            {
+                RunChunks();
+                Finish();
+            }
+        }
+    }
+
+    private void RunChunks()
+    {
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
+        {
+            _body(_state, chunk);
+        }
+    }
+
+    private void Finish()
+    {
+        if (Interlocked.Decrement(ref _active) == 0)
+        {
+            lock (_done)
+            {
+                Monitor.PulseAll(_done);
+            }
+        }
+    }
+}
