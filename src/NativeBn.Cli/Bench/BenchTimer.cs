@@ -3,16 +3,23 @@ using System.Diagnostics;
 namespace NativeBn.Cli.Bench;
 
 /// <summary>
-/// A small timing harness for <c>nativebn bench</c>: warms an operation up, sizes batches of calls to about 10 ms,
-/// and returns the median time per call over several batches (medians resist the noise of shared machines).
+/// A small timing harness for <c>nativebn bench</c>: warms an operation up long enough for the JIT to replace its
+/// first, unoptimized code (tiered compilation promotes methods after about 100 ms of calls), sizes batches of calls
+/// to about 10 ms, and returns the median time per call over several batches (medians resist the noise of shared
+/// machines).
 /// </summary>
 internal static class BenchTimer
 {
-    public static double MedianNanoseconds(Action operation, int batches = 11, double batchMilliseconds = 10)
+    public static double MedianNanoseconds(Action operation, int batches = 11, double batchMilliseconds = 10, double warmupMilliseconds = 300)
     {
-        operation();
-        long calls = 1;
         var watch = Stopwatch.StartNew();
+        do
+        {
+            operation();
+        }
+        while (watch.Elapsed.TotalMilliseconds < warmupMilliseconds);
+
+        long calls = 1;
         while (true)
         {
             watch.Restart();
