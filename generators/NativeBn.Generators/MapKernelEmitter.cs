@@ -10,6 +10,12 @@ namespace NativeBn.Generators
     /// </summary>
     internal static class MapKernelEmitter
     {
+        /// <summary>Rows processed together when parameters do not fit in registers, so each parameter load serves several rows.</summary>
+        private const int TileRows = 4;
+
+        /// <summary>Largest number of blocks per row that is tiled (beyond it the unrolled tile grows too large).</summary>
+        private const int MaxTiledBlocks = 64;
+
         public static void Emit(SourceWriter w, MapKernel kernel, int width)
         {
             string n = IsaSpec.Number(width);
@@ -85,28 +91,86 @@ namespace NativeBn.Generators
                     }
                 }
 
-                using (w.Block("for (nint r = 0; r < rows; r++)"))
+                bool tiled = !hoist && offsets.Length <= MaxTiledBlocks;
+                if (tiled)
                 {
-                    w.Line($"nint o = r * {IsaSpec.Number(width)};");
-                    int last = offsets.Length - 1;
-                    if (overlapping)
+                    w.Line("nint r = 0;");
+                    using (w.Block($"for (; r + {IsaSpec.Number(TileRows)} <= rows; r += {IsaSpec.Number(TileRows)})"))
                     {
-                        w.Line($"{isa.FloatType} tail = {Expression(kernel, isa, offsets[last], last, hoist)};");
+                        EmitRows(w, kernel, width, isa, offsets, overlapping, TileRows);
                     }
 
-                    for (int k = 0; k < offsets.Length - (overlapping ? 1 : 0); k++)
+                    using (w.Block("for (; r < rows; r++)"))
                     {
-                        w.Line(isa.Store(Expression(kernel, isa, offsets[k], k, hoist), "output", $"o + {IsaSpec.Number(offsets[k])}"));
+                        EmitRows(w, kernel, width, isa, offsets, overlapping, 1);
                     }
-
-                    if (overlapping)
+                }
+                else
+                {
+                    using (w.Block("for (nint r = 0; r < rows; r++)"))
                     {
-                        w.Line(isa.Store("tail", "output", $"o + {IsaSpec.Number(offsets[last])}"));
+                        EmitRows(w, kernel, width, isa, offsets, overlapping, 1, hoist);
                     }
                 }
             }
 
             w.Line();
+        }
+
+        /// <summary>
+        /// The statements for <paramref name="tile"/> consecutive rows starting at row <c>r</c>: overlapping last vectors
+        /// first (so an in-place output is not read after it was written), then each block of channels with its
+        /// parameters loaded once for all the tile's rows, then the last vectors' stores.
+        /// </summary>
+        private static void EmitRows(SourceWriter w, MapKernel kernel, int width, IsaSpec isa, int[] offsets, bool overlapping, int tile, bool hoisted = false)
+        {
+            string n = IsaSpec.Number(width);
+            for (int t = 0; t < tile; t++)
+            {
+                w.Line($"nint o{t} = (r + {IsaSpec.Number(t)}) * {n};");
+            }
+
+            int last = offsets.Length - 1;
+            if (overlapping)
+            {
+                for (int t = 0; t < tile; t++)
+                {
+                    w.Line($"{isa.FloatType} tail{t} = {Expression(kernel, isa, offsets[last], last, hoisted, $"o{t}")};");
+                }
+            }
+
+            for (int k = 0; k < offsets.Length - (overlapping ? 1 : 0); k++)
+            {
+                string at = IsaSpec.Number(offsets[k]);
+                if (tile == 1)
+                {
+                    w.Line(isa.Store(Expression(kernel, isa, offsets[k], k, hoisted, "o0"), "output", $"o0 + {at}"));
+                    continue;
+                }
+
+                using (w.Scope())
+                {
+                    for (int p = 0; p < kernel.Parameters.Length; p++)
+                    {
+                        w.Line($"{isa.FloatType} q{p} = {isa.Load($"p{p}", at)};");
+                    }
+
+                    for (int t = 0; t < tile; t++)
+                    {
+                        string[] inputs = kernel.Inputs.Select((_, i) => isa.Load($"in{i}", $"o{t} + {at}")).ToArray();
+                        string[] parameters = kernel.Parameters.Select((_, p) => $"q{p}").ToArray();
+                        w.Line(isa.Store(kernel.Expression(isa, inputs, parameters), "output", $"o{t} + {at}"));
+                    }
+                }
+            }
+
+            if (overlapping)
+            {
+                for (int t = 0; t < tile; t++)
+                {
+                    w.Line(isa.Store($"tail{t}", "output", $"o{t} + {IsaSpec.Number(offsets[last])}"));
+                }
+            }
         }
 
         private static void EmitScalarBody(SourceWriter w, MapKernel kernel, int width)
@@ -135,10 +199,10 @@ namespace NativeBn.Generators
             w.Line();
         }
 
-        private static string Expression(MapKernel kernel, IsaSpec isa, int offset, int block, bool hoisted)
+        private static string Expression(MapKernel kernel, IsaSpec isa, int offset, int block, bool hoisted, string row)
         {
             string at = IsaSpec.Number(offset);
-            string[] inputs = kernel.Inputs.Select((_, i) => isa.Load($"in{i}", $"o + {at}")).ToArray();
+            string[] inputs = kernel.Inputs.Select((_, i) => isa.Load($"in{i}", $"{row} + {at}")).ToArray();
             string[] parameters = kernel.Parameters
                 .Select((_, p) => hoisted ? $"p{p}_{IsaSpec.Number(block)}" : isa.Load($"p{p}", at)).ToArray();
             return kernel.Expression(isa, inputs, parameters);

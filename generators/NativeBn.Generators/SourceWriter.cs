@@ -29,6 +29,14 @@ namespace NativeBn.Generators
             return new Closer(this, close);
         }
 
+        /// <summary>Opens a bare <c>{ }</c> scope.</summary>
+        public IDisposable Scope()
+        {
+            Line("{");
+            _indent++;
+            return new Closer(this, "}");
+        }
+
         public override string ToString() => _text.ToString();
 
         private sealed class Closer(SourceWriter writer, string close) : IDisposable

@@ -8,7 +8,7 @@ namespace NativeBn.Generators
     /// </summary>
     internal sealed class SumsKernel
     {
-        private SumsKernel(string name, string summary, string[] inputs, string parameter, string first, string second, Func<IsaSpec, string, string> accumulate)
+        private SumsKernel(string name, string summary, string[] inputs, string parameter, string first, string second, Func<IsaSpec, string, string, string> accumulate)
         {
             Name = name;
             Summary = summary;
@@ -25,14 +25,14 @@ namespace NativeBn.Generators
         /// </summary>
         public static SumsKernel ShiftedMoments { get; } = new(
             "Statistics", "", ["x"], "mean", "sum", "m2",
-            (isa, half) => $"{isa.DoubleType} d{half} = u{half} - p{half}; a{half} = a{half} + d{half}; b{half} = {isa.FmaDouble($"d{half}", $"d{half}", $"b{half}")};");
+            (isa, half, t) => $"{isa.DoubleType} d{half} = u{half} - {t}p{half}; {t}a{half} = {t}a{half} + d{half}; {t}b{half} = {isa.FmaDouble($"d{half}", $"d{half}", $"{t}b{half}")};");
 
         /// <summary><c>a += dy</c>, <c>b += dy·(x - mean)</c>.</summary>
         public static SumsKernel GradientSums { get; } = new(
             "GradientSums",
             "The backward reductions per channel: <c>sumOutputGradient = Σdy</c> and <c>sumCenteredProduct = Σdy·(x - mean)</c> (so <c>Σdy·x̂ = invstd·sumCenteredProduct</c>), summed in double.",
             ["outputGradient", "x"], "mean", "sumOutputGradient", "sumCenteredProduct",
-            (isa, half) => $"a{half} = a{half} + u{half}; b{half} = {isa.FmaDouble($"u{half}", $"(v{half} - p{half})", $"b{half}")};");
+            (isa, half, t) => $"{t}a{half} = {t}a{half} + u{half}; {t}b{half} = {isa.FmaDouble($"u{half}", $"(v{half} - {t}p{half})", $"{t}b{half}")};");
 
         public string Name { get; }
 
@@ -46,7 +46,10 @@ namespace NativeBn.Generators
 
         public string Second { get; }
 
-        /// <summary>Statements for one half ("Lo", "Hi", or "" for scalar) given widened u/v and p.</summary>
-        public Func<IsaSpec, string, string> Accumulate { get; }
+        /// <summary>
+        /// Statements for one half ("Lo", "Hi", or "_" for scalar) given widened u/v; the accumulators and the parameter
+        /// are named a, b, p with the given prefix ("" or "t").
+        /// </summary>
+        public Func<IsaSpec, string, string, string> Accumulate { get; }
     }
 }

@@ -9,6 +9,9 @@ namespace NativeBn.Generators
     /// </summary>
     internal static class SumsKernelEmitter
     {
+        /// <summary>Rows visited per block of channels before the next block (see the engine's SumsDriver.RowTile).</summary>
+        private const int RowTile = 8;
+
         public static void EmitStatistics(SourceWriter w, int width)
         {
             string n = IsaSpec.Number(width);
@@ -75,31 +78,54 @@ namespace NativeBn.Generators
                 w.Line(KernelClassEmitter.Inline);
                 using (w.Block($"private static void {kernel.Name}{n}{isa.Suffix}{signature}"))
                 {
-                    foreach (int offset in isa.BlockOffsets(width))
+                    int[] offsets = isa.BlockOffsets(width);
+                    bool overlapping = width % isa.Lanes != 0;
+                    int fullBlocks = offsets.Length - (overlapping ? 1 : 0);
+                    string zero = isa.DoubleZero;
+                    if (overlapping)
                     {
-                        string at = IsaSpec.Number(offset);
-                        using (w.Block($"// channels {at}..{IsaSpec.Number(offset + isa.Lanes - 1)}"))
+                        string at = IsaSpec.Number(offsets[offsets.Length - 1]);
+                        w.Line($"{isa.DoubleType} tpLo = {isa.Vector}.LoadUnsafe(ref p, (nuint)({at})), tpHi = {isa.Vector}.LoadUnsafe(ref p, (nuint)({at} + {half}));");
+                        w.Line($"{isa.DoubleType} taLo = {zero}, taHi = {zero}, tbLo = {zero}, tbHi = {zero};");
+                    }
+
+                    using (w.Block($"for (nint first = 0; first < rows; first += {IsaSpec.Number(RowTile)})"))
+                    {
+                        w.Line($"nint end = Math.Min(rows, first + {IsaSpec.Number(RowTile)});");
+                        for (int k = 0; k < fullBlocks; k++)
                         {
-                            w.Line($"{isa.DoubleType} pLo = {isa.Vector}.LoadUnsafe(ref p, (nuint)({at})), pHi = {isa.Vector}.LoadUnsafe(ref p, (nuint)({at} + {half}));");
-                            w.Line($"{isa.DoubleType} aLo = {isa.DoubleZero}, aHi = {isa.DoubleZero}, bLo = {isa.DoubleZero}, bHi = {isa.DoubleZero};");
-                            using (w.Block("for (nint r = 0; r < rows; r++)"))
+                            string at = IsaSpec.Number(offsets[k]);
+                            using (w.Block($"// channels {at}..{IsaSpec.Number(offsets[k] + isa.Lanes - 1)}"))
                             {
-                                w.Line($"nint at = r * {n} + {at};");
-                                w.Line($"{isa.FloatType} uf = {isa.Load("u", "at")};");
-                                w.Line($"{isa.DoubleType} uLo = {isa.WidenLower("uf")}, uHi = {isa.WidenUpper("uf")};");
-                                if (twoInputs)
+                                w.Line($"{isa.DoubleType} pLo = {isa.Vector}.LoadUnsafe(ref p, (nuint)({at})), pHi = {isa.Vector}.LoadUnsafe(ref p, (nuint)({at} + {half}));");
+                                w.Line($"{isa.DoubleType} aLo = {zero}, aHi = {zero}, bLo = {zero}, bHi = {zero};");
+                                using (w.Block("if (first > 0)"))
                                 {
-                                    w.Line($"{isa.FloatType} vf = {isa.Load("v", "at")};");
-                                    w.Line($"{isa.DoubleType} vLo = {isa.WidenLower("vf")}, vHi = {isa.WidenUpper("vf")};");
+                                    w.Line($"aLo = {isa.Vector}.LoadUnsafe(ref a, (nuint)({at})); aHi = {isa.Vector}.LoadUnsafe(ref a, (nuint)({at} + {half}));");
+                                    w.Line($"bLo = {isa.Vector}.LoadUnsafe(ref b, (nuint)({at})); bHi = {isa.Vector}.LoadUnsafe(ref b, (nuint)({at} + {half}));");
                                 }
 
-                                w.Line(kernel.Accumulate(isa, "Lo"));
-                                w.Line(kernel.Accumulate(isa, "Hi"));
+                                EmitRowLoop(w, kernel, isa, n, at, twoInputs, "");
+                                w.Line($"aLo.StoreUnsafe(ref a, (nuint)({at})); aHi.StoreUnsafe(ref a, (nuint)({at} + {half}));");
+                                w.Line($"bLo.StoreUnsafe(ref b, (nuint)({at})); bHi.StoreUnsafe(ref b, (nuint)({at} + {half}));");
                             }
-
-                            w.Line($"aLo.StoreUnsafe(ref a, (nuint)({at})); aHi.StoreUnsafe(ref a, (nuint)({at} + {half}));");
-                            w.Line($"bLo.StoreUnsafe(ref b, (nuint)({at})); bHi.StoreUnsafe(ref b, (nuint)({at} + {half}));");
                         }
+
+                        if (overlapping)
+                        {
+                            string at = IsaSpec.Number(offsets[offsets.Length - 1]);
+                            using (w.Block($"// channels {at}..{IsaSpec.Number(offsets[offsets.Length - 1] + isa.Lanes - 1)}, overlapping the previous block: sums stay in registers"))
+                            {
+                                EmitRowLoop(w, kernel, isa, n, at, twoInputs, "t");
+                            }
+                        }
+                    }
+
+                    if (overlapping)
+                    {
+                        string at = IsaSpec.Number(offsets[offsets.Length - 1]);
+                        w.Line($"taLo.StoreUnsafe(ref a, (nuint)({at})); taHi.StoreUnsafe(ref a, (nuint)({at} + {half}));");
+                        w.Line($"tbLo.StoreUnsafe(ref b, (nuint)({at})); tbHi.StoreUnsafe(ref b, (nuint)({at} + {half}));");
                     }
                 }
 
@@ -122,7 +148,7 @@ namespace NativeBn.Generators
                             w.Line($"double v_ = Unsafe.Add(ref v, r * {n} + c);");
                         }
 
-                        w.Line(kernel.Accumulate(scalar, "_"));
+                        w.Line(kernel.Accumulate(scalar, "_", ""));
                     }
 
                     w.Line("Unsafe.Add(ref a, c) = a_;");
@@ -131,6 +157,28 @@ namespace NativeBn.Generators
             }
 
             w.Line();
+        }
+
+        /// <summary>
+        /// The loop over the tile's rows for one block; <paramref name="prefix"/> "t" selects the overlapping block's
+        /// accumulators (taLo, ...), "" the block's own.
+        /// </summary>
+        private static void EmitRowLoop(SourceWriter w, SumsKernel kernel, IsaSpec isa, string n, string at, bool twoInputs, string prefix)
+        {
+            using (w.Block("for (nint r = first; r < end; r++)"))
+            {
+                w.Line($"nint at = r * {n} + {at};");
+                w.Line($"{isa.FloatType} uf = {isa.Load("u", "at")};");
+                w.Line($"{isa.DoubleType} uLo = {isa.WidenLower("uf")}, uHi = {isa.WidenUpper("uf")};");
+                if (twoInputs)
+                {
+                    w.Line($"{isa.FloatType} vf = {isa.Load("v", "at")};");
+                    w.Line($"{isa.DoubleType} vLo = {isa.WidenLower("vf")}, vHi = {isa.WidenUpper("vf")};");
+                }
+
+                w.Line(kernel.Accumulate(isa, "Lo", prefix));
+                w.Line(kernel.Accumulate(isa, "Hi", prefix));
+            }
         }
     }
 }

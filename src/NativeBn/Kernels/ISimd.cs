@@ -48,7 +48,16 @@ internal interface ISimd<TF, TD>
     /// <summary>Stores the doubles that correspond to a float vector at <paramref name="offset"/>.</summary>
     static abstract void StoreDoubles(TD lower, TD upper, ref double destination, nint offset);
 
+    /// <summary>The float vector holding <paramref name="lower"/>'s lanes then <paramref name="upper"/>'s, rounded to float.</summary>
+    static abstract TF Narrow(TD lower, TD upper);
+
     static abstract TD Add(TD left, TD right);
+
+    static abstract TD Multiply(TD left, TD right);
+
+    static abstract TD Divide(TD left, TD right);
+
+    static abstract TD Sqrt(TD value);
 
     static abstract TD Subtract(TD left, TD right);
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Numerics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
@@ -59,11 +60,24 @@ public static class KernelSupport
     /// </summary>
     public static void FinishMoments(Span<double> mean, ReadOnlySpan<double> sum, Span<double> m2, double count)
     {
-        for (int c = 0; c < mean.Length; c++)
+        double inverse = 1 / count;
+        int c = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vInverse = new Vector<double>(inverse);
+            for (; c <= mean.Length - Vector<double>.Count; c += Vector<double>.Count)
+            {
+                var s = new Vector<double>(sum[c..]);
+                (new Vector<double>(mean[c..]) + s * vInverse).CopyTo(mean[c..]);
+                Vector.Max(Vector<double>.Zero, new Vector<double>(m2[c..]) - s * s * vInverse).CopyTo(m2[c..]);
+            }
+        }
+
+        for (; c < mean.Length; c++)
         {
             double s = sum[c];
-            mean[c] += s / count;
-            m2[c] = Math.Max(0, m2[c] - s * s / count);
+            mean[c] += s * inverse;
+            m2[c] = Math.Max(0, m2[c] - s * s * inverse);
         }
     }
 

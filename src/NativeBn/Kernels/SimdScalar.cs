@@ -62,7 +62,19 @@ internal readonly struct SimdScalar : ISimd<float, double>
         Unsafe.Add(ref destination, offset) = lower;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Narrow(double lower, double upper) => (float)lower;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Add(double left, double right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Multiply(double left, double right) => left * right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Divide(double left, double right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sqrt(double value) => Math.Sqrt(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Subtract(double left, double right) => left - right;

@@ -10,11 +10,17 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal static class SumsDriver
 {
+    /// <summary>Rows visited per block before moving to the next block of channels.</summary>
+    public const int RowTile = 8;
+
     /// <summary>
-    /// Channels-last: per-channel sums over <paramref name="rows"/> rows of <paramref name="channels"/>
-    /// values, written (not added) to <paramref name="a"/> and <paramref name="b"/>. Channel blocks are
-    /// visited one at a time with their accumulators in registers; the last block ends at the row's end and
-    /// may overlap the previous one, which recomputes (bit-identically) the channels they share.
+    /// Channels-last: per-channel sums over <paramref name="rows"/> rows of <paramref name="channels"/> values, written
+    /// (not added) to <paramref name="a"/> and <paramref name="b"/>. Rows are taken in tiles of <see cref="RowTile"/>;
+    /// within a tile each block of channels adds the tile's rows to its sums (kept in <paramref name="a"/> and
+    /// <paramref name="b"/> between tiles), so long column walks, whose large power-of-two strides defeat the cache,
+    /// never happen. A last block that overlaps the previous one keeps its sums in registers for the whole run and
+    /// stores them at the end; its lanes repeat the previous block's arithmetic exactly, so the values agree. Every
+    /// lane adds its rows in order, so results do not depend on the tiling.
     /// </summary>
     public static void Rows<TOp, TS, TF, TD>(
         ref float u, ref float v, nint rows, int channels, ref double p, ref double a, ref double b)
@@ -24,28 +30,48 @@ internal static class SumsDriver
         where TD : struct
     {
         nint count = TS.Count;
+        nint full = channels - channels % count;
         nint last = channels - count;
-        for (nint c = 0; ; c += count)
+        bool overlapping = full != channels;
+        TS.LoadDoubles(ref p, last, out TD tailPLower, out TD tailPUpper);
+        TD tailALower = TS.ZeroDouble, tailAUpper = TS.ZeroDouble, tailBLower = TS.ZeroDouble, tailBUpper = TS.ZeroDouble;
+        for (nint first = 0; first < rows; first += RowTile)
         {
-            if (c > last)
+            nint end = Math.Min(rows, first + RowTile);
+            for (nint c = 0; c < full; c += count)
             {
-                c = last;
+                TS.LoadDoubles(ref p, c, out TD pLower, out TD pUpper);
+                TD aLower = TS.ZeroDouble, aUpper = TS.ZeroDouble, bLower = TS.ZeroDouble, bUpper = TS.ZeroDouble;
+                if (first > 0)
+                {
+                    TS.LoadDoubles(ref a, c, out aLower, out aUpper);
+                    TS.LoadDoubles(ref b, c, out bLower, out bUpper);
+                }
+
+                for (nint r = first; r < end; r++)
+                {
+                    Accumulate<TOp, TS, TF, TD>(ref u, ref v, r * channels + c, pLower, pUpper,
+                        ref aLower, ref aUpper, ref bLower, ref bUpper);
+                }
+
+                TS.StoreDoubles(aLower, aUpper, ref a, c);
+                TS.StoreDoubles(bLower, bUpper, ref b, c);
             }
 
-            TS.LoadDoubles(ref p, c, out TD pLower, out TD pUpper);
-            TD aLower = TS.ZeroDouble, aUpper = TS.ZeroDouble, bLower = TS.ZeroDouble, bUpper = TS.ZeroDouble;
-            for (nint r = 0; r < rows; r++)
+            if (overlapping)
             {
-                Accumulate<TOp, TS, TF, TD>(ref u, ref v, r * channels + c, pLower, pUpper,
-                    ref aLower, ref aUpper, ref bLower, ref bUpper);
+                for (nint r = first; r < end; r++)
+                {
+                    Accumulate<TOp, TS, TF, TD>(ref u, ref v, r * channels + last, tailPLower, tailPUpper,
+                        ref tailALower, ref tailAUpper, ref tailBLower, ref tailBUpper);
+                }
             }
+        }
 
-            TS.StoreDoubles(aLower, aUpper, ref a, c);
-            TS.StoreDoubles(bLower, bUpper, ref b, c);
-            if (c == last)
-            {
-                return;
-            }
+        if (overlapping)
+        {
+            TS.StoreDoubles(tailALower, tailAUpper, ref a, last);
+            TS.StoreDoubles(tailBLower, tailBUpper, ref b, last);
         }
     }
 

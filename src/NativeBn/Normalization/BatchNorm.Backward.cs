@@ -46,15 +46,10 @@ public sealed partial class BatchNorm
             _kernels.GradientSums(geometry, outputGradient, x, saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
         }
 
-        if (saved.TrainAffine)
-        {
-            for (int c = 0; c < Channels; c++)
-            {
-                _gammaGradient[c] = (float)((saved.R[c] * saved.InverseStd[c] * _sumB[c]) + (saved.D[c] * _sumA[c]));
-                _betaGradient[c] = (float)_sumA[c];
-            }
-        }
-        else
+        var coefficients = new BackwardCoefficientsOperator(
+            saved, _sumA, _sumB, 1.0 / shape.ValuesPerChannel, saved.TrainAffine, _p0, _p1, _p2, _p3, _gammaGradient, _betaGradient);
+        ChannelParameterDriver.Run(ref coefficients, Channels);
+        if (!saved.TrainAffine)
         {
             Array.Clear(_gammaGradient);
             Array.Clear(_betaGradient);
@@ -62,26 +57,10 @@ public sealed partial class BatchNorm
 
         if (batch)
         {
-            double n = shape.ValuesPerChannel;
-            for (int c = 0; c < Channels; c++)
-            {
-                double a = saved.A[c];
-                double inverseStd = saved.InverseStd[c];
-                _p0[c] = (float)a;
-                _p1[c] = (float)(-a * inverseStd * inverseStd * _sumB[c] / n);
-                _p2[c] = (float)saved.Mean[c];
-                _p3[c] = (float)(-a * _sumA[c] / n);
-            }
-
             _kernels.InputGradient(geometry, outputGradient, x, _p0, _p1, _p2, _p3, inputGradient, MaxThreads);
         }
         else
         {
-            for (int c = 0; c < Channels; c++)
-            {
-                _p0[c] = (float)saved.A[c];
-            }
-
             LayerKernels.Scale(geometry, outputGradient, _p0, inputGradient, MaxThreads);
         }
     }

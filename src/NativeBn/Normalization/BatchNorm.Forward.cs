@@ -5,7 +5,7 @@ namespace NativeBn.Normalization;
 public sealed partial class BatchNorm
 {
     private readonly double[] _batchMean;
-    private readonly double[] _batchVariance;
+    private readonly double[] _batchM2;
     private readonly float[] _p0;
     private readonly float[] _p1;
     private readonly float[] _p2;
@@ -72,7 +72,7 @@ public sealed partial class BatchNorm
 
         if (needsBatchStatistics)
         {
-            int bad = ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchVariance, _scratch, MaxThreads);
+            int bad = ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, MaxThreads);
             if (bad >= 0)
             {
                 if (_options.NonFinite == NonFinitePolicy.Throw)
@@ -86,10 +86,6 @@ public sealed partial class BatchNorm
                 update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedNonFinite : update;
             }
 
-            for (int c = 0; c < Channels; c++)
-            {
-                _batchVariance[c] /= n;
-            }
         }
 
         SavedContext work = _work;
@@ -127,21 +123,33 @@ public sealed partial class BatchNorm
     private void NormalizeWithBatchStatistics(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, SavedContext work)
     {
         BatchRenormalization? renormalization = _options.Renormalization;
-        (double rMax, double dMax) = renormalization?.LimitsAt(TrainingSteps) ?? (1, 0);
+        double inverseCount = 1.0 / shape.ValuesPerChannel;
+        if (renormalization is null)
+        {
+            var coefficients = new ForwardCoefficientsOperator(_batchMean, _batchM2, _gamma, _beta, inverseCount, Epsilon, work, _p0, _p1, _p2);
+            ChannelParameterDriver.Run(ref coefficients, Channels);
+        }
+        else
+        {
+            Renormalize(renormalization, inverseCount, work);
+        }
+
+        _kernels.Normalize(ChannelGeometry.From(shape), x, _p0, _p1, _p2, y, MaxThreads);
+    }
+
+    /// <summary>Batch Renormalization's per-channel factors r and d, and the normalize step's parameters.</summary>
+    private void Renormalize(BatchRenormalization renormalization, double inverseCount, SavedContext work)
+    {
+        (double rMax, double dMax) = renormalization.LimitsAt(TrainingSteps);
         double eps = Epsilon;
         for (int c = 0; c < Channels; c++)
         {
             double mean = _batchMean[c];
-            double variance = _batchVariance[c];
+            double variance = _batchM2[c] * inverseCount;
             double inverseStd = 1 / Math.Sqrt(variance + eps);
-            double r = 1, d = 0;
-            if (renormalization is not null)
-            {
-                double sigma = Math.Sqrt(_runningVariance[c] + eps);
-                r = Math.Clamp(Math.Sqrt(variance + eps) / sigma, 1 / rMax, rMax);
-                d = Math.Clamp((mean - _runningMean[c]) / sigma, -dMax, dMax);
-            }
-
+            double sigma = Math.Sqrt(_runningVariance[c] + eps);
+            double r = Math.Clamp(Math.Sqrt(variance + eps) / sigma, 1 / rMax, rMax);
+            double d = Math.Clamp((mean - _runningMean[c]) / sigma, -dMax, dMax);
             double a = _gamma[c] * r * inverseStd;
             work.Mean[c] = mean;
             work.Variance[c] = variance;
@@ -153,8 +161,6 @@ public sealed partial class BatchNorm
             _p1[c] = (float)a;
             _p2[c] = (float)(_beta[c] + _gamma[c] * d);
         }
-
-        _kernels.Normalize(ChannelGeometry.From(shape), x, _p0, _p1, _p2, y, MaxThreads);
     }
 
     private void NormalizeWithStoredStatistics(
@@ -162,33 +168,24 @@ public sealed partial class BatchNorm
     {
         GetStoredStatistics(source, nameof(source), out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
         InferenceCoefficients coefficients = CurrentCoefficients(source);
-        double eps = Epsilon;
-        for (int c = 0; c < Channels; c++)
-        {
-            double inverseStd = 1 / Math.Sqrt(variance[c] + eps);
-            work.Mean[c] = mean[c];
-            work.Variance[c] = variance[c];
-            work.InverseStd[c] = inverseStd;
-            work.A[c] = _gamma[c] * inverseStd;
-            work.R[c] = 1;
-            work.D[c] = 0;
-        }
-
+        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _p0, _p1, _p2);
+        ChannelParameterDriver.Run(ref saved, Channels);
         _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, relu: false, MaxThreads);
     }
 
-    /// <summary>Blends the batch statistics into the running statistics: <c>running = (1 - w)·running + w·batch</c>.</summary>
+    /// <summary>
+    /// Blends the batch statistics into the running statistics: <c>running = (1 - w)·running + w·batch</c>, the batch
+    /// variance being <c>M2/n</c> or <c>M2/(n - 1)</c> per the convention.
+    /// </summary>
     private void UpdateRunningStatistics(long n)
     {
         BatchNormConventions conventions = _options.Conventions;
         double w = conventions.NewBatchWeight(BatchesTracked + 1);
-        double bessel = conventions.RunningVariance == RunningVarianceConvention.Unbiased ? (double)n / (n - 1) : 1;
-        for (int c = 0; c < Channels; c++)
-        {
-            _runningMean[c] = (1 - w) * _runningMean[c] + w * _batchMean[c];
-            _runningVariance[c] = (1 - w) * _runningVariance[c] + w * _batchVariance[c] * bessel;
-        }
-
+        double varianceScale = conventions.RunningVariance == RunningVarianceConvention.Unbiased ? 1.0 / (n - 1) : 1.0 / n;
+        var update = new RunningUpdateOperator(_runningMean, _runningVariance, _batchMean, _batchM2, w, varianceScale, _nextRunningMean, _nextRunningVariance);
+        ChannelParameterDriver.Run(ref update, Channels);
+        (_runningMean, _nextRunningMean) = (_nextRunningMean, _runningMean);
+        (_runningVariance, _nextRunningVariance) = (_nextRunningVariance, _runningVariance);
         BatchesTracked++;
         _version++;
     }

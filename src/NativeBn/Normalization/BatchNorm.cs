@@ -20,8 +20,10 @@ public sealed partial class BatchNorm
     private readonly float[] _beta;
     private readonly float[] _gammaGradient;
     private readonly float[] _betaGradient;
-    private readonly double[] _runningMean;
-    private readonly double[] _runningVariance;
+    private double[] _runningMean;
+    private double[] _runningVariance;
+    private double[] _nextRunningMean;
+    private double[] _nextRunningVariance;
     private readonly double[] _populationMean;
     private readonly double[] _populationVariance;
     private readonly InferenceCoefficients _runningCoefficients;
@@ -47,6 +49,8 @@ public sealed partial class BatchNorm
         _runningMean = new double[channels];
         _runningVariance = new double[channels];
         _runningVariance.AsSpan().Fill(1d);
+        _nextRunningMean = new double[channels];
+        _nextRunningVariance = new double[channels];
         _populationMean = new double[channels];
         _populationVariance = new double[channels];
         _kernels = new LayerKernels(channels);
@@ -59,7 +63,7 @@ public sealed partial class BatchNorm
         _p2 = new float[channels];
         _p3 = new float[channels];
         _batchMean = new double[channels];
-        _batchVariance = new double[channels];
+        _batchM2 = new double[channels];
         _sumA = new double[channels];
         _sumB = new double[channels];
     }
