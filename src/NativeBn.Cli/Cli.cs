@@ -22,6 +22,8 @@ internal static class Cli
             FoldCommand.Create(context),
             DiagnoseCommand.Create(context),
             BenchCommand.Create(context),
+            ImportCommand.Create(context),
+            ExportCommand.Create(context),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false });

@@ -17,7 +17,7 @@ internal static class DiagnoseCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFile.Load(parse.GetValue(model)!.FullName);
+            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
             var (train, test, description) = data.Resolve(parse);
             if (train.Width != network.InputWidth)
             {

@@ -16,7 +16,7 @@ internal static class EvaluateCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFile.Load(parse.GetValue(model)!.FullName);
+            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
             var (_, test, description) = data.Resolve(parse);
             if (test.Width != network.InputWidth)
             {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using NativeBn.Network;
-using NativeBn.Serialization;
 
 namespace NativeBn.Cli.Commands;
 
@@ -14,9 +13,9 @@ internal static class FoldCommand
         var command = new Command("fold", "Fold every BatchNorm into the dense layer before it (population statistics where present)") { model, output };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFile.Load(parse.GetValue(model)!.FullName);
+            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
             Sequential folded = ModelFolding.Fold(network);
-            ModelFile.Save(folded, parse.GetValue(output)!.FullName);
+            ModelFiles.Save(folded, parse.GetValue(output)!, Interop.Safetensors.SafetensorsNaming.PyTorch, Normalization.NormalizationStatistics.Running);
             context.Output.WriteLine($"{network.Layers.Count} layers → {folded.Layers.Count} layers; wrote {parse.GetValue(output)!.FullName}");
         }));
         return command;

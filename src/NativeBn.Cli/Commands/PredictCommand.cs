@@ -12,14 +12,14 @@ internal static class PredictCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = CommonOptions.Model();
+        var model = new Option<FileInfo>("--model") { Description = "A .onnx, .safetensors or native model file", Required = true };
         var input = new Option<FileInfo?>("--input") { Description = "CSV file, one sample of features per row (default: standard input)" };
         var output = new Option<FileInfo?>("--output") { Description = "Write the CSV results here instead of standard output" };
         var regime = CommonOptions.Regime("running");
         var command = new Command("predict", "Predict samples: prints 'class,p0,p1,...' per row") { model, input, output, regime };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFile.Load(parse.GetValue(model)!.FullName);
+            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
             InferenceRegime inference = CommonOptions.ParseRegime(parse.GetValue(regime)!);
             CommonOptions.RequirePopulation(network, inference);
             FileInfo? inputFile = parse.GetValue(input);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NativeBn.Network;
-using NativeBn.Serialization;
+using NativeBn.Normalization;
 
 namespace NativeBn.Cli.Commands;
 
@@ -17,7 +17,7 @@ internal static class RecalibrateCommand
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             FileInfo modelFile = parse.GetValue(model)!;
-            Sequential network = ModelFile.Load(modelFile.FullName);
+            Sequential network = ModelFiles.Load(modelFile);
             var (train, _, description) = data.Resolve(parse);
             if (train.Width != network.InputWidth)
             {
@@ -34,8 +34,9 @@ internal static class RecalibrateCommand
                 context.Output.WriteLine($"BatchNorm ({layer.OutputWidth} channels): population statistics over {layer.BatchNorm.PopulationCount} values per channel");
             }
 
-            string target = (parse.GetValue(output) ?? modelFile).FullName;
-            ModelFile.Save(network, target);
+            FileInfo targetFile = parse.GetValue(output) ?? modelFile;
+            string target = targetFile.FullName;
+            ModelFiles.Save(network, targetFile, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
             context.Output.WriteLine($"data: {description}");
             context.Output.WriteLine($"wrote {target}");
         }));

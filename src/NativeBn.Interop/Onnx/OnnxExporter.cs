@@ -99,12 +99,7 @@ public static class OnnxExporter
         graph.Initializer.Add(OnnxTensors.Create($"{prefix}.running_mean", mean, c));
         graph.Initializer.Add(OnnxTensors.Create($"{prefix}.running_var", variance, c));
         BatchNormConventions conventions = batchNorm.Options.Conventions;
-        double decay = conventions.MomentumConvention switch
-        {
-            MomentumConvention.Decay => conventions.Momentum,
-            MomentumConvention.UpdateRate => 1 - conventions.Momentum,
-            _ => 0.9,
-        };
+        double decay = conventions.MomentumConvention == MomentumConvention.CumulativeAverage ? 0.9 : conventions.MomentumIn(MomentumConvention.Decay);
         graph.Node.Add(Node("BatchNormalization", $"/{prefix}/BatchNormalization",
             [input, $"{prefix}.weight", $"{prefix}.bias", $"{prefix}.running_mean", $"{prefix}.running_var"], output,
             FloatAttribute("epsilon", (float)conventions.Epsilon), FloatAttribute("momentum", (float)decay)));

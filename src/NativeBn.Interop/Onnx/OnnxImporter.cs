@@ -64,8 +64,17 @@ public static class OnnxImporter
             initializers[tensor.Name] = tensor;
         }
 
-        var reader = new ChainReader(source, initializers, graph.Input.First(i => !initializers.ContainsKey(i.Name)).Name);
-        return reader.Read(graph.Node, maxBatch);
+        ValueInfoProto? input = graph.Input.FirstOrDefault(i => !initializers.ContainsKey(i.Name))
+            ?? throw new DataFormatException($"{source}: every graph input is an initializer; there is no data input.");
+        var reader = new ChainReader(source, initializers, input.Name);
+        try
+        {
+            return reader.Read(graph.Node, maxBatch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException($"{source}: {e.Message}", e);
+        }
     }
 
     /// <summary>Walks the node chain, building layers.</summary>
@@ -128,7 +137,8 @@ public static class OnnxImporter
                         throw Error(node, "is not supported (supported: Gemm, MatMul, Add after MatMul, BatchNormalization, Relu, Dropout, Flatten, Identity, Softmax)");
                 }
 
-                _current = node.Output.Count > 0 ? node.Output[0] : throw Error(node, "has no output");
+                NodeProto produced = nodes[k];
+                _current = produced.Output.Count > 0 ? produced.Output[0] : throw Error(produced, "has no output");
             }
 
             if (_width < 0 || _layers.Count == 0)
@@ -207,7 +217,6 @@ public static class OnnxImporter
                 NodeProto add = nodes[k + 1];
                 int biasIndex = add.Input[0] == node.Output[0] ? 1 : 0;
                 bias = Vector(add, biasIndex, "bias", outputs);
-                _current = node.Output[0];
                 Dense(node, Transpose(w, inputs, outputs), bias, inputs, outputs);
                 return k + 1;
             }

@@ -88,6 +88,20 @@ public sealed class BatchNormConventions : IEquatable<BatchNormConventions>
         _ => 1.0 / Math.Max(1, updateNumber),
     };
 
+    /// <summary>
+    /// The momentum expressed in another convention: an update rate m is the decay 1 - m and vice versa
+    /// (PyTorch's 0.1 is Keras' 0.9). A cumulative average has no fixed momentum and throws.
+    /// </summary>
+    public double MomentumIn(MomentumConvention convention)
+    {
+        if (MomentumConvention == MomentumConvention.CumulativeAverage || convention == MomentumConvention.CumulativeAverage)
+        {
+            throw new InvalidOperationException("A cumulative average has no fixed momentum to convert.");
+        }
+
+        return convention == MomentumConvention ? Momentum : 1 - Momentum;
+    }
+
     /// <summary>The same conventions with another epsilon.</summary>
     public BatchNormConventions WithEpsilon(double epsilon) => new(Momentum, MomentumConvention, epsilon, RunningVariance);
 

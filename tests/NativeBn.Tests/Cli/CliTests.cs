@@ -96,6 +96,47 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void ModelsExportToOnnxAndSafetensorsAndPredictTheSameFromEveryFormat()
+    {
+        string csv = WriteTrainingCsv();
+        string model = Path("model.nbm");
+        Assert.Equal(0, Run("", "train", "--csv", csv, "--output", model, "--epochs", "5", "--lr", "0.01", "--hidden", "8").Code);
+        string sample = "2.1,0.2,-0.1,1.9,0.1,0.3\n0.1,0.2,2.2,-0.2,0.1,1.8\n0.3,1.9,0.1,0.2,2.2,-0.1\n";
+        string[] Predict(string file)
+        {
+            var result = Run(sample, "predict", "--model", file);
+            Assert.True(result.Code == 0, result.Error);
+            return result.Output.Trim().Split('\n');
+        }
+
+        string[] expected = Predict(model);
+        foreach (string target in new[] { "model.onnx", "model.safetensors" })
+        {
+            var export = Run("", "export", "--model", model, "--output", Path(target));
+            Assert.True(export.Code == 0, export.Error);
+            string[] viaExport = Predict(Path(target));
+            Assert.Equal(expected.Select(r => r.Split(',')[0]), viaExport.Select(r => r.Split(',')[0]));
+            for (int row = 0; row < expected.Length; row++)
+            {
+                double[] a = [.. expected[row].Split(',').Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+                double[] b = [.. viaExport[row].Split(',').Skip(1).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+                Assert.All(a.Zip(b), pair => Assert.Equal(pair.First, pair.Second, 1e-5));
+            }
+
+            string imported = Path(target + ".nbm");
+            var import = Run("", "import", "--input", Path(target), "--output", imported);
+            Assert.True(import.Code == 0, import.Error);
+            Assert.Equal(viaExport, Predict(imported));
+        }
+
+        var keras = Run("", "export", "--model", model, "--output", Path("keras.safetensors"), "--naming", "keras");
+        Assert.True(keras.Code == 0, keras.Error);
+        Assert.Equal(expected.Select(r => r.Split(',')[0]), Predict(Path("keras.safetensors")).Select(r => r.Split(',')[0]));
+        Assert.Equal(1, Run("", "import", "--input", model, "--output", Path("x.nbm")).Code);
+        Assert.Equal(1, Run("", "export", "--model", model, "--output", Path("x.txt")).Code);
+    }
+
+    [Fact]
     public void DemoWritesJsonAndPlot()
     {
         string json = Path("demo.json"), plot = Path("demo.png");

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using NativeBn.Interop.Safetensors;
+using NativeBn.Network;
+using NativeBn.Normalization;
+
+namespace NativeBn.Cli.Commands;
+
+/// <summary><c>nativebn export</c>: a model to ONNX (opset 15) or safetensors.</summary>
+internal static class ExportCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var output = new Option<FileInfo>("--output") { Description = "A .onnx or .safetensors file", Required = true };
+        var naming = new Option<string>("--naming") { Description = "safetensors tensor names: pytorch or keras", DefaultValueFactory = _ => "pytorch" };
+        naming.AcceptOnlyFromAmong("pytorch", "keras");
+        var statistics = new Option<string>("--statistics") { Description = "BatchNorm statistics to write: running or population", DefaultValueFactory = _ => "running" };
+        statistics.AcceptOnlyFromAmong("running", "population");
+        var command = new Command("export", "Write a model as ONNX (opset 15) or safetensors (PyTorch or Keras naming)") { model, output, naming, statistics };
+        command.SetAction(parse => Cli.Guard(context, () =>
+        {
+            FileInfo target = parse.GetValue(output)!;
+            if (Path.GetExtension(target.Name).ToLowerInvariant() is not (".onnx" or ".safetensors"))
+            {
+                throw new CliException($"--output must end in .onnx or .safetensors, got '{target.Name}'.");
+            }
+
+            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
+            NormalizationStatistics source = parse.GetValue(statistics) == "population" ? NormalizationStatistics.Population : NormalizationStatistics.Running;
+            if (source == NormalizationStatistics.Population)
+            {
+                CommonOptions.RequirePopulation(network, InferenceRegime.Population);
+            }
+
+            ModelFiles.Save(network, target, parse.GetValue(naming) == "keras" ? SafetensorsNaming.Keras : SafetensorsNaming.PyTorch, source);
+            context.Output.WriteLine($"wrote {target.FullName}");
+        }));
+        return command;
+    }
+}

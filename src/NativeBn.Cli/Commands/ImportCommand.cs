@@ -1,0 +1,31 @@
+using System.CommandLine;
+using NativeBn.Interop.Safetensors;
+using NativeBn.Network;
+using NativeBn.Normalization;
+
+namespace NativeBn.Cli.Commands;
+
+/// <summary><c>nativebn import</c>: an ONNX or safetensors model into the native format.</summary>
+internal static class ImportCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var input = new Option<FileInfo>("--input") { Description = "The .onnx or .safetensors file", Required = true };
+        var output = new Option<FileInfo>("--output") { Description = "The native model file to write", Required = true };
+        var command = new Command("import", "Convert an ONNX or safetensors (PyTorch or Keras naming) model into a native model file") { input, output };
+        command.SetAction(parse => Cli.Guard(context, () =>
+        {
+            FileInfo source = parse.GetValue(input)!;
+            string extension = Path.GetExtension(source.Name).ToLowerInvariant();
+            if (extension is not (".onnx" or ".safetensors"))
+            {
+                throw new CliException($"--input must be a .onnx or .safetensors file, got '{source.Name}'.");
+            }
+
+            Sequential model = ModelFiles.Load(source);
+            ModelFiles.Save(model, parse.GetValue(output)!, SafetensorsNaming.PyTorch, NormalizationStatistics.Running);
+            context.Output.WriteLine($"{model.Layers.Count} layers ({string.Join(", ", model.Layers.Select(l => l.Kind))}), {model.InputWidth} inputs, {model.OutputWidth} outputs; wrote {parse.GetValue(output)!.FullName}");
+        }));
+        return command;
+    }
+}

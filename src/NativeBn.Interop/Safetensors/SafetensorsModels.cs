@@ -1,0 +1,393 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using NativeBn.Data;
+using NativeBn.Network;
+using NativeBn.Normalization;
+using NativeBn.Serialization;
+
+namespace NativeBn.Interop.Safetensors;
+
+/// <summary>
+/// Models to and from safetensors files in PyTorch or Keras naming, with every convention stated:
+/// <list type="bullet">
+/// <item>Dense weights: PyTorch <c>[out, in]</c> as stored by NativeBn; Keras kernels <c>[in, out]</c> (transposed on export and import).</item>
+/// <item>BatchNorm momentum: PyTorch's is the new batch's weight (update rate m), Keras' a decay (1 - m); both are written to
+/// the metadata in the naming's own meaning, because a <c>state_dict</c> carries no hyperparameters.</item>
+/// <item>Epsilon: written to the metadata; imports without it take the framework's default (PyTorch 1e-5, Keras 1e-3).</item>
+/// <item>Running variance: copied unchanged, because it is what inference divides by in every framework; its bias
+/// convention (PyTorch unbiased, Keras biased) only governs future training updates and is recorded in the metadata.</item>
+/// <item><c>num_batches_tracked</c> (PyTorch) is the layer's <see cref="BatchNorm.BatchesTracked"/>.</item>
+/// </list>
+/// The metadata key <c>nativebn.layers</c> lists the architecture (e.g. <c>dense,batchnorm,relu,dense</c>). Files without it
+/// are read by inference: PyTorch indices with no parameters between two layers are ReLU, and Keras layers chain as
+/// <c>dense_k → batch_normalization_k → ReLU</c> in suffix order with a final dense layer.
+/// </summary>
+public static class SafetensorsModels
+{
+    private const string LayersKey = "nativebn.layers";
+    private const string NamingKey = "nativebn.naming";
+
+    /// <summary>The model as a safetensors file.</summary>
+    public static byte[] Export(Sequential model, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = naming == SafetensorsNaming.PyTorch ? "pt" : "keras",
+            [NamingKey] = naming == SafetensorsNaming.PyTorch ? "pytorch" : "keras",
+        };
+        var kinds = new List<string>();
+        int denseCount = 0, batchNormCount = 0;
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            switch (model.Layers[i])
+            {
+                case DenseLayer dense:
+                    kinds.Add("dense");
+                    string denseName = naming == SafetensorsNaming.PyTorch ? $"{i}" : KerasName("dense", denseCount++);
+                    if (naming == SafetensorsNaming.PyTorch)
+                    {
+                        tensors.Add(new($"{denseName}.weight", F32(dense.Weight, dense.OutputWidth, dense.InputWidth)));
+                    }
+                    else
+                    {
+                        tensors.Add(new($"{denseName}.kernel", F32(Transpose(dense.Weight, dense.OutputWidth, dense.InputWidth), dense.InputWidth, dense.OutputWidth)));
+                    }
+
+                    tensors.Add(new($"{denseName}.bias", F32(dense.Bias, dense.OutputWidth)));
+                    break;
+                case BatchNormLayer layer:
+                    kinds.Add("batchnorm");
+                    BatchNorm batchNorm = layer.BatchNorm;
+                    batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+                    int c = batchNorm.Channels;
+                    string name = naming == SafetensorsNaming.PyTorch ? $"{i}" : KerasName("batch_normalization", batchNormCount++);
+                    (string gamma, string beta, string runningMean, string runningVariance) = naming == SafetensorsNaming.PyTorch
+                        ? ("weight", "bias", "running_mean", "running_var")
+                        : ("gamma", "beta", "moving_mean", "moving_variance");
+                    tensors.Add(new($"{name}.{gamma}", F32(batchNorm.Gamma, c)));
+                    tensors.Add(new($"{name}.{beta}", F32(batchNorm.Beta, c)));
+                    tensors.Add(new($"{name}.{runningMean}", F32(ToFloat(mean), c)));
+                    tensors.Add(new($"{name}.{runningVariance}", F32(ToFloat(variance), c)));
+                    if (naming == SafetensorsNaming.PyTorch)
+                    {
+                        tensors.Add(new($"{name}.num_batches_tracked", new SafetensorsTensor("I64", [], BitConverter.GetBytes(batchNorm.BatchesTracked))));
+                    }
+
+                    BatchNormConventions conventions = batchNorm.Options.Conventions;
+                    MomentumConvention meaning = naming == SafetensorsNaming.PyTorch ? MomentumConvention.UpdateRate : MomentumConvention.Decay;
+                    metadata[$"nativebn.{name}.epsilon"] = conventions.Epsilon.ToString("R", CultureInfo.InvariantCulture);
+                    metadata[$"nativebn.{name}.momentum"] = conventions.MomentumConvention == MomentumConvention.CumulativeAverage
+                        ? "cumulative"
+                        : conventions.MomentumIn(meaning).ToString("R", CultureInfo.InvariantCulture);
+                    metadata[$"nativebn.{name}.running_variance"] = conventions.RunningVariance == RunningVarianceConvention.Unbiased ? "unbiased" : "biased";
+                    break;
+                case ReluLayer:
+                    kinds.Add("relu");
+                    break;
+                case DropoutLayer dropout:
+                    kinds.Add($"dropout:{dropout.Rate.ToString("R", CultureInfo.InvariantCulture)}");
+                    break;
+            }
+        }
+
+        metadata[LayersKey] = string.Join(",", kinds);
+        return SafetensorsFile.Write(tensors, metadata);
+    }
+
+    /// <summary>Writes the model as a safetensors file atomically.</summary>
+    public static void Save(Sequential model, string path, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running) =>
+        AtomicFile.WriteAllBytes(path, Export(model, naming, statistics));
+
+    /// <summary>Reads a safetensors file into a model.</summary>
+    public static Sequential Load(string path, int maxBatch = 256)
+    {
+        var (tensors, metadata) = SafetensorsFile.ReadFile(path);
+        return Import(tensors, metadata, path, maxBatch);
+    }
+
+    /// <summary>Reads safetensors bytes into a model.</summary>
+    public static Sequential Import(ReadOnlySpan<byte> content, string source, int maxBatch = 256)
+    {
+        var (tensors, metadata) = SafetensorsFile.Read(content, source);
+        return Import(tensors, metadata, source, maxBatch);
+    }
+
+    private static Sequential Import(
+        IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, string source, int maxBatch)
+    {
+        bool keras = metadata.TryGetValue(NamingKey, out string? naming)
+            ? naming == "keras"
+            : tensors.Keys.Any(k => k.EndsWith(".kernel", StringComparison.Ordinal) || k.EndsWith(".moving_mean", StringComparison.Ordinal));
+        var reader = new TensorReader(tensors, source);
+        List<(string Kind, string Name)> layers = metadata.TryGetValue(LayersKey, out string? list)
+            ? Named(list, keras, source)
+            : keras ? InferKeras(tensors.Keys) : InferPyTorch(tensors.Keys, source);
+        try
+        {
+            return Build(layers, reader, metadata, keras, maxBatch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException($"{source}: {e.Message}", e);
+        }
+    }
+
+    private static Sequential Build(List<(string Kind, string Name)> layers, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras, int maxBatch)
+    {
+        var first = layers.FirstOrDefault(l => l.Kind is "dense" or "batchnorm");
+        if (first.Kind is null)
+        {
+            throw new DataFormatException($"{reader.Source}: no dense or BatchNorm layer found.");
+        }
+
+        int inputWidth = first.Kind == "dense"
+            ? (int)reader.Shape(first.Name + (keras ? ".kernel" : ".weight"), 2)[keras ? 0 : 1]
+            : (int)reader.Shape(first.Name + (keras ? ".gamma" : ".weight"), 1)[0];
+        var builder = new SequentialBuilder(inputWidth, seed: 0);
+        var setters = new List<Action<Layer>>();
+        int width = inputWidth;
+        foreach ((string kind, string name) in layers)
+        {
+            switch (kind)
+            {
+                case "dense":
+                    long[] shape = reader.Shape(name + (keras ? ".kernel" : ".weight"), 2);
+                    int inputs = (int)(keras ? shape[0] : shape[1]), outputs = (int)(keras ? shape[1] : shape[0]);
+                    if (inputs != width)
+                    {
+                        throw new DataFormatException($"{reader.Source}: layer '{name}' takes {inputs} features but the previous layer produces {width}.");
+                    }
+
+                    float[] weight = reader.Floats(name + (keras ? ".kernel" : ".weight"), inputs * outputs);
+                    float[] bias = reader.Floats(name + ".bias", outputs);
+                    float[] rows = keras ? Transpose(weight, inputs, outputs) : weight;
+                    builder.Dense(outputs);
+                    setters.Add(layer => ((DenseLayer)layer).SetParameters(rows, bias));
+                    width = outputs;
+                    break;
+                case "batchnorm":
+                    (BatchNormOptions options, Action<BatchNorm> load) = BatchNorm(name, width, reader, metadata, keras);
+                    builder.BatchNorm(options);
+                    setters.Add(layer => load(((BatchNormLayer)layer).BatchNorm));
+                    break;
+                case "relu":
+                    builder.Relu();
+                    setters.Add(_ => { });
+                    break;
+                default:
+                    double rate = double.Parse(kind["dropout:".Length..], CultureInfo.InvariantCulture);
+                    builder.Dropout(rate);
+                    setters.Add(_ => { });
+                    break;
+            }
+        }
+
+        Sequential model = builder.Build(maxBatch);
+        for (int i = 0; i < setters.Count; i++)
+        {
+            setters[i](model.Layers[i]);
+        }
+
+        return model;
+    }
+
+    private static (BatchNormOptions, Action<BatchNorm>) BatchNorm(string name, int width, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
+    {
+        (string gamma, string beta, string mean, string variance) = keras
+            ? ("gamma", "beta", "moving_mean", "moving_variance")
+            : ("weight", "bias", "running_mean", "running_var");
+        float[] g = reader.Floats($"{name}.{gamma}", width), b = reader.Floats($"{name}.{beta}", width);
+        float[] m = reader.Floats($"{name}.{mean}", width), v = reader.Floats($"{name}.{variance}", width);
+        long tracked = !keras && reader.Has($"{name}.num_batches_tracked") ? reader.Int64Scalar($"{name}.num_batches_tracked") : 0;
+        BatchNormConventions preset = keras ? BatchNormConventions.Keras : BatchNormConventions.PyTorch;
+        double epsilon = metadata.TryGetValue($"nativebn.{name}.epsilon", out string? e) ? Number(e, reader.Source) : preset.Epsilon;
+        RunningVarianceConvention varianceConvention = metadata.TryGetValue($"nativebn.{name}.running_variance", out string? r)
+            ? (r == "biased" ? RunningVarianceConvention.Biased : RunningVarianceConvention.Unbiased)
+            : preset.RunningVariance;
+        BatchNormConventions conventions = metadata.TryGetValue($"nativebn.{name}.momentum", out string? momentum)
+            ? momentum == "cumulative"
+                ? new BatchNormConventions(0, MomentumConvention.CumulativeAverage, epsilon, varianceConvention)
+                : new BatchNormConventions(Number(momentum, reader.Source), preset.MomentumConvention, epsilon, varianceConvention)
+            : new BatchNormConventions(preset.Momentum, preset.MomentumConvention, epsilon, varianceConvention);
+        return (new BatchNormOptions { Conventions = conventions }, batchNorm =>
+        {
+            batchNorm.SetParameters(g, b);
+            batchNorm.SetRunningStatistics([.. m.Select(x => (double)x)], [.. v.Select(x => (double)x)], tracked);
+        });
+    }
+
+    private static List<(string Kind, string Name)> Named(string list, bool keras, string source)
+    {
+        var layers = new List<(string, string)>();
+        int denseCount = 0, batchNormCount = 0;
+        string[] kinds = list.Split(',');
+        for (int i = 0; i < kinds.Length; i++)
+        {
+            string kind = kinds[i];
+            if (kind is not ("dense" or "batchnorm" or "relu") && !(kind.StartsWith("dropout:", StringComparison.Ordinal)
+                && double.TryParse(kind["dropout:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            {
+                throw new DataFormatException($"{source}: layer kind '{kind}' in {LayersKey} is not supported (dense, batchnorm, relu, dropout:RATE).");
+            }
+
+            string name = kind switch
+            {
+                "dense" => keras ? KerasName("dense", denseCount++) : $"{i}",
+                "batchnorm" => keras ? KerasName("batch_normalization", batchNormCount++) : $"{i}",
+                _ => $"{i}",
+            };
+            layers.Add((kind, name));
+        }
+
+        return layers;
+    }
+
+    private static List<(string Kind, string Name)> InferPyTorch(IEnumerable<string> keys, string source)
+    {
+        var indices = new SortedDictionary<int, string>();
+        foreach (string key in keys)
+        {
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || !int.TryParse(key[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            {
+                throw new DataFormatException($"{source}: tensor '{key}' is not named like an nn.Sequential state_dict entry (index.parameter).");
+            }
+
+            string parameter = key[(dot + 1)..];
+            indices[index] = parameter == "running_mean" || (indices.TryGetValue(index, out string? kind) && kind == "batchnorm") ? "batchnorm" : kind ?? "dense";
+        }
+
+        var layers = new List<(string, string)>();
+        int previous = -1;
+        foreach ((int index, string kind) in indices)
+        {
+            for (int gap = previous + 1; gap < index && previous >= 0; gap++)
+            {
+                layers.Add(("relu", $"{gap}"));
+            }
+
+            layers.Add((kind, $"{index}"));
+            previous = index;
+        }
+
+        return layers;
+    }
+
+    private static List<(string Kind, string Name)> InferKeras(IEnumerable<string> keys)
+    {
+        string[] names = [.. keys.Select(k => k[..k.LastIndexOf('.')]).Distinct()];
+        static int Suffix(string name, string stem) => name == stem ? 0 : int.Parse(name[(stem.Length + 1)..], CultureInfo.InvariantCulture);
+        string[] denses = [.. names.Where(n => n == "dense" || n.StartsWith("dense_", StringComparison.Ordinal)).OrderBy(n => Suffix(n, "dense"))];
+        string[] norms = [.. names.Where(n => n.StartsWith("batch_normalization", StringComparison.Ordinal)).OrderBy(n => Suffix(n, "batch_normalization"))];
+        var layers = new List<(string, string)>();
+        for (int k = 0; k < denses.Length; k++)
+        {
+            layers.Add(("dense", denses[k]));
+            if (k < denses.Length - 1)
+            {
+                if (k < norms.Length)
+                {
+                    layers.Add(("batchnorm", norms[k]));
+                }
+
+                layers.Add(("relu", $"relu_{k}"));
+            }
+        }
+
+        return layers;
+    }
+
+    private static string KerasName(string stem, int index) => index == 0 ? stem : $"{stem}_{index}";
+
+    private static double Number(string text, string source) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            ? value
+            : throw new DataFormatException($"{source}: metadata value '{text}' is not a number.");
+
+    private static SafetensorsTensor F32(ReadOnlySpan<float> values, params long[] shape) =>
+        new("F32", shape, MemoryMarshal.AsBytes(values).ToArray());
+
+    private static float[] ToFloat(ReadOnlySpan<double> values)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = (float)values[i];
+        }
+
+        return result;
+    }
+
+    private static float[] Transpose(ReadOnlySpan<float> w, int rows, int columns)
+    {
+        var t = new float[w.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                t[c * rows + r] = w[r * columns + c];
+            }
+        }
+
+        return t;
+    }
+
+    /// <summary>Typed access to the tensors with errors that name the tensor.</summary>
+    private sealed class TensorReader(IReadOnlyDictionary<string, SafetensorsTensor> tensors, string source)
+    {
+        public string Source => source;
+
+        public bool Has(string name) => tensors.ContainsKey(name);
+
+        public long[] Shape(string name, int rank)
+        {
+            SafetensorsTensor tensor = Get(name);
+            if (tensor.Shape.Count != rank || tensor.Shape.Any(d => d <= 0 || d > ModelFile.MaxWidth))
+            {
+                throw new DataFormatException($"{source}: tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}]; expected {rank} positive dimensions.");
+            }
+
+            return [.. tensor.Shape];
+        }
+
+        public float[] Floats(string name, int count)
+        {
+            SafetensorsTensor tensor = Get(name);
+            if (tensor.ElementCount != count)
+            {
+                throw new DataFormatException($"{source}: tensor '{name}' has {tensor.ElementCount} elements; expected {count}.");
+            }
+
+            float[] values = tensor.DType switch
+            {
+                "F32" => MemoryMarshal.Cast<byte, float>(tensor.Data).ToArray(),
+                "F64" => [.. MemoryMarshal.Cast<byte, double>(tensor.Data).ToArray().Select(v => (float)v)],
+                _ => throw new DataFormatException($"{source}: tensor '{name}' has dtype {tensor.DType}; floating-point tensors must be F32 or F64."),
+            };
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new DataFormatException($"{source}: tensor '{name}' holds {values[i]} at index {i}.");
+                }
+            }
+
+            return values;
+        }
+
+        public long Int64Scalar(string name)
+        {
+            SafetensorsTensor tensor = Get(name);
+            return tensor.DType == "I64" && tensor.ElementCount == 1 && tensor.Data.Length == 8
+                ? BitConverter.ToInt64(tensor.Data)
+                : throw new DataFormatException($"{source}: tensor '{name}' must be one I64 value.");
+        }
+
+        private SafetensorsTensor Get(string name) =>
+            tensors.TryGetValue(name, out SafetensorsTensor? tensor)
+                ? tensor
+                : throw new DataFormatException($"{source}: tensor '{name}' is missing.");
+    }
+}
