@@ -23,6 +23,7 @@ internal static class Cli
             DiagnoseCommand.Create(context),
             BenchCommand.Create(context),
             ImportCommand.Create(context),
+            InfoCommand.Create(context),
             ExportCommand.Create(context),
         };
         ParseResult parse = root.Parse(args);

@@ -63,7 +63,50 @@ internal static class MachineInfo
     /// <summary>The widest accelerated vector the engine's kernels use, e.g. "Vector512 (16 floats)".</summary>
     public static string WidthUsed() => $"{SimdWidth.Describe(SimdWidth.MaxFloats)} ({SimdWidth.MaxFloats} floats)";
 
-    /// <summary>The widest vector the hardware offers, whether or not this process is allowed to use it.</summary>
-    public static int HardwareFloats() =>
-        Avx512F.IsSupported ? 16 : Avx2.IsSupported || Avx.IsSupported ? 8 : Vector128.IsHardwareAccelerated || Sse2.IsSupported ? 4 : 1;
+    /// <summary>
+    /// The widest float vector the CPU itself offers, read with CPUID (so it is right even when this binary was
+    /// compiled for fewer instruction sets, as NativeAOT binaries are): 16 with AVX-512F, 8 with AVX2, 4 with SSE2 or
+    /// AdvSIMD, else 1. The operating system's support for the wide registers is assumed.
+    /// </summary>
+    public static int CpuFloats()
+    {
+        if (X86Base.IsSupported)
+        {
+            (int maxLeaf, _, _, _) = X86Base.CpuId(0, 0);
+            (_, int ebx7, _, _) = maxLeaf >= 7 ? X86Base.CpuId(7, 0) : (0, 0, 0, 0);
+            return (ebx7 & (1 << 16)) != 0 ? 16 : (ebx7 & (1 << 5)) != 0 ? 8 : 4;
+        }
+
+        return System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? 4 : 1;
+    }
+
+    /// <summary>The CPU's vector instruction sets as CPUID reports them, for <c>nativebn info</c>.</summary>
+    public static IReadOnlyList<string> CpuSimd()
+    {
+        var sets = new List<string>();
+        if (X86Base.IsSupported)
+        {
+            (int maxLeaf, _, _, _) = X86Base.CpuId(0, 0);
+            (_, _, int ecx1, int edx1) = X86Base.CpuId(1, 0);
+            (_, int ebx7, _, _) = maxLeaf >= 7 ? X86Base.CpuId(7, 0) : (0, 0, 0, 0);
+            AddIf(sets, (edx1 & (1 << 26)) != 0, "SSE2");
+            AddIf(sets, (ecx1 & (1 << 20)) != 0, "SSE4.2");
+            AddIf(sets, (ecx1 & (1 << 28)) != 0, "AVX");
+            AddIf(sets, (ebx7 & (1 << 5)) != 0, "AVX2");
+            AddIf(sets, (ecx1 & (1 << 12)) != 0, "FMA");
+            AddIf(sets, (ebx7 & (1 << 16)) != 0, "AVX-512F");
+            AddIf(sets, (ebx7 & (1 << 30)) != 0, "AVX-512BW");
+        }
+
+        AddIf(sets, System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported, "AdvSIMD");
+        return sets;
+    }
+
+    private static void AddIf(List<string> sets, bool condition, string name)
+    {
+        if (condition)
+        {
+            sets.Add(name);
+        }
+    }
 }

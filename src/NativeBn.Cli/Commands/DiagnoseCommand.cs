@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeBn.Diagnostics;
+using NativeBn.Interop;
 using NativeBn.Network;
 using NativeBn.Serialization;
 
@@ -17,7 +18,7 @@ internal static class DiagnoseCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
+            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             var (train, test, description) = data.Resolve(parse);
             if (train.Width != network.InputWidth)
             {

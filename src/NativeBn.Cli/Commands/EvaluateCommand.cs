@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NativeBn.Interop;
 using NativeBn.Network;
 using NativeBn.Serialization;
 
@@ -16,7 +17,7 @@ internal static class EvaluateCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
+            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             var (_, test, description) = data.Resolve(parse);
             if (test.Width != network.InputWidth)
             {

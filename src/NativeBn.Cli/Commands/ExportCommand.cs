@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Interop;
 using NativeBn.Interop.Safetensors;
 using NativeBn.Network;
 using NativeBn.Normalization;
@@ -25,14 +26,14 @@ internal static class ExportCommand
                 throw new CliException($"--output must end in .onnx or .safetensors, got '{target.Name}'.");
             }
 
-            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
+            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             NormalizationStatistics source = parse.GetValue(statistics) == "population" ? NormalizationStatistics.Population : NormalizationStatistics.Running;
             if (source == NormalizationStatistics.Population)
             {
                 CommonOptions.RequirePopulation(network, InferenceRegime.Population);
             }
 
-            ModelFiles.Save(network, target, parse.GetValue(naming) == "keras" ? SafetensorsNaming.Keras : SafetensorsNaming.PyTorch, source);
+            ModelFormats.Save(network, target.FullName, parse.GetValue(naming) == "keras" ? SafetensorsNaming.Keras : SafetensorsNaming.PyTorch, source);
             context.Output.WriteLine($"wrote {target.FullName}");
         }));
         return command;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Interop;
 using NativeBn.Network;
 
 namespace NativeBn.Cli.Commands;
@@ -13,9 +14,9 @@ internal static class FoldCommand
         var command = new Command("fold", "Fold every BatchNorm into the dense layer before it (population statistics where present)") { model, output };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
+            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             Sequential folded = ModelFolding.Fold(network);
-            ModelFiles.Save(folded, parse.GetValue(output)!, Interop.Safetensors.SafetensorsNaming.PyTorch, Normalization.NormalizationStatistics.Running);
+            ModelFormats.Save(folded, parse.GetValue(output)!.FullName);
             context.Output.WriteLine($"{network.Layers.Count} layers → {folded.Layers.Count} layers; wrote {parse.GetValue(output)!.FullName}");
         }));
         return command;

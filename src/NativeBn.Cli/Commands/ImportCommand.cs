@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Interop;
 using NativeBn.Interop.Safetensors;
 using NativeBn.Network;
 using NativeBn.Normalization;
@@ -22,8 +23,8 @@ internal static class ImportCommand
                 throw new CliException($"--input must be a .onnx or .safetensors file, got '{source.Name}'.");
             }
 
-            Sequential model = ModelFiles.Load(source);
-            ModelFiles.Save(model, parse.GetValue(output)!, SafetensorsNaming.PyTorch, NormalizationStatistics.Running);
+            Sequential model = ModelFormats.Load(source.FullName);
+            ModelFormats.Save(model, parse.GetValue(output)!.FullName);
             context.Output.WriteLine($"{model.Layers.Count} layers ({string.Join(", ", model.Layers.Select(l => l.Kind))}), {model.InputWidth} inputs, {model.OutputWidth} outputs; wrote {parse.GetValue(output)!.FullName}");
         }));
         return command;

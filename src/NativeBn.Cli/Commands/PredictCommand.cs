@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using NativeBn.Data;
+using NativeBn.Interop;
 using NativeBn.Network;
 using NativeBn.Serialization;
 
@@ -19,7 +20,7 @@ internal static class PredictCommand
         var command = new Command("predict", "Predict samples: prints 'class,p0,p1,...' per row") { model, input, output, regime };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFiles.Load(parse.GetValue(model)!);
+            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             InferenceRegime inference = CommonOptions.ParseRegime(parse.GetValue(regime)!);
             CommonOptions.RequirePopulation(network, inference);
             FileInfo? inputFile = parse.GetValue(input);

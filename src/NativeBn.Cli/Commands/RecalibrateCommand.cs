@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Interop;
 using NativeBn.Network;
 using NativeBn.Normalization;
 
@@ -17,7 +18,7 @@ internal static class RecalibrateCommand
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             FileInfo modelFile = parse.GetValue(model)!;
-            Sequential network = ModelFiles.Load(modelFile);
+            Sequential network = ModelFormats.Load(modelFile.FullName);
             var (train, _, description) = data.Resolve(parse);
             if (train.Width != network.InputWidth)
             {
@@ -36,7 +37,7 @@ internal static class RecalibrateCommand
 
             FileInfo targetFile = parse.GetValue(output) ?? modelFile;
             string target = targetFile.FullName;
-            ModelFiles.Save(network, targetFile, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
+            ModelFormats.Save(network, target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
             context.Output.WriteLine($"data: {description}");
             context.Output.WriteLine($"wrote {target}");
         }));

@@ -1,6 +1,6 @@
 using System.ComponentModel;
-using System.Numerics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace NativeBn.Kernels;
