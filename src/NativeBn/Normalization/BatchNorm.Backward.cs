@@ -23,6 +23,39 @@ public sealed partial class BatchNorm
     /// <exception cref="ArgumentException">A shape or length that differs from the last forward pass.</exception>
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient)
     {
+        BackwardStep step = BeginBackward(shape);
+        CheckBuffer(x, shape, nameof(x));
+        CheckBuffer(outputGradient, shape, nameof(outputGradient));
+        CheckBuffer(inputGradient, shape, nameof(inputGradient));
+        var geometry = ChannelGeometry.From(shape);
+        if (step.NeedsSums)
+        {
+            _kernels.GradientSums(geometry, outputGradient, x, _saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
+        }
+
+        InputGradientParameters parameters = PrepareInputGradient(step);
+        if (parameters.Batch)
+        {
+            _kernels.InputGradient(geometry, outputGradient, x, parameters.A, parameters.B, parameters.Mean, parameters.E, inputGradient, MaxThreads);
+        }
+        else
+        {
+            LayerKernels.Scale(geometry, outputGradient, parameters.A, inputGradient, MaxThreads);
+        }
+    }
+
+    /// <summary>The mean the last forward pass normalized with, as the backward sums need it.</summary>
+    internal ReadOnlySpan<double> BackwardMean => _saved.Mean;
+
+    /// <summary>Buffers that receive <c>Σdy</c> and <c>Σdy·(x - mean)</c> per channel before <see cref="PrepareInputGradient"/>.</summary>
+    internal Span<double> SumDyBuffer => _sumA;
+
+    /// <inheritdoc cref="SumDyBuffer"/>
+    internal Span<double> SumCenteredBuffer => _sumB;
+
+    /// <summary>First phase of a backward pass (shared by the CPU and CUDA paths): checks that it matches the last forward pass.</summary>
+    internal BackwardStep BeginBackward(TensorShape shape)
+    {
         SavedContext saved = _saved;
         if (!saved.IsSet)
         {
@@ -35,19 +68,20 @@ public sealed partial class BatchNorm
             throw new ArgumentException($"shape is {shape}; the last Forward used {saved.Shape}.", nameof(shape));
         }
 
-        CheckBuffer(x, shape, nameof(x));
-        CheckBuffer(outputGradient, shape, nameof(outputGradient));
-        CheckBuffer(inputGradient, shape, nameof(inputGradient));
-
-        var geometry = ChannelGeometry.From(shape);
         bool batch = saved.NormalizedWith == NormalizationStatistics.Batch;
-        if (batch || saved.TrainAffine)
-        {
-            _kernels.GradientSums(geometry, outputGradient, x, saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
-        }
+        return new BackwardStep(shape, batch, batch || saved.TrainAffine);
+    }
 
+    /// <summary>
+    /// Second phase, after the sums (when needed) are in <see cref="SumDyBuffer"/> and <see cref="SumCenteredBuffer"/>:
+    /// sets the gamma and beta gradients and returns the input gradient's parameters: with batch statistics
+    /// <c>dx = A·dy + B·(x - Mean) + E</c>, with stored statistics <c>dx = A·dy</c>.
+    /// </summary>
+    internal InputGradientParameters PrepareInputGradient(in BackwardStep step)
+    {
+        SavedContext saved = _saved;
         var coefficients = new BackwardCoefficientsOperator(
-            saved, _sumA, _sumB, 1.0 / shape.ValuesPerChannel, saved.TrainAffine, _p0, _p1, _p2, _p3, _gammaGradient, _betaGradient);
+            saved, _sumA, _sumB, 1.0 / step.Shape.ValuesPerChannel, saved.TrainAffine, _p0, _p1, _p2, _p3, _gammaGradient, _betaGradient);
         ChannelParameterDriver.Run(ref coefficients, Channels);
         if (!saved.TrainAffine)
         {
@@ -55,13 +89,6 @@ public sealed partial class BatchNorm
             Array.Clear(_betaGradient);
         }
 
-        if (batch)
-        {
-            _kernels.InputGradient(geometry, outputGradient, x, _p0, _p1, _p2, _p3, inputGradient, MaxThreads);
-        }
-        else
-        {
-            LayerKernels.Scale(geometry, outputGradient, _p0, inputGradient, MaxThreads);
-        }
+        return new InputGradientParameters(step.Batch, _p0, _p1, _p2, _p3);
     }
 }

@@ -38,6 +38,39 @@ public sealed partial class BatchNorm
         Check.Shape(shape, Channels, nameof(shape));
         CheckBuffer(x, shape, nameof(x));
         CheckBuffer(y, shape, nameof(y));
+        ForwardStep step = BeginForward(shape, mode);
+        if (step.NeedsBatchStatistics)
+        {
+            AcceptMoments(ref step, ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, MaxThreads));
+        }
+
+        var geometry = ChannelGeometry.From(shape);
+        NormalizeParameters parameters = PrepareNormalize(step);
+        if (parameters.Centered)
+        {
+            _kernels.Normalize(geometry, x, parameters.P0, parameters.P1, parameters.P2, y, MaxThreads);
+        }
+        else
+        {
+            _kernels.Affine(geometry, x, parameters.P0, parameters.P1, y, relu: false, MaxThreads);
+        }
+
+        return CompleteForward(step);
+    }
+
+    /// <summary>Buffers that receive a batch's per-channel mean and M2 (the moments of <see cref="AcceptMoments"/>).</summary>
+    internal Span<double> BatchMeanBuffer => _batchMean;
+
+    /// <inheritdoc cref="BatchMeanBuffer"/>
+    internal Span<double> BatchM2Buffer => _batchM2;
+
+    /// <summary>
+    /// First phase of a forward pass (shared by the CPU and the CUDA paths): checks the mode and applies the
+    /// single-value policy. Changes nothing.
+    /// </summary>
+    internal ForwardStep BeginForward(TensorShape shape, BatchNormMode mode)
+    {
+        Check.Shape(shape, Channels, nameof(shape));
         NormalizationStatistics normalizeWith = mode.NormalizeWith;
         if (normalizeWith != NormalizationStatistics.Batch)
         {
@@ -58,7 +91,7 @@ public sealed partial class BatchNorm
                 throw new ArgumentException(
                     $"x has one value per channel (shape {shape}, N·H·W = 1); batch statistics need more than one. " +
                     "SingleValuePolicy.UseRunningStatistics normalizes such batches with the running statistics instead.",
-                    nameof(x));
+                    "x");
             }
 
             if (_options.SingleValue == SingleValuePolicy.UseRunningStatistics)
@@ -70,60 +103,85 @@ public sealed partial class BatchNorm
             update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedSingleValue : update;
         }
 
-        if (needsBatchStatistics)
+        return new ForwardStep(shape, mode, normalizeWith, needsBatchStatistics, update);
+    }
+
+    /// <summary>
+    /// Second phase: the batch's moments are in <see cref="BatchMeanBuffer"/> and <see cref="BatchM2Buffer"/>;
+    /// <paramref name="firstNonFinite"/> is the first channel whose moments are not finite, or -1. Applies the
+    /// non-finite policy (throwing leaves the layer unchanged).
+    /// </summary>
+    internal void AcceptMoments(ref ForwardStep step, int firstNonFinite)
+    {
+        if (firstNonFinite < 0)
         {
-            int bad = ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, MaxThreads);
-            if (bad >= 0)
-            {
-                if (_options.NonFinite == NonFinitePolicy.Throw)
-                {
-                    throw new ArgumentException(
-                        $"x holds NaN or infinity in channel {bad}; the batch was rejected and the layer is unchanged. " +
-                        "NonFinitePolicy.SkipUpdate normalizes such batches without updating the running statistics.",
-                        nameof(x));
-                }
-
-                update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedNonFinite : update;
-            }
-
+            return;
         }
 
+        if (_options.NonFinite == NonFinitePolicy.Throw)
+        {
+            throw new ArgumentException(
+                $"x holds NaN or infinity in channel {firstNonFinite}; the batch was rejected and the layer is unchanged. " +
+                "NonFinitePolicy.SkipUpdate normalizes such batches without updating the running statistics.",
+                "x");
+        }
+
+        if (step.Update == RunningStatisticsUpdate.Updated)
+        {
+            step = step with { Update = RunningStatisticsUpdate.SkippedNonFinite };
+        }
+    }
+
+    /// <summary>
+    /// Third phase: the per-channel parameters of the normalize step, and the context the backward pass needs.
+    /// Batch statistics give <c>y = (x - P0)·P1 + P2</c>; stored statistics give <c>y = x·P0 + P1</c>.
+    /// </summary>
+    internal NormalizeParameters PrepareNormalize(in ForwardStep step)
+    {
         SavedContext work = _work;
-        if (normalizeWith == NormalizationStatistics.Batch)
+        if (step.NormalizeWith == NormalizationStatistics.Batch)
         {
-            NormalizeWithBatchStatistics(x, shape, y, work);
-        }
-        else
-        {
-            NormalizeWithStoredStatistics(x, shape, y, normalizeWith, work);
+            PrepareBatchNormalize(step.Shape.ValuesPerChannel, work);
+            return new NormalizeParameters(true, _p0, _p1, _p2);
         }
 
-        work.Shape = shape;
-        work.NormalizedWith = normalizeWith;
-        work.TrainAffine = mode.TrainAffine;
+        GetStoredStatistics(step.NormalizeWith, "mode", out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _p0, _p1, _p2);
+        ChannelParameterDriver.Run(ref saved, Channels);
+        InferenceCoefficients coefficients = CurrentCoefficients(step.NormalizeWith);
+        return new NormalizeParameters(false, coefficients.Scale, coefficients.Shift, default);
+    }
+
+    /// <summary>Last phase, after the normalize step ran: keeps the context and updates the running statistics.</summary>
+    internal BatchNormForwardResult CompleteForward(in ForwardStep step)
+    {
+        SavedContext work = _work;
+        work.Shape = step.Shape;
+        work.NormalizedWith = step.NormalizeWith;
+        work.TrainAffine = step.Mode.TrainAffine;
         work.IsSet = true;
         (_saved, _work) = (work, _saved);
-        if (normalizeWith == NormalizationStatistics.Batch)
+        if (step.NormalizeWith == NormalizationStatistics.Batch)
         {
             TrainingSteps++;
         }
 
-        if (update == RunningStatisticsUpdate.Updated)
+        if (step.Update == RunningStatisticsUpdate.Updated)
         {
-            UpdateRunningStatistics(n);
+            UpdateRunningStatistics(step.Shape.ValuesPerChannel);
         }
-        else if (update == RunningStatisticsUpdate.SkippedNonFinite)
+        else if (step.Update == RunningStatisticsUpdate.SkippedNonFinite)
         {
             SkippedUpdates++;
         }
 
-        return new BatchNormForwardResult(normalizeWith, update);
+        return new BatchNormForwardResult(step.NormalizeWith, step.Update);
     }
 
-    private void NormalizeWithBatchStatistics(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, SavedContext work)
+    private void PrepareBatchNormalize(long count, SavedContext work)
     {
         BatchRenormalization? renormalization = _options.Renormalization;
-        double inverseCount = 1.0 / shape.ValuesPerChannel;
+        double inverseCount = 1.0 / count;
         if (renormalization is null)
         {
             var coefficients = new ForwardCoefficientsOperator(_batchMean, _batchM2, _gamma, _beta, inverseCount, Epsilon, work, _p0, _p1, _p2);
@@ -133,8 +191,6 @@ public sealed partial class BatchNorm
         {
             Renormalize(renormalization, inverseCount, work);
         }
-
-        _kernels.Normalize(ChannelGeometry.From(shape), x, _p0, _p1, _p2, y, MaxThreads);
     }
 
     /// <summary>Batch Renormalization's per-channel factors r and d, and the normalize step's parameters.</summary>
@@ -161,16 +217,6 @@ public sealed partial class BatchNorm
             _p1[c] = (float)a;
             _p2[c] = (float)(_beta[c] + _gamma[c] * d);
         }
-    }
-
-    private void NormalizeWithStoredStatistics(
-        ReadOnlySpan<float> x, TensorShape shape, Span<float> y, NormalizationStatistics source, SavedContext work)
-    {
-        GetStoredStatistics(source, nameof(source), out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
-        InferenceCoefficients coefficients = CurrentCoefficients(source);
-        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _p0, _p1, _p2);
-        ChannelParameterDriver.Run(ref saved, Channels);
-        _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, relu: false, MaxThreads);
     }
 
     /// <summary>

@@ -18,7 +18,13 @@ internal static class ChannelMoments
         ScratchBuffer scratch, int maxThreads)
     {
         kernels.Statistics(shape, x, mean, m2, scratch, maxThreads);
-        for (int c = 0; c < shape.Channels; c++)
+        return FirstNonFinite(mean, m2);
+    }
+
+    /// <summary>The first channel whose mean or M2 is NaN or infinite, or -1.</summary>
+    public static int FirstNonFinite(ReadOnlySpan<double> mean, ReadOnlySpan<double> m2)
+    {
+        for (int c = 0; c < mean.Length; c++)
         {
             if (!(double.IsFinite(mean[c]) && double.IsFinite(m2[c])))
             {
