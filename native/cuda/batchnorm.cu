@@ -5,16 +5,22 @@
 // (channels_last ? i % C : (i / S) % C); position p of channel c is element
 // (channels_last ? p*C + c : (p / S)*C*S + c*S + p % S). Statistics and sums are kept in double.
 
+#define BLOCK 256
+
+#ifdef NBN_HOST_EMULATION
+// A host build for checking the kernels' logic without a GPU (native/cuda/emulation): blocks run one after another,
+// each as BLOCK host threads that meet at a barrier.
+#include "emulation/host_grid.h"
+#else
 #define __global__ __attribute__((global))
 #define __device__ __attribute__((device))
 #define __shared__ __attribute__((shared))
-
-#define BLOCK 256
 
 __device__ static inline unsigned thread_x(void) { return __nvvm_read_ptx_sreg_tid_x(); }
 __device__ static inline unsigned block_x(void) { return __nvvm_read_ptx_sreg_ctaid_x(); }
 __device__ static inline unsigned blocks_x(void) { return __nvvm_read_ptx_sreg_nctaid_x(); }
 __device__ static inline void sync_threads(void) { __nvvm_bar_sync(0); }
+#endif
 
 __device__ static inline long element_of(long p, int c, int C, int S, int channels_last) {
     return channels_last ? p * C + c : (p / S) * (long)C * S + (long)c * S + p % S;
@@ -106,13 +112,4 @@ extern "C" __global__ void nbn_gradient_sums(const float *dy, const float *x, co
         sync_threads();
     }
     if (t == 0) { sum_dy[c] = s_a[0]; sum_centered[c] = s_b[0]; }
-}
-
-// running = (1 - w)*running + w*batch per channel, the batch variance being M2*variance_scale (1/n or 1/(n - 1)).
-extern "C" __global__ void nbn_running_update(double *running_mean, double *running_variance, const double *batch_mean,
-                                              const double *batch_m2, int C, double weight, double variance_scale) {
-    for (int c = block_x() * BLOCK + thread_x(); c < C; c += blocks_x() * BLOCK) {
-        running_mean[c] = (1 - weight) * running_mean[c] + weight * batch_mean[c];
-        running_variance[c] = (1 - weight) * running_variance[c] + weight * batch_m2[c] * variance_scale;
-    }
 }

@@ -1,18 +1,20 @@
 using System.CommandLine;
 using NativeBn.Cli.Bench;
+using NativeBn.Cuda;
 using NativeBn.Kernels;
 
 namespace NativeBn.Cli.Commands;
 
 /// <summary>
 /// <c>nativebn info</c>: how this binary was built, the SIMD width it actually uses next to what the CPU offers, and a
-/// rebuild recommendation when they differ (a NativeAOT binary is fixed to the instruction sets it was compiled for).
+/// rebuild recommendation when they differ (a NativeAOT binary is fixed to the instruction sets it was compiled for),
+/// and whether CUDA is available (or exactly why not).
 /// </summary>
 internal static class InfoCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("info", "Show the build, the SIMD width in use and what the CPU supports");
+        var command = new Command("info", "Show the build, the SIMD width in use, what the CPU supports and the CUDA status");
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             TextWriter o = context.Output;
@@ -32,6 +34,8 @@ internal static class InfoCommand
             {
                 o.WriteLine("recommendation: none, the binary uses the widest vectors the cpu offers");
             }
+
+            o.WriteLine($"cuda: {CudaDevice.Describe()}");
         }));
         return command;
     }

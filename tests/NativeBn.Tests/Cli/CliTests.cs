@@ -200,4 +200,16 @@ public class CliTests : IDisposable
         Assert.DoesNotContain("   at ", result.Error + result.Output);
         Assert.NotEqual(0, Run("", "frobnicate").Code);
     }
+
+    [Fact]
+    public void InfoReportsTheSimdWidthAndTheCudaStatus()
+    {
+        var result = Run("", "info");
+
+        Assert.True(result.Code == 0, result.Error);
+        Assert.Contains("simd width in use: ", result.Output);
+        string cuda = result.Output.Split('\n').Single(l => l.StartsWith("cuda: ", StringComparison.Ordinal));
+        Assert.True(cuda.StartsWith("cuda: available: ", StringComparison.Ordinal) || cuda.StartsWith("cuda: unavailable: ", StringComparison.Ordinal), cuda);
+        Assert.True(cuda.Length > "cuda: unavailable: ".Length, cuda);
+    }
 }
