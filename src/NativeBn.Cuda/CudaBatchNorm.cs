@@ -21,6 +21,11 @@ public sealed unsafe class CudaBatchNorm : IDisposable
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(layer);
+        if (layer.Options.Synchronizer is not null)
+        {
+            throw new ArgumentException("Synchronized layers (BatchNormOptions.Synchronizer) run on the CPU engine only.", nameof(layer));
+        }
+
         _device = device;
         Layer = layer;
         int c = layer.Channels;

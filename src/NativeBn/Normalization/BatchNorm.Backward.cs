@@ -23,17 +23,37 @@ public sealed partial class BatchNorm
     /// <exception cref="ArgumentException">A shape or length that differs from the last forward pass.</exception>
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient)
     {
+        if (_options.Synchronizer is { } synchronizer)
+        {
+            SynchronizedBackward(synchronizer, x, outputGradient, shape, inputGradient);
+            return;
+        }
+
         BackwardStep step = BeginBackward(shape);
+        CheckBackwardBuffers(x, outputGradient, shape, inputGradient);
+        if (step.NeedsSums)
+        {
+            ComputeGradientSums(x, outputGradient, shape);
+        }
+
+        ApplyInputGradient(x, outputGradient, shape, inputGradient, PrepareInputGradient(step));
+    }
+
+    private void CheckBackwardBuffers(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient)
+    {
         CheckBuffer(x, shape, nameof(x));
         CheckBuffer(outputGradient, shape, nameof(outputGradient));
         CheckBuffer(inputGradient, shape, nameof(inputGradient));
-        var geometry = ChannelGeometry.From(shape);
-        if (step.NeedsSums)
-        {
-            _kernels.GradientSums(geometry, outputGradient, x, _saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
-        }
+    }
 
-        InputGradientParameters parameters = PrepareInputGradient(step);
+    private void ComputeGradientSums(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape) =>
+        _kernels.GradientSums(ChannelGeometry.From(shape), outputGradient, x, _saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
+
+    /// <summary>The element-wise input-gradient step with the parameters of <see cref="PrepareInputGradient"/>.</summary>
+    private void ApplyInputGradient(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient, InputGradientParameters parameters)
+    {
+        var geometry = ChannelGeometry.From(shape);
         if (parameters.Batch)
         {
             _kernels.InputGradient(geometry, outputGradient, x, parameters.A, parameters.B, parameters.Mean, parameters.E, inputGradient, MaxThreads);
@@ -62,9 +82,9 @@ public sealed partial class BatchNorm
             throw new InvalidOperationException("Backward needs a preceding Forward on this layer.");
         }
 
-        Check.Shape(shape, Channels, nameof(shape));
         if (shape != saved.Shape)
         {
+            Check.Shape(shape, Channels, nameof(shape));
             throw new ArgumentException($"shape is {shape}; the last Forward used {saved.Shape}.", nameof(shape));
         }
 
@@ -81,7 +101,7 @@ public sealed partial class BatchNorm
     {
         SavedContext saved = _saved;
         var coefficients = new BackwardCoefficientsOperator(
-            saved, _sumA, _sumB, 1.0 / step.Shape.ValuesPerChannel, saved.TrainAffine, _p0, _p1, _p2, _p3, _gammaGradient, _betaGradient);
+            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _p0, _p1, _p2, _p3, _gammaGradient, _betaGradient);
         ChannelParameterDriver.Run(ref coefficients, Channels);
         if (!saved.TrainAffine)
         {

@@ -35,6 +35,11 @@ public sealed partial class BatchNorm
     /// <exception cref="InvalidOperationException">Population statistics asked for but not set.</exception>
     public BatchNormForwardResult Forward(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, BatchNormMode mode)
     {
+        if (_options.Synchronizer is { } synchronizer)
+        {
+            return SynchronizedForward(synchronizer, x, shape, y, mode);
+        }
+
         Check.Shape(shape, Channels, nameof(shape));
         CheckBuffer(x, shape, nameof(x));
         CheckBuffer(y, shape, nameof(y));
@@ -44,17 +49,7 @@ public sealed partial class BatchNorm
             AcceptMoments(ref step, ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, MaxThreads));
         }
 
-        var geometry = ChannelGeometry.From(shape);
-        NormalizeParameters parameters = PrepareNormalize(step);
-        if (parameters.Centered)
-        {
-            _kernels.Normalize(geometry, x, parameters.P0, parameters.P1, parameters.P2, y, MaxThreads);
-        }
-        else
-        {
-            _kernels.Affine(geometry, x, parameters.P0, parameters.P1, y, relu: false, MaxThreads);
-        }
-
+        ApplyNormalize(x, shape, y, PrepareNormalize(step));
         return CompleteForward(step);
     }
 
@@ -71,6 +66,15 @@ public sealed partial class BatchNorm
     internal ForwardStep BeginForward(TensorShape shape, BatchNormMode mode)
     {
         Check.Shape(shape, Channels, nameof(shape));
+        return Decide(shape, mode, shape.ValuesPerChannel);
+    }
+
+    /// <summary>
+    /// The decisions of a forward pass over <paramref name="count"/> values per channel (the local batch's, or a
+    /// synchronized batch's): checks the mode and applies the single-value policy. Changes nothing.
+    /// </summary>
+    private ForwardStep Decide(TensorShape shape, BatchNormMode mode, long count)
+    {
         NormalizationStatistics normalizeWith = mode.NormalizeWith;
         if (normalizeWith != NormalizationStatistics.Batch)
         {
@@ -83,13 +87,18 @@ public sealed partial class BatchNorm
 
         bool needsBatchStatistics = normalizeWith == NormalizationStatistics.Batch || mode.UpdateRunningStatistics;
         var update = mode.UpdateRunningStatistics ? RunningStatisticsUpdate.Updated : RunningStatisticsUpdate.NotRequested;
-        long n = shape.ValuesPerChannel;
-        if (needsBatchStatistics && n == 1)
+        if (needsBatchStatistics && count == 0)
+        {
+            throw new ArgumentException("The synchronized batch holds no values on any participant; batch statistics need at least two.", "x");
+        }
+
+        if (needsBatchStatistics && count == 1)
         {
             if (_options.SingleValue == SingleValuePolicy.Throw)
             {
+                string what = count == shape.ValuesPerChannel ? $"x has one value per channel (shape {shape}, N·H·W = 1)" : "the synchronized batch has one value per channel";
                 throw new ArgumentException(
-                    $"x has one value per channel (shape {shape}, N·H·W = 1); batch statistics need more than one. " +
+                    $"{what}; batch statistics need more than one. " +
                     "SingleValuePolicy.UseRunningStatistics normalizes such batches with the running statistics instead.",
                     "x");
             }
@@ -103,7 +112,7 @@ public sealed partial class BatchNorm
             update = update == RunningStatisticsUpdate.Updated ? RunningStatisticsUpdate.SkippedSingleValue : update;
         }
 
-        return new ForwardStep(shape, mode, normalizeWith, needsBatchStatistics, update);
+        return new ForwardStep(shape, mode, normalizeWith, needsBatchStatistics, update, count);
     }
 
     /// <summary>
@@ -141,7 +150,7 @@ public sealed partial class BatchNorm
         SavedContext work = _work;
         if (step.NormalizeWith == NormalizationStatistics.Batch)
         {
-            PrepareBatchNormalize(step.Shape.ValuesPerChannel, work);
+            PrepareBatchNormalize(step.Count, work);
             return new NormalizeParameters(true, _p0, _p1, _p2);
         }
 
@@ -157,6 +166,7 @@ public sealed partial class BatchNorm
     {
         SavedContext work = _work;
         work.Shape = step.Shape;
+        work.Count = step.Count;
         work.NormalizedWith = step.NormalizeWith;
         work.TrainAffine = step.Mode.TrainAffine;
         work.IsSet = true;
@@ -168,7 +178,7 @@ public sealed partial class BatchNorm
 
         if (step.Update == RunningStatisticsUpdate.Updated)
         {
-            UpdateRunningStatistics(step.Shape.ValuesPerChannel);
+            UpdateRunningStatistics(step.Count);
         }
         else if (step.Update == RunningStatisticsUpdate.SkippedNonFinite)
         {
@@ -176,6 +186,20 @@ public sealed partial class BatchNorm
         }
 
         return new BatchNormForwardResult(step.NormalizeWith, step.Update);
+    }
+
+    /// <summary>The element-wise normalize step with the parameters of <see cref="PrepareNormalize"/>.</summary>
+    private void ApplyNormalize(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, NormalizeParameters parameters)
+    {
+        var geometry = ChannelGeometry.From(shape);
+        if (parameters.Centered)
+        {
+            _kernels.Normalize(geometry, x, parameters.P0, parameters.P1, parameters.P2, y, MaxThreads);
+        }
+        else
+        {
+            _kernels.Affine(geometry, x, parameters.P0, parameters.P1, y, relu: false, MaxThreads);
+        }
     }
 
     private void PrepareBatchNormalize(long count, SavedContext work)

@@ -53,6 +53,12 @@ public sealed record BatchNormOptions
             : throw new ArgumentOutOfRangeException(nameof(MaxThreads), value, $"MaxThreads must be at least 1, got {value}.");
     }
 
+    /// <summary>
+    /// Synchronizes batch statistics across the participants of a data-parallel job (SyncBatchNorm), or null (default)
+    /// for statistics of the local batch only. See <see cref="IBatchStatisticsSynchronizer"/>.
+    /// </summary>
+    public IBatchStatisticsSynchronizer? Synchronizer { get; init; }
+
     /// <summary>Options with the given conventions and default policies.</summary>
     public static BatchNormOptions For(BatchNormConventions conventions) => new() { Conventions = conventions };
 }

@@ -22,7 +22,11 @@ internal sealed class SavedContext(int channels)
 
     public bool IsSet { get; set; }
 
+    /// <summary>The local batch's shape; <c>default</c> for a participant without data in a synchronized batch.</summary>
     public TensorShape Shape { get; set; }
+
+    /// <summary>Values per channel the statistics covered (the whole batch when synchronized).</summary>
+    public long Count { get; set; }
 
     public NormalizationStatistics NormalizedWith { get; set; }
 
