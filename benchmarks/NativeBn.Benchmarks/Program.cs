@@ -1,9 +1,21 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
+using NativeBn.Benchmarks.Mpi;
 using NativeBn.Benchmarks.Peers;
+using NativeBn.Mpi;
 
-IConfig config = DefaultConfig.Instance;
+if (args.Contains("--mpi"))
+{
+    return RunUnderMpi([.. args.Where(a => a != "--mpi")]);
+}
+
+IConfig config = DefaultConfig.Instance
+    .AddFilter(new SimpleFilter(benchmark => benchmark.Descriptor.Type.Namespace != typeof(MpiBenchmarkSession).Namespace));
 if (!OneDnnNative.IsAvailable)
 {
     Console.WriteLine($"oneDNN ({OneDnnNative.Library}) is not installed: its benchmarks are skipped. On Debian: apt-get install libdnnl-dev");
@@ -11,3 +23,28 @@ if (!OneDnnNative.IsAvailable)
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(OneDnnNative).Assembly).Run(args, config);
+return 0;
+
+// The MPI benchmarks: every rank runs them in its own process (in-process toolchain) with fixed iteration and
+// invocation counts (set on the classes), so that all ranks make the same collective calls; only rank 0 reports.
+// "--quick" gives a smoke run.
+static int RunUnderMpi(string[] args)
+{
+    using MpiSession session = MpiSession.Start();
+    MpiBenchmarkSession.Session = session;
+    bool quick = args.Contains("--quick");
+    Job job = Job.Default.WithToolchain(InProcessNoEmitToolchain.Instance)
+        .WithWarmupCount(quick ? 1 : 15).WithIterationCount(quick ? 2 : 25)
+        .WithUnrollFactor(1)
+        .WithId($"MPI x{session.World.Size}");
+    ManualConfig config = ManualConfig.CreateEmpty().AddJob(job).AddColumnProvider(DefaultColumnProviders.Instance).AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
+        .WithOptions(ConfigOptions.DisableLogFile)
+        .WithArtifactsPath(Path.Combine("BenchmarkDotNet.Artifacts", $"mpi-rank{session.World.Rank}"));
+    if (session.World.Rank == 0)
+    {
+        config.AddLogger(ConsoleLogger.Default).AddExporter(DefaultConfig.Instance.GetExporters().ToArray());
+    }
+
+    BenchmarkRunner.Run([typeof(SyncBatchNormBenchmarks), typeof(DistributedPopulationBenchmarks)], config);
+    return 0;
+}

@@ -24,9 +24,15 @@ internal sealed class DataOptions
     }
 
     /// <summary>The training (or calibration) part and the test (or evaluation) part, plus a description.</summary>
-    public (Dataset Train, Dataset Test, string Description) Resolve(ParseResult parse)
+    public (Dataset Train, Dataset Test, string Description) Resolve(ParseResult parse) => Resolve(parse, rank: null);
+
+    /// <summary>
+    /// As <see cref="Resolve(ParseResult)"/> for one rank of an MPI job: <c>{rank}</c> in a file name becomes the rank,
+    /// so each rank can read its own shard.
+    /// </summary>
+    public (Dataset Train, Dataset Test, string Description) Resolve(ParseResult parse, int? rank)
     {
-        FileInfo? images = parse.GetValue(Images), labels = parse.GetValue(Labels), csv = parse.GetValue(Csv);
+        FileInfo? images = ForRank(parse.GetValue(Images), rank), labels = ForRank(parse.GetValue(Labels), rank), csv = ForRank(parse.GetValue(Csv), rank);
         if (csv is not null && (images is not null || labels is not null))
         {
             throw new CliException("Give either --csv or --images with --labels, not both.");
@@ -54,4 +60,13 @@ internal sealed class DataOptions
         (Dataset train, Dataset test) = MnistSample.LoadSplit();
         return (train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)");
     }
+
+    /// <summary>True when any data file name holds the <c>{rank}</c> placeholder.</summary>
+    public bool IsSharded(ParseResult parse) =>
+        new[] { parse.GetValue(Images), parse.GetValue(Labels), parse.GetValue(Csv) }.Any(f => f is not null && f.FullName.Contains(RankPlaceholder, StringComparison.Ordinal));
+
+    private const string RankPlaceholder = "{rank}";
+
+    private static FileInfo? ForRank(FileInfo? file, int? rank) =>
+        file is null || rank is not { } r ? file : new FileInfo(file.FullName.Replace(RankPlaceholder, r.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using NativeBn.Data;
 using NativeBn.Interop;
+using NativeBn.Mpi;
 using NativeBn.Network;
 using NativeBn.Normalization;
 
@@ -13,34 +15,86 @@ internal static class RecalibrateCommand
         var data = new DataOptions();
         var model = CommonOptions.Model();
         var output = new Option<FileInfo?>("--output") { Description = "Where to write the recalibrated model (default: replace --model)" };
-        var command = new Command("recalibrate", "Compute exact population statistics layer by layer over the training data and save them in the model") { model, output };
+        var mpi = new Option<bool>("--mpi")
+        {
+            Description = "Run as one rank of an MPI job (mpirun -np K): {rank} in a data file name is replaced by the rank, so each rank reads its own shard; " +
+                "without {rank} every rank reads the same data and takes its contiguous share. The result equals one process over all shards; rank 0 writes the model",
+        };
+        var command = new Command("recalibrate", "Compute exact population statistics layer by layer over the training data and save them in the model") { model, output, mpi };
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            if (parse.GetValue(mpi))
+            {
+                MpiJob.Run(context, (world, rankContext) => Distributed(parse, data, model, output, world, rankContext));
+                return;
+            }
+
             FileInfo modelFile = parse.GetValue(model)!;
             Sequential network = ModelFormats.Load(modelFile.FullName);
             var (train, _, description) = data.Resolve(parse);
-            if (train.Width != network.InputWidth)
-            {
-                throw new CliException($"The data has {train.Width} features per sample; the model takes {network.InputWidth}.");
-            }
-
+            RequireWidth(train, network);
             using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "recalibrating" })
             {
                 PopulationRecalibration.Run(network, train, progress);
             }
 
-            foreach (BatchNormLayer layer in network.BatchNormLayers)
-            {
-                context.Output.WriteLine($"BatchNorm ({layer.OutputWidth} channels): population statistics over {layer.BatchNorm.PopulationCount} values per channel");
-            }
-
-            FileInfo targetFile = parse.GetValue(output) ?? modelFile;
-            string target = targetFile.FullName;
-            ModelFormats.Save(network, target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
-            context.Output.WriteLine($"data: {description}");
-            context.Output.WriteLine($"wrote {target}");
+            Report(context, network, description, parse.GetValue(output) ?? modelFile);
         }));
         return command;
+    }
+
+    private static void Distributed(
+        ParseResult parse, DataOptions data, Option<FileInfo> model, Option<FileInfo?> output, MpiCommunicator world, CliContext context)
+    {
+        FileInfo modelFile = parse.GetValue(model)!;
+        bool sharded = data.IsSharded(parse);
+        (Sequential network, Dataset shard, string description) = MpiJob.Agree(world, () =>
+        {
+            Sequential loaded = ModelFormats.Load(modelFile.FullName);
+            var (train, _, text) = data.Resolve(parse, world.Rank);
+            Dataset part = sharded ? train : Share(train, world);
+            RequireWidth(part, loaded);
+            return (loaded, part, text);
+        });
+        DistributedRecalibration.Run(network, shard, world);
+        string source = sharded ? $"{world.Size} shards, {description} on rank 0" : $"{description}, shared by {world.Size} ranks";
+        MpiJob.Agree(world, () =>
+        {
+            if (world.Rank == 0)
+            {
+                Report(context, network, source, parse.GetValue(output) ?? modelFile);
+            }
+
+            return true;
+        });
+    }
+
+    /// <summary>Rank r's contiguous share of a data set every rank read whole.</summary>
+    private static Dataset Share(Dataset data, MpiCommunicator world)
+    {
+        int first = (int)((long)data.Count * world.Rank / world.Size), end = (int)((long)data.Count * (world.Rank + 1) / world.Size);
+        return data.Subset([.. Enumerable.Range(first, end - first)]);
+    }
+
+    private static void RequireWidth(Dataset data, Sequential network)
+    {
+        if (data.Width != network.InputWidth)
+        {
+            throw new CliException($"The data has {data.Width} features per sample; the model takes {network.InputWidth}.");
+        }
+    }
+
+    private static void Report(CliContext context, Sequential network, string description, FileInfo targetFile)
+    {
+        foreach (BatchNormLayer layer in network.BatchNormLayers)
+        {
+            context.Output.WriteLine($"BatchNorm ({layer.OutputWidth} channels): population statistics over {layer.BatchNorm.PopulationCount} values per channel");
+        }
+
+        string target = targetFile.FullName;
+        ModelFormats.Save(network, target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
+        context.Output.WriteLine($"data: {description}");
+        context.Output.WriteLine($"wrote {target}");
     }
 }

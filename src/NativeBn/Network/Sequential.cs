@@ -71,10 +71,29 @@ public sealed class Sequential
     /// <param name="labels">Class of each sample, in [0, <see cref="OutputWidth"/>).</param>
     /// <param name="optimizer">Applies the update.</param>
     /// <returns>The batch's mean loss before the update.</returns>
-    public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, IOptimizer optimizer)
+    public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, IOptimizer optimizer) =>
+        TrainStep(x, labels, optimizer, labels.Length);
+
+    /// <summary>
+    /// One training step on this process's share of a batch of <paramref name="globalBatch"/> samples split across
+    /// processes (data-parallel training): the loss gradient is scaled by <c>1/globalBatch</c>, so the parameter
+    /// gradients are this share's part of the whole batch's gradient; an optimizer that sums them across processes
+    /// (see NativeBn.Mpi) then applies the whole batch's update.
+    /// </summary>
+    /// <param name="x">Features <c>[N, InputWidth]</c> of this share, N = <c>labels.Length</c> ≤ <see cref="MaxBatch"/>.</param>
+    /// <param name="labels">Class of each sample of this share.</param>
+    /// <param name="optimizer">Applies the update.</param>
+    /// <param name="globalBatch">Samples in the whole batch, at least <c>labels.Length</c>.</param>
+    /// <returns>This share's mean loss before the update.</returns>
+    public float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, IOptimizer optimizer, int globalBatch)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         int batch = labels.Length;
+        if (globalBatch < batch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(globalBatch), globalBatch, $"globalBatch must be at least the {batch} samples of this share, got {globalBatch}.");
+        }
+
         CheckBatch(x, batch, nameof(labels));
         foreach (int label in labels)
         {
@@ -85,7 +104,7 @@ public sealed class Sequential
         }
 
         Run(x, batch, Pass.Train);
-        float loss = SoftmaxCrossEntropy.LossAndGradient(Logits(batch), labels, OutputWidth, _gradientA);
+        float loss = SoftmaxCrossEntropy.LossAndGradient(Logits(batch), labels, OutputWidth, _gradientA, globalBatch);
         Span<float> outputGradient = _gradientA, inputGradient = _gradientB;
         for (int i = _layers.Length - 1; i >= 0; i--)
         {

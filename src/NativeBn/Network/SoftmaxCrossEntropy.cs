@@ -34,12 +34,26 @@ public static class SoftmaxCrossEntropy
     /// Mean loss <c>-Σ log p[label]/N</c> over the batch; writes d(loss)/d(logits) = <c>(p - onehot)/N</c> into
     /// <paramref name="gradient"/>.
     /// </summary>
-    public static float LossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, Span<float> gradient)
+    public static float LossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, Span<float> gradient) =>
+        LossAndGradient(logits, labels, classes, gradient, labels.Length);
+
+    /// <summary>
+    /// As <see cref="LossAndGradient(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/> for one share of a
+    /// batch of <paramref name="globalBatch"/> samples split across processes: the gradient is
+    /// <c>(p - onehot)/globalBatch</c>, so that the shares' gradients sum to the whole batch's. Returns this share's
+    /// mean loss.
+    /// </summary>
+    public static float LossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classes, Span<float> gradient, int globalBatch)
     {
         int batch = labels.Length;
+        if (globalBatch < batch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(globalBatch), globalBatch, $"globalBatch must be at least the {batch} samples of this share, got {globalBatch}.");
+        }
+
         Softmax(logits[..(batch * classes)], gradient, classes);
         double loss = 0;
-        float scale = 1f / batch;
+        float scale = 1f / globalBatch;
         for (int n = 0; n < batch; n++)
         {
             int label = labels[n];

@@ -52,7 +52,7 @@ public sealed partial class BatchNorm
         }
         catch when (exchange)
         {
-            AbandonExchange(() => synchronizer.MergeMoments(-1, _batchMean, _batchM2));
+            ReportFailure(synchronizer, backward: false);
             throw;
         }
 
@@ -102,7 +102,7 @@ public sealed partial class BatchNorm
         }
         catch when (exchange)
         {
-            AbandonExchange(() => synchronizer.SumGradientSums(true, _sumA, _sumB));
+            ReportFailure(synchronizer, backward: true);
             throw;
         }
 
@@ -119,15 +119,22 @@ public sealed partial class BatchNorm
     }
 
     /// <summary>
-    /// Tells the other participants that this one failed, through the collective they are waiting in; the
-    /// <see cref="BatchSynchronizationException"/> that the exchange then raises everywhere is left to them, since the
-    /// caller rethrows its own, more precise error.
+    /// Tells the other participants that this one failed, through the exchange they are waiting in (the forward or the
+    /// backward one); the <see cref="BatchSynchronizationException"/> that the exchange then raises everywhere is left
+    /// to them, since the caller rethrows its own, more precise error.
     /// </summary>
-    private static void AbandonExchange(Action exchange)
+    private void ReportFailure(IBatchStatisticsSynchronizer synchronizer, bool backward)
     {
         try
         {
-            exchange();
+            if (backward)
+            {
+                synchronizer.SumGradientSums(true, _sumA, _sumB);
+            }
+            else
+            {
+                synchronizer.MergeMoments(-1, _batchMean, _batchM2);
+            }
         }
         catch (BatchSynchronizationException)
         {

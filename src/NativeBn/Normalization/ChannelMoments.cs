@@ -34,4 +34,28 @@ internal static class ChannelMoments
 
         return -1;
     }
+
+    /// <summary>
+    /// Chan's merge of the summary <c>(countB, meanB, m2B)</c> into <c>(countA, meanA, m2A)</c>, channel by channel;
+    /// returns the merged count. Values are not checked (NaN propagates).
+    /// </summary>
+    public static long Merge(long countA, Span<double> meanA, Span<double> m2A, long countB, ReadOnlySpan<double> meanB, ReadOnlySpan<double> m2B)
+    {
+        if (countB == 0)
+        {
+            return countA;
+        }
+
+        long total = countA + countB;
+        double weight = (double)countB / total;
+        double cross = (double)countA * countB / total;
+        for (int c = 0; c < meanA.Length; c++)
+        {
+            double delta = meanB[c] - meanA[c];
+            meanA[c] += delta * weight;
+            m2A[c] += m2B[c] + delta * delta * cross;
+        }
+
+        return total;
+    }
 }

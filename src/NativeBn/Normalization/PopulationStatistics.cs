@@ -102,17 +102,7 @@ public sealed class PopulationStatistics
             return;
         }
 
-        long total = Count + count;
-        double weight = (double)count / total;
-        double cross = (double)Count * count / total;
-        for (int c = 0; c < Channels; c++)
-        {
-            double delta = mean[c] - _mean[c];
-            _mean[c] += delta * weight;
-            _m2[c] += m2[c] + delta * delta * cross;
-        }
-
-        Count = total;
+        Count = ChannelMoments.Merge(Count, _mean, _m2, count, mean, m2);
     }
 
     /// <summary>Writes each channel's variance: <c>M2/count</c> (biased, the population's own variance) or <c>M2/(count - 1)</c>.</summary>
