@@ -6,8 +6,9 @@ namespace NativeBn.Generators
     /// <summary>
     /// Emits batch-normalization kernels with constant widths for every class marked
     /// <c>[NativeBn.BatchNormKernels(widths)]</c>: inference (with and without ReLU), the training-forward
-    /// statistics and normalize step, and the backward reductions and input gradient, each with Vector512,
-    /// Vector256, Vector128 and scalar bodies chosen at run time, plus a width-to-kernels dispatch table.
+    /// statistics and normalize step, and the backward reductions and input gradient, plus a width-to-kernels table.
+    /// Each kernel is one line that runs the library's shared kernels with the width as a type the JIT folds to a
+    /// constant; the arithmetic lives only in the library.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class BatchNormKernelsGenerator : IIncrementalGenerator

@@ -3,20 +3,14 @@ using System.Linq;
 
 namespace NativeBn.Generators
 {
-    /// <summary>Writes the source file of one kernel class: every width's kernels and the dispatch table.</summary>
+    /// <summary>
+    /// Writes the source file of one kernel class: per width, a constant-width type and one-line kernels that forward to
+    /// the library's shared kernels, plus the width-to-kernels table.
+    /// </summary>
     internal static class KernelClassEmitter
     {
         /// <summary>Value of the <c>GeneratedCode</c> attribute on emitted members.</summary>
-        public const string GeneratedCode = "[GeneratedCode(\"NativeBn.Generators\", \"1.0.0\")]";
-
-        /// <summary>
-        /// Bodies are inlined into their public method: the run-time width tests fold to constants when the JIT compiles
-        /// it, so exactly one body is inlined and a call disappears from every kernel invocation.
-        /// </summary>
-        public const string Inline = "[MethodImpl(MethodImplOptions.AggressiveInlining)]";
-
-        /// <summary>Largest number of hoisted parameter vectors: beyond it they would not stay in registers.</summary>
-        public const int MaxHoistedVectors = 16;
+        public const string GeneratedCode = "[GeneratedCode(\"NativeBn.Generators\", \"2.0.0\")]";
 
         public static string Emit(KernelClassSpec spec)
         {
@@ -27,9 +21,6 @@ namespace NativeBn.Generators
             w.Line("using System;");
             w.Line("using System.CodeDom.Compiler;");
             w.Line("using System.Diagnostics.CodeAnalysis;");
-            w.Line("using System.Runtime.CompilerServices;");
-            w.Line("using System.Runtime.InteropServices;");
-            w.Line("using System.Runtime.Intrinsics;");
             w.Line("using NativeBn.Kernels;");
             w.Line();
             var scopes = new Stack<System.IDisposable>();
@@ -47,16 +38,10 @@ namespace NativeBn.Generators
             {
                 foreach (int width in spec.Widths)
                 {
-                    foreach (MapKernel kernel in MapKernel.All)
-                    {
-                        MapKernelEmitter.Emit(w, kernel, width);
-                    }
-
-                    SumsKernelEmitter.EmitStatistics(w, width);
-                    SumsKernelEmitter.EmitGradientSums(w, width);
+                    EmitWidth(w, width);
                 }
 
-                EmitDispatch(w, spec.Widths);
+                EmitTable(w, spec.Widths);
             }
 
             while (scopes.Count > 0)
@@ -67,40 +52,40 @@ namespace NativeBn.Generators
             return w.ToString();
         }
 
-        /// <summary>
-        /// <c>if (Vector512.IsHardwareAccelerated) ... else scalar</c>: a width is used only when a row holds at least
-        /// one vector of it, the same choice the engine's hand-written kernels make.
-        /// </summary>
-        public static void EmitDispatch(SourceWriter w, int width, System.Func<IsaSpec, string> call)
+        private static string WidthType(string n) => "NativeBnWidth" + n;
+
+        private static void EmitWidth(SourceWriter w, int width)
         {
-            bool first = true;
-            foreach (IsaSpec isa in IsaSpec.Vectors.Where(isa => width >= isa.Lanes))
+            string n = Number(width);
+            foreach (KernelEntryPoint kernel in KernelEntryPoint.All)
             {
-                using (w.Block($"{(first ? "if" : "else if")} ({isa.Condition})"))
+                w.Line($"/// <summary>{kernel.Summary} Channels-last data <c>[N, {n}]</c> (W = {n}).</summary>");
+                foreach (var parameter in kernel.Parameters)
                 {
-                    w.Line(call(isa));
+                    w.Line($"/// <param name=\"{parameter.Name}\">{parameter.Doc}</param>");
                 }
 
-                first = false;
+                w.Line(GeneratedCode);
+                w.Line($"public static void {kernel.Name}{n}({kernel.Signature}) =>");
+                w.Line($"    RowKernels<{WidthType(n)}>.{kernel.Name}({kernel.Arguments});");
+                w.Line();
             }
 
-            if (first)
+            w.Line($"/// <summary>The row width {n}, a constant the JIT folds into the shared kernels.</summary>");
+            w.Line(GeneratedCode);
+            using (w.Block($"private readonly struct {WidthType(n)} : IChannelWidth"))
             {
-                w.Line(call(IsaSpec.Scalar));
-                return;
+                w.Line($"public static int Resolve(int channels) => {n};");
             }
 
-            using (w.Block("else"))
-            {
-                w.Line(call(IsaSpec.Scalar));
-            }
+            w.Line();
         }
 
-        private static void EmitDispatch(SourceWriter w, EquatableArray<int> widths)
+        private static void EmitTable(SourceWriter w, EquatableArray<int> widths)
         {
             w.Line("/// <summary>The widths this class has kernels for.</summary>");
             w.Line(GeneratedCode);
-            w.Line($"public static ReadOnlySpan<int> KernelWidths => [{string.Join(", ", widths.Select(IsaSpec.Number))}];");
+            w.Line($"public static ReadOnlySpan<int> KernelWidths => [{string.Join(", ", widths.Select(Number))}];");
             w.Line();
             w.Line("/// <summary>The kernels for <paramref name=\"width\"/>, or false when none were generated for it.</summary>");
             w.Line(GeneratedCode);
@@ -110,8 +95,9 @@ namespace NativeBn.Generators
                 {
                     foreach (int width in widths)
                     {
-                        string n = IsaSpec.Number(width);
-                        w.Line($"{n} => s_kernels{n} ??= new WidthKernels({n}, Infer{n}, InferRelu{n}, Normalize{n}, InputGradient{n}, Statistics{n}, GradientSums{n}),");
+                        string n = Number(width);
+                        string kernels = string.Join(", ", KernelEntryPoint.All.Select(k => k.Name + n));
+                        w.Line($"{n} => s_kernels{n} ??= new WidthKernels({n}, {kernels}),");
                     }
 
                     w.Line("_ => null,");
@@ -123,8 +109,10 @@ namespace NativeBn.Generators
             foreach (int width in widths)
             {
                 w.Line();
-                w.Line($"private static WidthKernels? s_kernels{IsaSpec.Number(width)};");
+                w.Line($"private static WidthKernels? s_kernels{Number(width)};");
             }
         }
+
+        private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

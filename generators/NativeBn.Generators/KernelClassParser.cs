@@ -10,8 +10,8 @@ namespace NativeBn.Generators
     /// <summary>Turns an attributed class into a <see cref="KernelClassSpec"/>, collecting diagnostics on the way.</summary>
     internal static class KernelClassParser
     {
-        /// <summary>Largest width kernels are generated for: above it, fully unrolled bodies grow past what the JIT optimizes well.</summary>
-        public const int MaxWidth = 1024;
+        /// <summary>Largest width kernels are generated for: one row then fills a whole 65,536-value chunk of the engine.</summary>
+        public const int MaxWidth = 65536;
 
         public static KernelClassSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {

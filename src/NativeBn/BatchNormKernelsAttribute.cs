@@ -4,10 +4,11 @@ namespace NativeBn;
 /// Asks the NativeBn source generator (package NativeBn.Generators, referenced as an analyzer) for batch-normalization
 /// kernels with constant widths in the marked <c>static partial</c> class. For each width W it emits
 /// <c>InferW</c>, <c>InferReluW</c>, <c>NormalizeW</c>, <c>InputGradientW</c>, <c>StatisticsW</c> and <c>GradientSumsW</c>
-/// (channels-last <c>[N, W]</c> data, the signatures of <see cref="Kernels.GenericKernels"/>), each with Vector512,
-/// Vector256, Vector128 and scalar bodies chosen at run time, plus <c>TryGetKernels(int width, out WidthKernels?)</c>.
-/// Widths run from 1 to 1024. Element-wise results equal <see cref="Kernels.GenericKernels"/> bit for bit; so do
-/// the sums, which add rows in the same order.
+/// (channels-last <c>[N, W]</c> data, the signatures of <see cref="Kernels.GenericKernels"/>), plus
+/// <c>TryGetKernels(int width, out WidthKernels?)</c>. Each is one line into <see cref="Kernels.RowKernels{TWidth}"/>
+/// with W as a type the JIT folds to a constant (argument checks, SIMD width choice and row geometry become
+/// constants); the arithmetic is the library's, so results equal <see cref="Kernels.GenericKernels"/> bit for bit.
+/// Widths run from 1 to 65,536.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class BatchNormKernelsAttribute : Attribute

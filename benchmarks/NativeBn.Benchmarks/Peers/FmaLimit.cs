@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -9,6 +10,15 @@ namespace NativeBn.Benchmarks.Peers;
 /// </summary>
 internal static class FmaLimit
 {
+    /// <summary>
+    /// One row of a width the caller passes as a literal: inlined, so the loop has a constant trip count, as in code
+    /// written by hand for one layer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void InferRow(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int channels) =>
+        Infer(x, scale, shift, y, 1, channels);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Infer(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, int rows, int channels)
     {
         ref float rx = ref MemoryMarshal.GetReference(x);

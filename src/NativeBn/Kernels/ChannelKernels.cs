@@ -197,42 +197,56 @@ internal static class ChannelKernels
         ref float p0, ref float p1, ref float p2, ref float p3, int start, int end, int channel)
         where TOp : IChannelMapOperator
     {
-        switch (SimdWidth.ForRun(g.RunLength))
+        if (g.IsChannelsLast)
+        {
+            nint offset = (nint)start * g.Channels;
+            MapRows<TOp, AnyWidth>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset),
+                end - start, g.Channels, ref p0, ref p1, ref p2, ref p3);
+            return;
+        }
+
+        switch (SimdWidth.ForRun(g.Spatial))
         {
             case 16:
-                MapPieceAt<TOp, Simd512, Vector512<float>, Vector512<double>>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                MapDriver.Planes<TOp, Simd512, Vector512<float>, Vector512<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
                 break;
             case 8:
-                MapPieceAt<TOp, Simd256, Vector256<float>, Vector256<double>>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                MapDriver.Planes<TOp, Simd256, Vector256<float>, Vector256<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
                 break;
             case 4:
-                MapPieceAt<TOp, Simd128, Vector128<float>, Vector128<double>>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                MapDriver.Planes<TOp, Simd128, Vector128<float>, Vector128<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
                 break;
             default:
-                MapPieceAt<TOp, SimdScalar, float, double>(g, ref u, ref v, ref y, ref p0, ref p1, ref p2, ref p3, start, end, channel);
+                MapDriver.Planes<TOp, SimdScalar, float, double>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
                 break;
         }
     }
 
+    /// <summary>
+    /// <c>y = TOp(u, v, p0..p3)</c> over <paramref name="rows"/> channels-last rows of <c>TWidth.Resolve(channels)</c>
+    /// values, on the caller's thread, with the widest SIMD width a row holds. A constant <typeparamref name="TWidth"/>
+    /// lets the JIT fold the width choice and the row geometry.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MapPieceAt<TOp, TS, TF, TD>(
-        in ChannelGeometry g, ref float u, ref float v, ref float y,
-        ref float p0, ref float p1, ref float p2, ref float p3, int start, int end, int channel)
+    public static void MapRows<TOp, TWidth>(
+        ref float u, ref float v, ref float y, nint rows, int channels, ref float p0, ref float p1, ref float p2, ref float p3)
         where TOp : IChannelMapOperator
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct
+        where TWidth : IChannelWidth
     {
-        if (g.IsChannelsLast)
+        switch (SimdWidth.ForRun(TWidth.Resolve(channels)))
         {
-            nint offset = (nint)start * g.Channels;
-            MapDriver.Rows<TOp, TS, TF, TD>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset),
-                ref Unsafe.Add(ref y, offset), end - start, g.Channels, ref p0, ref p1, ref p2, ref p3);
-        }
-        else
-        {
-            MapDriver.Planes<TOp, TS, TF, TD>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel,
-                ref p0, ref p1, ref p2, ref p3);
+            case 16:
+                MapDriver.Rows<TOp, Simd512, Vector512<float>, Vector512<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+                break;
+            case 8:
+                MapDriver.Rows<TOp, Simd256, Vector256<float>, Vector256<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+                break;
+            case 4:
+                MapDriver.Rows<TOp, Simd128, Vector128<float>, Vector128<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+                break;
+            default:
+                MapDriver.Rows<TOp, SimdScalar, float, double, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+                break;
         }
     }
 
@@ -241,43 +255,55 @@ internal static class ChannelKernels
         int start, int end, int channel)
         where TOp : IChannelSumsOperator
     {
-        switch (SimdWidth.ForRun(g.RunLength))
+        if (g.IsChannelsLast)
+        {
+            nint offset = (nint)start * g.Channels;
+            SumsRows<TOp, AnyWidth>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), end - start, g.Channels,
+                ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b));
+            return;
+        }
+
+        switch (SimdWidth.ForRun(g.Spatial))
         {
             case 16:
-                SumsPieceAt<TOp, Simd512, Vector512<float>, Vector512<double>>(g, ref u, ref v, p, a, b, start, end, channel);
+                SumsDriver.Planes<TOp, Simd512, Vector512<float>, Vector512<double>>(ref u, ref v, start, end, g.Channels, g.Spatial, channel, p[channel], out a[0], out b[0]);
                 break;
             case 8:
-                SumsPieceAt<TOp, Simd256, Vector256<float>, Vector256<double>>(g, ref u, ref v, p, a, b, start, end, channel);
+                SumsDriver.Planes<TOp, Simd256, Vector256<float>, Vector256<double>>(ref u, ref v, start, end, g.Channels, g.Spatial, channel, p[channel], out a[0], out b[0]);
                 break;
             case 4:
-                SumsPieceAt<TOp, Simd128, Vector128<float>, Vector128<double>>(g, ref u, ref v, p, a, b, start, end, channel);
+                SumsDriver.Planes<TOp, Simd128, Vector128<float>, Vector128<double>>(ref u, ref v, start, end, g.Channels, g.Spatial, channel, p[channel], out a[0], out b[0]);
                 break;
             default:
-                SumsPieceAt<TOp, SimdScalar, float, double>(g, ref u, ref v, p, a, b, start, end, channel);
+                SumsDriver.Planes<TOp, SimdScalar, float, double>(ref u, ref v, start, end, g.Channels, g.Spatial, channel, p[channel], out a[0], out b[0]);
                 break;
         }
     }
 
+    /// <summary>
+    /// Per-channel sums over <paramref name="rows"/> channels-last rows of <c>TWidth.Resolve(channels)</c> values,
+    /// written to <paramref name="a"/> and <paramref name="b"/>, on the caller's thread (see <see cref="SumsDriver.Rows"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SumsPieceAt<TOp, TS, TF, TD>(
-        in ChannelGeometry g, ref float u, ref float v, ReadOnlySpan<double> p, Span<double> a, Span<double> b,
-        int start, int end, int channel)
+    public static void SumsRows<TOp, TWidth>(
+        ref float u, ref float v, nint rows, int channels, ref double p, ref double a, ref double b)
         where TOp : IChannelSumsOperator
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct
+        where TWidth : IChannelWidth
     {
-        if (g.IsChannelsLast)
+        switch (SimdWidth.ForRun(TWidth.Resolve(channels)))
         {
-            nint offset = (nint)start * g.Channels;
-            SumsDriver.Rows<TOp, TS, TF, TD>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset),
-                end - start, g.Channels, ref MemoryMarshal.GetReference(p),
-                ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b));
-        }
-        else
-        {
-            SumsDriver.Planes<TOp, TS, TF, TD>(ref u, ref v, start, end, g.Channels, g.Spatial, channel,
-                p[channel], out a[0], out b[0]);
+            case 16:
+                SumsDriver.Rows<TOp, Simd512, Vector512<float>, Vector512<double>, TWidth>(ref u, ref v, rows, channels, ref p, ref a, ref b);
+                break;
+            case 8:
+                SumsDriver.Rows<TOp, Simd256, Vector256<float>, Vector256<double>, TWidth>(ref u, ref v, rows, channels, ref p, ref a, ref b);
+                break;
+            case 4:
+                SumsDriver.Rows<TOp, Simd128, Vector128<float>, Vector128<double>, TWidth>(ref u, ref v, rows, channels, ref p, ref a, ref b);
+                break;
+            default:
+                SumsDriver.Rows<TOp, SimdScalar, float, double, TWidth>(ref u, ref v, rows, channels, ref p, ref a, ref b);
+                break;
         }
     }
 }

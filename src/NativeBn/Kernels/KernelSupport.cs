@@ -12,6 +12,12 @@ namespace NativeBn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class KernelSupport
 {
+    /// <summary>Widest row whose per-channel sums the statistics kernels keep on the stack.</summary>
+    internal const int MaxStackChannels = 1024;
+
+    [ThreadStatic]
+    private static double[]? t_scratch;
+
     /// <summary>Rows of a channels-last buffer: throws unless <paramref name="length"/> is a positive multiple of <paramref name="width"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static nint Rows(int width, int length, string name)
@@ -80,6 +86,25 @@ public static class KernelSupport
             m2[c] = Math.Max(0, m2[c] - s * s * inverse);
         }
     }
+
+    /// <summary>
+    /// This thread's reusable scratch of at least <paramref name="length"/> doubles (for rows too wide for the stack):
+    /// allocated once per thread and size, then reused.
+    /// </summary>
+    internal static Span<double> ThreadScratch(int length)
+    {
+        double[]? scratch = t_scratch;
+        if (scratch is null || scratch.Length < length)
+        {
+            t_scratch = scratch = new double[length];
+        }
+
+        return scratch.AsSpan(0, length);
+    }
+
+    [DoesNotReturn]
+    internal static void ThrowNoChannels(string name) =>
+        throw new ArgumentException("The per-channel spans are empty; the width (channel count) must be at least 1.", name);
 
     [DoesNotReturn]
     private static void ThrowNotRows(int width, int length, string name) =>

@@ -4,46 +4,53 @@ using NativeBn.Kernels.Operators;
 namespace NativeBn.Kernels;
 
 /// <summary>
-/// The kernels one layer runs: the generated constant-width kernels of <see cref="CommonWidthKernels"/> for
-/// channels-last data in a single chunk when its channel count has them, the generic drivers otherwise.
-/// Both give bit-identical results (same per-element arithmetic, same summation order within a chunk).
+/// The kernels one layer runs, and the one place that decides between generated and generic kernels. Channels-last
+/// data in a single chunk runs on row kernels: the generated constant-width kernels of <see cref="CommonWidthKernels"/>
+/// when the channel count has them, <see cref="GenericKernels"/> otherwise. Everything else (channels-first planes,
+/// tensors of several chunks, threads) runs on the chunked drivers of <see cref="ChannelKernels"/>. All of them run
+/// the same drivers and operators, so which one runs never changes a result.
 /// </summary>
 internal sealed class LayerKernels
 {
-    private readonly WidthKernels? _generated;
+    private static readonly WidthKernels s_genericRows = new(
+        0, GenericKernels.Infer, GenericKernels.InferRelu, GenericKernels.Normalize, GenericKernels.InputGradient,
+        GenericKernels.Statistics, GenericKernels.GradientSums);
 
-    public LayerKernels(int channels) =>
-        _generated = CommonWidthKernels.TryGetKernels(channels, out WidthKernels? kernels) ? kernels : null;
+    public LayerKernels(int channels) => Rows = RowsFor(channels);
 
-    /// <summary>The generated kernels for this layer's channel count, or null (callers with a fast path of their own).</summary>
-    public WidthKernels? Generated => _generated;
+    /// <summary>The row kernels for this layer's channel count: generated when it has them, generic otherwise.</summary>
+    public WidthKernels Rows { get; }
 
-    /// <summary>True when <paramref name="geometry"/> runs on generated kernels.</summary>
+    /// <summary>The row kernels for <paramref name="channels"/> channels: generated when it has them, generic otherwise.</summary>
+    public static WidthKernels RowsFor(int channels) =>
+        CommonWidthKernels.TryGetKernels(channels, out WidthKernels? kernels) ? kernels : s_genericRows;
+
+    /// <summary>True when the row kernels have a constant width for this channel count.</summary>
+    public bool IsGenerated => !ReferenceEquals(Rows, s_genericRows);
+
+    /// <summary>True when <paramref name="geometry"/> runs on the row kernels (channels-last, one chunk).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool UsesGenerated(in ChannelGeometry geometry) =>
-        _generated is not null && geometry.IsChannelsLast && geometry.IsSingleChunk;
+    public static bool RunsOnRows(in ChannelGeometry geometry) => geometry.IsChannelsLast && geometry.IsSingleChunk;
+
+    /// <summary>
+    /// True when a tensor of <paramref name="count"/> values and <paramref name="shape"/> runs on the row kernels,
+    /// without building its geometry (see <see cref="ChannelGeometry.From"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool RunsOnRows(in TensorShape shape, long count) =>
+        count <= ChannelGeometry.ChunkElements && shape.Channels > 1
+        && (shape.Layout != TensorLayout.NCHW || shape.Height * shape.Width == 1);
 
     /// <summary><c>y = x·scale + shift</c>, optionally followed by ReLU.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Affine(
         in ChannelGeometry geometry, ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
         Span<float> y, bool relu, int maxThreads)
     {
-        if (UsesGenerated(geometry))
+        if (RunsOnRows(geometry))
         {
-            (relu ? _generated!.InferRelu : _generated!.Infer)(x, scale, shift, y);
+            (relu ? Rows.InferRelu : Rows.Infer)(x, scale, shift, y);
         }
-        else
-        {
-            AffineGeneric(geometry, x, scale, shift, y, relu, maxThreads);
-        }
-    }
-
-    private static void AffineGeneric(
-        in ChannelGeometry geometry, ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
-        Span<float> y, bool relu, int maxThreads)
-    {
-        if (relu)
+        else if (relu)
         {
             ChannelKernels.Map<AffineReluOperator>(geometry, x, default, scale, shift, default, default, y, maxThreads);
         }
@@ -58,9 +65,9 @@ internal sealed class LayerKernels
         in ChannelGeometry geometry, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale,
         ReadOnlySpan<float> shift, Span<float> y, int maxThreads)
     {
-        if (UsesGenerated(geometry))
+        if (RunsOnRows(geometry))
         {
-            _generated!.Normalize(x, mean, scale, shift, y);
+            Rows.Normalize(x, mean, scale, shift, y);
         }
         else
         {
@@ -73,9 +80,9 @@ internal sealed class LayerKernels
         in ChannelGeometry geometry, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> a,
         ReadOnlySpan<float> b, ReadOnlySpan<float> mean, ReadOnlySpan<float> e, Span<float> dx, int maxThreads)
     {
-        if (UsesGenerated(geometry))
+        if (RunsOnRows(geometry))
         {
-            _generated!.InputGradient(dy, x, a, b, mean, e, dx);
+            Rows.InputGradient(dy, x, a, b, mean, e, dx);
         }
         else
         {
@@ -92,9 +99,9 @@ internal sealed class LayerKernels
         TensorShape shape, ReadOnlySpan<float> x, Span<double> mean, Span<double> m2, ScratchBuffer scratch, int maxThreads)
     {
         var geometry = ChannelGeometry.From(shape);
-        if (UsesGenerated(geometry))
+        if (RunsOnRows(geometry))
         {
-            _generated!.Statistics(x, mean, m2);
+            Rows.Statistics(x, mean, m2);
             return;
         }
 
@@ -116,9 +123,9 @@ internal sealed class LayerKernels
         in ChannelGeometry geometry, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<double> mean,
         Span<double> sumDy, Span<double> sumCentered, ScratchBuffer scratch, int maxThreads)
     {
-        if (UsesGenerated(geometry))
+        if (RunsOnRows(geometry))
         {
-            _generated!.GradientSums(dy, x, mean, sumDy, sumCentered);
+            Rows.GradientSums(dy, x, mean, sumDy, sumCentered);
             return;
         }
 

@@ -10,32 +10,60 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal static class MapDriver
 {
+    /// <summary>Rows a tile of <see cref="Rows{TOp, TS, TF, TD, TWidth}"/> shares each parameter load with.</summary>
+    public const int RowTile = 4;
+
     /// <summary>
-    /// Channels-last: <paramref name="rows"/> rows of <paramref name="channels"/> values; parameters are
-    /// loaded per channel from <c>p0..p3</c>.
+    /// Channels-last: <paramref name="rows"/> rows of <c>TWidth.Resolve(channels)</c> values; parameters are
+    /// loaded per channel from <c>p0..p3</c>. Rows go in tiles of <see cref="RowTile"/> that load each block of
+    /// parameters once for all their rows (so wide parameter sets do not saturate the load ports); the last vectors of
+    /// a tile's rows are computed before any of its stores.
     /// </summary>
-    public static void Rows<TOp, TS, TF, TD>(
+    public static void Rows<TOp, TS, TF, TD, TWidth>(
         ref float u, ref float v, ref float y, nint rows, int channels,
         ref float p0, ref float p1, ref float p2, ref float p3)
         where TOp : IChannelMapOperator
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
+        where TWidth : IChannelWidth
     {
+        channels = TWidth.Resolve(channels);
         nint count = TS.Count;
         nint last = channels - count;
-        for (nint r = 0; r < rows; r++)
+        nint r = 0;
+        for (; r + RowTile <= rows; r += RowTile)
         {
-            nint row = r * channels;
-            TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, row + last,
-                LoadParameter<TOp, TS, TF, TD>(ref p0, 0, last), LoadParameter<TOp, TS, TF, TD>(ref p1, 1, last),
-                LoadParameter<TOp, TS, TF, TD>(ref p2, 2, last), LoadParameter<TOp, TS, TF, TD>(ref p3, 3, last));
+            nint row0 = r * channels, row1 = row0 + channels, row2 = row1 + channels, row3 = row2 + channels;
+            LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, last, out TF q0, out TF q1, out TF q2, out TF q3);
+            TF tail0 = Apply<TOp, TS, TF, TD>(ref u, ref v, row0 + last, q0, q1, q2, q3);
+            TF tail1 = Apply<TOp, TS, TF, TD>(ref u, ref v, row1 + last, q0, q1, q2, q3);
+            TF tail2 = Apply<TOp, TS, TF, TD>(ref u, ref v, row2 + last, q0, q1, q2, q3);
+            TF tail3 = Apply<TOp, TS, TF, TD>(ref u, ref v, row3 + last, q0, q1, q2, q3);
             for (nint c = 0; c < last; c += count)
             {
-                TF result = Apply<TOp, TS, TF, TD>(ref u, ref v, row + c,
-                    LoadParameter<TOp, TS, TF, TD>(ref p0, 0, c), LoadParameter<TOp, TS, TF, TD>(ref p1, 1, c),
-                    LoadParameter<TOp, TS, TF, TD>(ref p2, 2, c), LoadParameter<TOp, TS, TF, TD>(ref p3, 3, c));
-                TS.Store(result, ref y, row + c);
+                LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, c, out q0, out q1, out q2, out q3);
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row0 + c, q0, q1, q2, q3), ref y, row0 + c);
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row1 + c, q0, q1, q2, q3), ref y, row1 + c);
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row2 + c, q0, q1, q2, q3), ref y, row2 + c);
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row3 + c, q0, q1, q2, q3), ref y, row3 + c);
+            }
+
+            TS.Store(tail0, ref y, row0 + last);
+            TS.Store(tail1, ref y, row1 + last);
+            TS.Store(tail2, ref y, row2 + last);
+            TS.Store(tail3, ref y, row3 + last);
+        }
+
+        for (; r < rows; r++)
+        {
+            nint row = r * channels;
+            LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, last, out TF q0, out TF q1, out TF q2, out TF q3);
+            TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, row + last, q0, q1, q2, q3);
+            for (nint c = 0; c < last; c += count)
+            {
+                LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, c, out q0, out q1, out q2, out q3);
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, q0, q1, q2, q3), ref y, row + c);
             }
 
             TS.Store(tail, ref y, row + last);
@@ -84,6 +112,20 @@ internal static class MapDriver
         TF first = TS.Load(ref u, at);
         TF second = TOp.ReadsSecondInput ? TS.Load(ref v, at) : first;
         return TOp.Invoke<TS, TF, TD>(first, second, p0, p1, p2, p3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadParameters<TOp, TS, TF, TD>(
+        ref float p0, ref float p1, ref float p2, ref float p3, nint channel, out TF q0, out TF q1, out TF q2, out TF q3)
+        where TOp : IChannelMapOperator
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        q0 = LoadParameter<TOp, TS, TF, TD>(ref p0, 0, channel);
+        q1 = LoadParameter<TOp, TS, TF, TD>(ref p1, 1, channel);
+        q2 = LoadParameter<TOp, TS, TF, TD>(ref p2, 2, channel);
+        q3 = LoadParameter<TOp, TS, TF, TD>(ref p3, 3, channel);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

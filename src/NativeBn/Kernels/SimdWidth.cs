@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NativeBn.Kernels;
@@ -15,7 +16,11 @@ public static class SimdWidth
         : Vector128.IsHardwareAccelerated ? 4
         : 1;
 
-    /// <summary>Floats per vector the kernels use for contiguous runs of <paramref name="runLength"/> values.</summary>
+    /// <summary>
+    /// Floats per vector the kernels use for contiguous runs of <paramref name="runLength"/> values. Inlined, so a
+    /// constant run length folds the choice to one width when the JIT compiles the caller.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int ForRun(int runLength)
     {
         int max = MaxFloats;

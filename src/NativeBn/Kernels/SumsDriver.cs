@@ -14,7 +14,7 @@ internal static class SumsDriver
     public const int RowTile = 8;
 
     /// <summary>
-    /// Channels-last: per-channel sums over <paramref name="rows"/> rows of <paramref name="channels"/> values, written
+    /// Channels-last: per-channel sums over <paramref name="rows"/> rows of <c>TWidth.Resolve(channels)</c> values, written
     /// (not added) to <paramref name="a"/> and <paramref name="b"/>. Rows are taken in tiles of <see cref="RowTile"/>;
     /// within a tile each block of channels adds the tile's rows to its sums (kept in <paramref name="a"/> and
     /// <paramref name="b"/> between tiles), so long column walks, whose large power-of-two strides defeat the cache,
@@ -22,13 +22,15 @@ internal static class SumsDriver
     /// stores them at the end; its lanes repeat the previous block's arithmetic exactly, so the values agree. Every
     /// lane adds its rows in order, so results do not depend on the tiling.
     /// </summary>
-    public static void Rows<TOp, TS, TF, TD>(
+    public static void Rows<TOp, TS, TF, TD, TWidth>(
         ref float u, ref float v, nint rows, int channels, ref double p, ref double a, ref double b)
         where TOp : IChannelSumsOperator
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
+        where TWidth : IChannelWidth
     {
+        channels = TWidth.Resolve(channels);
         nint count = TS.Count;
         nint full = channels - channels % count;
         nint last = channels - count;

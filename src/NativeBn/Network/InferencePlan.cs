@@ -156,14 +156,9 @@ public sealed class InferencePlan
 
     private sealed class AffineStep(float[] scale, float[] shift, bool relu) : Step(scale.Length)
     {
-        private readonly AffineKernel _kernel = Select(scale.Length, relu);
+        private readonly AffineKernel _kernel = relu ? LayerKernels.RowsFor(scale.Length).InferRelu : LayerKernels.RowsFor(scale.Length).Infer;
 
         public override void Run(ReadOnlySpan<float> input, Span<float> output) => _kernel(input, scale, shift, output);
-
-        private static AffineKernel Select(int width, bool relu) =>
-            CommonWidthKernels.TryGetKernels(width, out WidthKernels? kernels)
-                ? (relu ? kernels.InferRelu : kernels.Infer)
-                : (relu ? GenericKernels.InferRelu : GenericKernels.Infer);
     }
 
     private sealed class ReluStep(int width) : Step(width)

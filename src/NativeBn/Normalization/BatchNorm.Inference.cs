@@ -31,10 +31,9 @@ public sealed partial class BatchNorm
         InferenceCoefficients coefficients = statistics == NormalizationStatistics.Running && _runningCoefficients.IsCurrent(_version)
             ? _runningCoefficients
             : CoefficientsChecked(statistics);
-        if (_kernels.Generated is { } generated && count <= ChannelGeometry.ChunkElements
-            && (shape.Layout != TensorLayout.NCHW || height * width == 1))
+        if (LayerKernels.RunsOnRows(shape, count))
         {
-            (fuseRelu ? generated.InferRelu : generated.Infer)(x, coefficients.Scale, coefficients.Shift, y);
+            (fuseRelu ? _kernels.Rows.InferRelu : _kernels.Rows.Infer)(x, coefficients.Scale, coefficients.Shift, y);
             return;
         }
 
@@ -55,7 +54,7 @@ public sealed partial class BatchNorm
         coefficients.Shift.CopyTo(shift);
     }
 
-    /// <summary>Inference through the generic kernels (kept out of <see cref="Infer"/> so its fast path stays small).</summary>
+    /// <summary>Inference through the chunked kernels (kept out of <see cref="Infer"/> so its fast path stays small).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void InferGeneric(ReadOnlySpan<float> x, in TensorShape shape, Span<float> y, InferenceCoefficients coefficients, bool fuseRelu) =>
         _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
