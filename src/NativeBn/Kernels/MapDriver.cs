@@ -16,10 +16,42 @@ internal static class MapDriver
     /// <summary>
     /// Channels-last: <paramref name="rows"/> rows of <c>TWidth.Resolve(channels)</c> values; parameters are
     /// loaded per channel from <c>p0..p3</c>. Rows go in tiles of <see cref="RowTile"/> that load each block of
-    /// parameters once for all their rows (so wide parameter sets do not saturate the load ports); the last vectors of
-    /// a tile's rows are computed before any of its stores.
+    /// parameters once for all their rows (so wide parameter sets do not saturate the load ports); the rest, and a
+    /// single row, run inlined into the caller, so one sample costs no call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Rows<TOp, TS, TF, TD, TWidth>(
+        ref float u, ref float v, ref float y, nint rows, int channels,
+        ref float p0, ref float p1, ref float p2, ref float p3)
+        where TOp : IChannelMapOperator
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+        where TWidth : IChannelWidth
+    {
+        channels = TWidth.Resolve(channels);
+        nint r = rows >= RowTile ? Tiles<TOp, TS, TF, TD, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3) : 0;
+        nint count = TS.Count;
+        nint last = channels - count;
+        for (; r < rows; r++)
+        {
+            nint row = r * channels;
+            TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, row + last, ref p0, ref p1, ref p2, ref p3, last);
+            for (nint c = 0; c < last; c += count)
+            {
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, ref p0, ref p1, ref p2, ref p3, c), ref y, row + c);
+            }
+
+            TS.Store(tail, ref y, row + last);
+        }
+    }
+
+    /// <summary>
+    /// The whole tiles of <see cref="RowTile"/> rows: each block of parameters is loaded once for the tile's rows, and
+    /// the last vectors of the tile's rows are computed before any of its stores. Returns the rows done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static nint Tiles<TOp, TS, TF, TD, TWidth>(
         ref float u, ref float v, ref float y, nint rows, int channels,
         ref float p0, ref float p1, ref float p2, ref float p3)
         where TOp : IChannelMapOperator
@@ -35,14 +67,18 @@ internal static class MapDriver
         for (; r + RowTile <= rows; r += RowTile)
         {
             nint row0 = r * channels, row1 = row0 + channels, row2 = row1 + channels, row3 = row2 + channels;
-            LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, last, out TF q0, out TF q1, out TF q2, out TF q3);
+            TF q0 = LoadParameter<TOp, TS, TF, TD>(ref p0, 0, last), q1 = LoadParameter<TOp, TS, TF, TD>(ref p1, 1, last);
+            TF q2 = LoadParameter<TOp, TS, TF, TD>(ref p2, 2, last), q3 = LoadParameter<TOp, TS, TF, TD>(ref p3, 3, last);
             TF tail0 = Apply<TOp, TS, TF, TD>(ref u, ref v, row0 + last, q0, q1, q2, q3);
             TF tail1 = Apply<TOp, TS, TF, TD>(ref u, ref v, row1 + last, q0, q1, q2, q3);
             TF tail2 = Apply<TOp, TS, TF, TD>(ref u, ref v, row2 + last, q0, q1, q2, q3);
             TF tail3 = Apply<TOp, TS, TF, TD>(ref u, ref v, row3 + last, q0, q1, q2, q3);
             for (nint c = 0; c < last; c += count)
             {
-                LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, c, out q0, out q1, out q2, out q3);
+                q0 = LoadParameter<TOp, TS, TF, TD>(ref p0, 0, c);
+                q1 = LoadParameter<TOp, TS, TF, TD>(ref p1, 1, c);
+                q2 = LoadParameter<TOp, TS, TF, TD>(ref p2, 2, c);
+                q3 = LoadParameter<TOp, TS, TF, TD>(ref p3, 3, c);
                 TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row0 + c, q0, q1, q2, q3), ref y, row0 + c);
                 TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row1 + c, q0, q1, q2, q3), ref y, row1 + c);
                 TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row2 + c, q0, q1, q2, q3), ref y, row2 + c);
@@ -55,19 +91,7 @@ internal static class MapDriver
             TS.Store(tail3, ref y, row3 + last);
         }
 
-        for (; r < rows; r++)
-        {
-            nint row = r * channels;
-            LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, last, out TF q0, out TF q1, out TF q2, out TF q3);
-            TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, row + last, q0, q1, q2, q3);
-            for (nint c = 0; c < last; c += count)
-            {
-                LoadParameters<TOp, TS, TF, TD>(ref p0, ref p1, ref p2, ref p3, c, out q0, out q1, out q2, out q3);
-                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, q0, q1, q2, q3), ref y, row + c);
-            }
-
-            TS.Store(tail, ref y, row + last);
-        }
+        return r;
     }
 
     /// <summary>
@@ -114,19 +138,17 @@ internal static class MapDriver
         return TOp.Invoke<TS, TF, TD>(first, second, p0, p1, p2, p3);
     }
 
+    /// <summary>The operator at <paramref name="at"/> with the parameters of channel <paramref name="channel"/> loaded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadParameters<TOp, TS, TF, TD>(
-        ref float p0, ref float p1, ref float p2, ref float p3, nint channel, out TF q0, out TF q1, out TF q2, out TF q3)
+    private static TF Apply<TOp, TS, TF, TD>(
+        ref float u, ref float v, nint at, ref float p0, ref float p1, ref float p2, ref float p3, nint channel)
         where TOp : IChannelMapOperator
         where TS : ISimd<TF, TD>
         where TF : struct
-        where TD : struct
-    {
-        q0 = LoadParameter<TOp, TS, TF, TD>(ref p0, 0, channel);
-        q1 = LoadParameter<TOp, TS, TF, TD>(ref p1, 1, channel);
-        q2 = LoadParameter<TOp, TS, TF, TD>(ref p2, 2, channel);
-        q3 = LoadParameter<TOp, TS, TF, TD>(ref p3, 3, channel);
-    }
+        where TD : struct =>
+        Apply<TOp, TS, TF, TD>(ref u, ref v, at,
+            LoadParameter<TOp, TS, TF, TD>(ref p0, 0, channel), LoadParameter<TOp, TS, TF, TD>(ref p1, 1, channel),
+            LoadParameter<TOp, TS, TF, TD>(ref p2, 2, channel), LoadParameter<TOp, TS, TF, TD>(ref p3, 3, channel));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF LoadParameter<TOp, TS, TF, TD>(ref float parameter, int index, nint channel)
