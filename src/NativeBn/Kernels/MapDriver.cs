@@ -32,6 +32,20 @@ internal static class MapDriver
         channels = TWidth.Resolve(channels);
         nint r = rows >= RowTile ? Tiles<TOp, TS, TF, TD, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3) : 0;
         nint count = TS.Count;
+        if (channels % count == 0)
+        {
+            for (; r < rows; r++)
+            {
+                nint row = r * channels;
+                for (nint c = 0; c < channels; c += count)
+                {
+                    TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, ref p0, ref p1, ref p2, ref p3, c), ref y, row + c);
+                }
+            }
+
+            return;
+        }
+
         nint last = channels - count;
         for (; r < rows; r++)
         {

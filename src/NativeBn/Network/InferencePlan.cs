@@ -156,9 +156,8 @@ public sealed class InferencePlan
 
     private sealed class AffineStep(float[] scale, float[] shift, bool relu) : Step(scale.Length)
     {
-        private readonly AffineKernel _kernel = relu ? LayerKernels.RowsFor(scale.Length).InferRelu : LayerKernels.RowsFor(scale.Length).Infer;
-
-        public override void Run(ReadOnlySpan<float> input, Span<float> output) => _kernel(input, scale, shift, output);
+        public override void Run(ReadOnlySpan<float> input, Span<float> output) =>
+            LayerKernels.Affine(ChannelGeometry.SingleChunkRows(1, scale.Length), input, scale, shift, output, relu, 1);
     }
 
     private sealed class ReluStep(int width) : Step(width)

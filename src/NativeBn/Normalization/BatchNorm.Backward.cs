@@ -47,7 +47,7 @@ public sealed partial class BatchNorm
     }
 
     private void ComputeGradientSums(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape) =>
-        _kernels.GradientSums(ChannelGeometry.From(shape), outputGradient, x, _saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
+        LayerKernels.GradientSums(ChannelGeometry.From(shape), outputGradient, x, _saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
 
     /// <summary>The element-wise input-gradient step with the parameters of <see cref="PrepareInputGradient"/>.</summary>
     private void ApplyInputGradient(
@@ -56,7 +56,7 @@ public sealed partial class BatchNorm
         var geometry = ChannelGeometry.From(shape);
         if (parameters.Batch)
         {
-            _kernels.InputGradient(geometry, outputGradient, x, parameters.A, parameters.B, parameters.Mean, parameters.E, inputGradient, MaxThreads);
+            LayerKernels.InputGradient(geometry, outputGradient, x, parameters.A, parameters.B, parameters.Mean, parameters.E, inputGradient, MaxThreads);
         }
         else
         {

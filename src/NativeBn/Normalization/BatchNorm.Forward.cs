@@ -46,7 +46,7 @@ public sealed partial class BatchNorm
         ForwardStep step = BeginForward(shape, mode);
         if (step.NeedsBatchStatistics)
         {
-            AcceptMoments(ref step, ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, MaxThreads));
+            AcceptMoments(ref step, ChannelMoments.Compute(x, shape, _batchMean, _batchM2, _scratch, MaxThreads));
         }
 
         ApplyNormalize(x, shape, y, PrepareNormalize(step));
@@ -194,11 +194,11 @@ public sealed partial class BatchNorm
         var geometry = ChannelGeometry.From(shape);
         if (parameters.Centered)
         {
-            _kernels.Normalize(geometry, x, parameters.P0, parameters.P1, parameters.P2, y, MaxThreads);
+            LayerKernels.Normalize(geometry, x, parameters.P0, parameters.P1, parameters.P2, y, MaxThreads);
         }
         else
         {
-            _kernels.Affine(geometry, x, parameters.P0, parameters.P1, y, relu: false, MaxThreads);
+            LayerKernels.Affine(geometry, x, parameters.P0, parameters.P1, y, relu: false, MaxThreads);
         }
     }
 

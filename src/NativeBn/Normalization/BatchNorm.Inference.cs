@@ -31,13 +31,7 @@ public sealed partial class BatchNorm
         InferenceCoefficients coefficients = statistics == NormalizationStatistics.Running && _runningCoefficients.IsCurrent(_version)
             ? _runningCoefficients
             : CoefficientsChecked(statistics);
-        if (LayerKernels.RunsOnRows(shape, count))
-        {
-            (fuseRelu ? _kernels.Rows.InferRelu : _kernels.Rows.Infer)(x, coefficients.Scale, coefficients.Shift, y);
-            return;
-        }
-
-        InferGeneric(x, shape, y, coefficients, fuseRelu);
+        LayerKernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
     }
 
     /// <summary>
@@ -53,11 +47,6 @@ public sealed partial class BatchNorm
         coefficients.Scale.CopyTo(scale);
         coefficients.Shift.CopyTo(shift);
     }
-
-    /// <summary>Inference through the chunked kernels (kept out of <see cref="Infer"/> so its fast path stays small).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void InferGeneric(ReadOnlySpan<float> x, in TensorShape shape, Span<float> y, InferenceCoefficients coefficients, bool fuseRelu) =>
-        _kernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
 
     /// <summary>The coefficients for a source after checking it (the slow path of <see cref="Infer"/>).</summary>
     private InferenceCoefficients CoefficientsChecked(NormalizationStatistics statistics)

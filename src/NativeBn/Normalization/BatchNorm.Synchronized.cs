@@ -47,7 +47,7 @@ public sealed partial class BatchNorm
             Decide(shape, mode, exchange ? 2 : count);
             if (exchange && hasData)
             {
-                ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, MaxThreads);
+                ChannelMoments.Compute(x, shape, _batchMean, _batchM2, _scratch, MaxThreads);
             }
         }
         catch when (exchange)

@@ -29,7 +29,6 @@ public sealed partial class BatchNorm
     private readonly InferenceCoefficients _runningCoefficients;
     private readonly InferenceCoefficients _populationCoefficients;
     private readonly ScratchBuffer _scratch = new();
-    private readonly LayerKernels _kernels;
     private BatchNormOptions _options;
     private long _version;
 
@@ -53,7 +52,6 @@ public sealed partial class BatchNorm
         _nextRunningVariance = new double[channels];
         _populationMean = new double[channels];
         _populationVariance = new double[channels];
-        _kernels = new LayerKernels(channels);
         _runningCoefficients = new InferenceCoefficients(channels);
         _populationCoefficients = new InferenceCoefficients(channels);
         _saved = new SavedContext(channels);

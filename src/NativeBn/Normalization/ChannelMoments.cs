@@ -14,10 +14,10 @@ internal static class ChannelMoments
     /// (the batch holds NaN or infinity there), or -1.
     /// </summary>
     public static int Compute(
-        LayerKernels kernels, ReadOnlySpan<float> x, TensorShape shape, Span<double> mean, Span<double> m2,
+        ReadOnlySpan<float> x, TensorShape shape, Span<double> mean, Span<double> m2,
         ScratchBuffer scratch, int maxThreads)
     {
-        kernels.Statistics(shape, x, mean, m2, scratch, maxThreads);
+        LayerKernels.Statistics(shape, x, mean, m2, scratch, maxThreads);
         return FirstNonFinite(mean, m2);
     }
 

@@ -16,7 +16,6 @@ public sealed class PopulationStatistics
     private readonly double[] _batchMean;
     private readonly double[] _batchM2;
     private readonly ScratchBuffer _scratch = new();
-    private readonly LayerKernels _kernels;
     private int _maxThreads = Environment.ProcessorCount;
 
     /// <summary>An empty accumulator for <paramref name="channels"/> channels.</summary>
@@ -28,7 +27,6 @@ public sealed class PopulationStatistics
         _m2 = new double[channels];
         _batchMean = new double[channels];
         _batchM2 = new double[channels];
-        _kernels = new LayerKernels(channels);
     }
 
     /// <summary>Number of channels C.</summary>
@@ -59,7 +57,7 @@ public sealed class PopulationStatistics
     {
         Check.Shape(shape, Channels, nameof(shape));
         Check.Length(x.Length, shape.ElementCount, nameof(x), shape);
-        int bad = ChannelMoments.Compute(_kernels, x, shape, _batchMean, _batchM2, _scratch, _maxThreads);
+        int bad = ChannelMoments.Compute(x, shape, _batchMean, _batchM2, _scratch, _maxThreads);
         if (bad >= 0)
         {
             throw new ArgumentException($"x holds NaN or infinity in channel {bad}; nothing was added.", nameof(x));
