@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NativeBn.Kernels.Operators;
 
 namespace NativeBn.Kernels;
@@ -11,6 +13,37 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal static class LayerKernels
 {
+    /// <summary>
+    /// True when a tensor of <paramref name="count"/> values and <paramref name="shape"/> is channels-last rows in one
+    /// chunk (see <see cref="ChannelGeometry.From"/>), which <see cref="AffineRows"/> runs without building a geometry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsSingleChunkRows(in TensorShape shape, long count) =>
+        count <= ChannelGeometry.ChunkElements && shape.Channels > 1
+        && (shape.Layout != TensorLayout.NCHW || shape.Height * shape.Width == 1);
+
+    /// <summary>
+    /// <c>y = x·scale + shift</c>, optionally followed by ReLU, on <paramref name="rows"/> channels-last rows of one
+    /// chunk, on the caller's thread: the same rows <see cref="Affine"/> runs for such data, without its set-up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AffineRows(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, nint rows, bool relu)
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rs = ref MemoryMarshal.GetReference(scale);
+        ref float rb = ref MemoryMarshal.GetReference(shift);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        if (relu)
+        {
+            ChannelKernels.MapRows<AffineReluOperator, AnyWidth>(ref rx, ref rx, ref ry, rows, scale.Length, ref rs, ref rb, ref rs, ref rs);
+        }
+        else
+        {
+            ChannelKernels.MapRows<AffineOperator, AnyWidth>(ref rx, ref rx, ref ry, rows, scale.Length, ref rs, ref rb, ref rs, ref rs);
+        }
+    }
+
     /// <summary><c>y = x·scale + shift</c>, optionally followed by ReLU.</summary>
     public static void Affine(
         in ChannelGeometry geometry, ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,

@@ -157,7 +157,7 @@ public sealed class InferencePlan
     private sealed class AffineStep(float[] scale, float[] shift, bool relu) : Step(scale.Length)
     {
         public override void Run(ReadOnlySpan<float> input, Span<float> output) =>
-            LayerKernels.Affine(ChannelGeometry.SingleChunkRows(1, scale.Length), input, scale, shift, output, relu, 1);
+            LayerKernels.AffineRows(input, scale, shift, output, 1, relu);
     }
 
     private sealed class ReluStep(int width) : Step(width)

@@ -31,7 +31,13 @@ public sealed partial class BatchNorm
         InferenceCoefficients coefficients = statistics == NormalizationStatistics.Running && _runningCoefficients.IsCurrent(_version)
             ? _runningCoefficients
             : CoefficientsChecked(statistics);
-        LayerKernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
+        if (LayerKernels.IsSingleChunkRows(shape, count))
+        {
+            LayerKernels.AffineRows(x, coefficients.Scale, coefficients.Shift, y, (nint)(count / Channels), fuseRelu);
+            return;
+        }
+
+        InferChunked(x, shape, y, coefficients, fuseRelu);
     }
 
     /// <summary>
@@ -47,6 +53,11 @@ public sealed partial class BatchNorm
         coefficients.Scale.CopyTo(scale);
         coefficients.Shift.CopyTo(shift);
     }
+
+    /// <summary>Inference through the chunked drivers (kept out of <see cref="Infer"/> so its fast path stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void InferChunked(ReadOnlySpan<float> x, in TensorShape shape, Span<float> y, InferenceCoefficients coefficients, bool fuseRelu) =>
+        LayerKernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
 
     /// <summary>The coefficients for a source after checking it (the slow path of <see cref="Infer"/>).</summary>
     private InferenceCoefficients CoefficientsChecked(NormalizationStatistics statistics)
