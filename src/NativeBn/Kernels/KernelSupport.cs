@@ -22,13 +22,13 @@ public static class KernelSupport
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static nint Rows(int width, int length, string name)
     {
-        int rows = length / width;
-        if (rows == 0 || rows * width != length)
+        uint rows = (uint)length / (uint)width;
+        if (rows == 0 || rows * (uint)width != (uint)length)
         {
             ThrowNotRows(width, length, name);
         }
 
-        return rows;
+        return (nint)rows;
     }
 
     /// <summary>Throws unless a per-channel buffer holds exactly <paramref name="width"/> values.</summary>

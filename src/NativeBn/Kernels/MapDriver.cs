@@ -10,14 +10,14 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal static class MapDriver
 {
-    /// <summary>Rows a tile of <see cref="Rows{TOp, TS, TF, TD, TWidth}"/> shares each parameter load with.</summary>
+    /// <summary>Rows a tile of <see cref="Tiled"/> shares each parameter load with.</summary>
     public const int RowTile = 4;
 
     /// <summary>
     /// Channels-last: <paramref name="rows"/> rows of <c>TWidth.Resolve(channels)</c> values; parameters are
-    /// loaded per channel from <c>p0..p3</c>. Rows go in tiles of <see cref="RowTile"/> that load each block of
-    /// parameters once for all their rows (so wide parameter sets do not saturate the load ports); the rest, and a
-    /// single row, run inlined into the caller, so one sample costs no call.
+    /// loaded per channel from <c>p0..p3</c>. Fewer rows than a tile run inlined into the caller, so one sample costs
+    /// no call; more go to <see cref="Tiled"/>, which loads each block of parameters once for a tile of
+    /// <see cref="RowTile"/> rows (so wide parameter sets do not saturate the load ports).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Rows<TOp, TS, TF, TD, TWidth>(
@@ -29,43 +29,58 @@ internal static class MapDriver
         where TD : struct
         where TWidth : IChannelWidth
     {
+        if (rows >= RowTile)
+        {
+            Tiled<TOp, TS, TF, TD, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+            return;
+        }
+
         channels = TWidth.Resolve(channels);
-        nint r = rows >= RowTile ? Tiles<TOp, TS, TF, TD, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3) : 0;
+        for (nint r = 0; r < rows; r++)
+        {
+            Row<TOp, TS, TF, TD>(ref u, ref v, ref y, r * channels, channels, ref p0, ref p1, ref p2, ref p3);
+        }
+    }
+
+    /// <summary>
+    /// One row at <paramref name="row"/>. When the row is not a whole number of vectors, its last vector overlaps the
+    /// one before it and is computed before any store.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TOp, TS, TF, TD>(
+        ref float u, ref float v, ref float y, nint row, nint channels, ref float p0, ref float p1, ref float p2, ref float p3)
+        where TOp : IChannelMapOperator
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
         nint count = TS.Count;
         if (channels % count == 0)
         {
-            for (; r < rows; r++)
+            for (nint c = 0; c < channels; c += count)
             {
-                nint row = r * channels;
-                for (nint c = 0; c < channels; c += count)
-                {
-                    TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, ref p0, ref p1, ref p2, ref p3, c), ref y, row + c);
-                }
+                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, ref p0, ref p1, ref p2, ref p3, c), ref y, row + c);
             }
 
             return;
         }
 
         nint last = channels - count;
-        for (; r < rows; r++)
+        TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, row + last, ref p0, ref p1, ref p2, ref p3, last);
+        for (nint c = 0; c < last; c += count)
         {
-            nint row = r * channels;
-            TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, row + last, ref p0, ref p1, ref p2, ref p3, last);
-            for (nint c = 0; c < last; c += count)
-            {
-                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, ref p0, ref p1, ref p2, ref p3, c), ref y, row + c);
-            }
-
-            TS.Store(tail, ref y, row + last);
+            TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, row + c, ref p0, ref p1, ref p2, ref p3, c), ref y, row + c);
         }
+
+        TS.Store(tail, ref y, row + last);
     }
 
     /// <summary>
-    /// The whole tiles of <see cref="RowTile"/> rows: each block of parameters is loaded once for the tile's rows, and
-    /// the last vectors of the tile's rows are computed before any of its stores. Returns the rows done.
+    /// Rows in tiles of <see cref="RowTile"/>: each block of parameters is loaded once for the tile's rows, and the
+    /// last vectors of the tile's rows are computed before any of its stores; the remaining rows one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static nint Tiles<TOp, TS, TF, TD, TWidth>(
+    private static void Tiled<TOp, TS, TF, TD, TWidth>(
         ref float u, ref float v, ref float y, nint rows, int channels,
         ref float p0, ref float p1, ref float p2, ref float p3)
         where TOp : IChannelMapOperator
@@ -105,7 +120,10 @@ internal static class MapDriver
             TS.Store(tail3, ref y, row3 + last);
         }
 
-        return r;
+        for (; r < rows; r++)
+        {
+            Row<TOp, TS, TF, TD>(ref u, ref v, ref y, r * channels, channels, ref p0, ref p1, ref p2, ref p3);
+        }
     }
 
     /// <summary>
