@@ -42,18 +42,21 @@ void nbn_model_free(nbn_model *model);
 /* *width receives the number of features per sample (the model's input width). */
 int nbn_model_input_width(const nbn_model *model, int *width);
 
-/* *width receives the number of classes (the length of one sample's probabilities). */
+/* *width receives the number of values the model outputs per sample (for a classifier, the number of classes). */
 int nbn_model_output_width(const nbn_model *model, int *width);
 
 /*
- * Class probabilities (softmax) of one sample.
+ * The model's output for one sample: what its graph computes. For a model that ends in softmax this is the class
+ * probabilities; every NativeBn model file of format version 1 and every model written by `nativebn train` ends in
+ * softmax, so for those the contract is unchanged. A model without a final softmax (e.g. an ONNX file that outputs
+ * logits) gives its raw outputs.
  * sample: sample_length floats, which must equal the input width.
  * probabilities: receives probabilities_length floats, which must equal the output width.
  */
 int nbn_predict(const nbn_model *model, const float *sample, int sample_length, float *probabilities, int probabilities_length);
 
 /*
- * Class probabilities of count samples stored one after another.
+ * The model's outputs (as nbn_predict) for count samples stored one after another.
  * samples: count x sample_length floats (sample_length = input width).
  * probabilities: receives count x output width floats (probabilities_length must be exactly that).
  */

@@ -40,7 +40,7 @@ public class NetworkBenchmarks
         _model.Predict(_sample, _probabilities, InferenceRegime.Population);
         float[] expected = (float[])_probabilities.Clone();
 
-        byte[] onnx = OnnxExporter.Export(_model, NormalizationStatistics.Population);
+        byte[] onnx = OnnxExporter.Export(_model.ToDescription(), NormalizationStatistics.Population);
         var ortOutput = new float[10];
         _ort1 = new OrtRunner(onnx, 1, _sample, [1, 784], ortOutput, [1, 10]);
         _ort2 = new OrtRunner(onnx, 2, _sample, [1, 784], ortOutput, [1, 10]);

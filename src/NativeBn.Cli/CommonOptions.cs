@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Model;
 using NativeBn.Network;
 
 namespace NativeBn.Cli;
@@ -27,9 +28,9 @@ internal static class CommonOptions
     };
 
     /// <summary>Throws a user error when a model has no population statistics but a regime needs them.</summary>
-    public static void RequirePopulation(Sequential model, InferenceRegime regime)
+    public static void RequirePopulation(ModelDescription model, InferenceRegime regime)
     {
-        if (regime == InferenceRegime.Population && model.BatchNormLayers.Any(l => !l.BatchNorm.HasPopulationStatistics))
+        if (regime == InferenceRegime.Population && model.BatchNorms.Any(b => b.Population is null))
         {
             throw new CliException("The model has no population statistics; run 'nativebn recalibrate' first or use --regime running.");
         }

@@ -23,7 +23,7 @@ internal static unsafe class Exports
 
             *model = 0;
             string file = Marshal.PtrToStringUTF8((nint)path)!;
-            var loaded = new NativeModel(ModelFormats.Load(file, maxBatch: 1));
+            var loaded = new NativeModel(ModelFormats.Load(file));
             *model = GCHandle.ToIntPtr(GCHandle.Alloc(loaded));
             return Ok();
         }
@@ -63,7 +63,7 @@ internal static unsafe class Exports
                 return (int)LastError.Set(ErrorCode.NullArgument, sample is null ? "sample is NULL." : "probabilities is NULL.");
             }
 
-            native!.Model.Predict(new ReadOnlySpan<float>(sample, sampleLength), new Span<float>(probabilities, probabilitiesLength), native.Regime);
+            native!.Plan.Predict(new ReadOnlySpan<float>(sample, sampleLength), new Span<float>(probabilities, probabilitiesLength));
             return Ok();
         }
         catch (Exception e)
@@ -87,7 +87,7 @@ internal static unsafe class Exports
                 return (int)LastError.Set(ErrorCode.NullArgument, samples is null ? "samples is NULL." : "probabilities is NULL.");
             }
 
-            int inputs = native!.Model.InputWidth, classes = native.Model.OutputWidth;
+            int inputs = native!.Plan.InputWidth, classes = native.Plan.OutputWidth;
             if (count < 1 || sampleLength != inputs || probabilitiesLength != (long)count * classes)
             {
                 return (int)LastError.Set(ErrorCode.InvalidArgument,
@@ -96,7 +96,7 @@ internal static unsafe class Exports
 
             for (int s = 0; s < count; s++)
             {
-                native.Model.Predict(new ReadOnlySpan<float>(samples + (nint)s * inputs, inputs), new Span<float>(probabilities + (nint)s * classes, classes), native.Regime);
+                native.Plan.Predict(new ReadOnlySpan<float>(samples + (nint)s * inputs, inputs), new Span<float>(probabilities + (nint)s * classes, classes));
             }
 
             return Ok();
@@ -162,7 +162,7 @@ internal static unsafe class Exports
                 return (int)LastError.Set(ErrorCode.NullArgument, "width is NULL.");
             }
 
-            *width = input ? native!.Model.InputWidth : native!.Model.OutputWidth;
+            *width = input ? native!.Plan.InputWidth : native!.Plan.OutputWidth;
             return Ok();
         }
         catch (Exception e)

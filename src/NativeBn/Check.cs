@@ -28,7 +28,7 @@ internal static class Check
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Length(int actual, int expected, string name, string what)
+    public static void Length(int actual, long expected, string name, string what)
     {
         if (actual != expected)
         {
@@ -89,6 +89,6 @@ internal static class Check
         throw new ArgumentException($"{name} has {actual} values; shape {shape} needs {expected}.", name);
 
     [DoesNotReturn]
-    private static void ThrowLength(int actual, int expected, string name, string what) =>
+    private static void ThrowLength(int actual, long expected, string name, string what) =>
         throw new ArgumentException($"{name} has {actual} values; expected {expected} ({what}).", name);
 }

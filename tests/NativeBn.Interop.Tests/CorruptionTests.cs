@@ -1,3 +1,4 @@
+using NativeBn.Model;
 using NativeBn.Data;
 using NativeBn.Interop.Onnx;
 using NativeBn.Interop.Safetensors;
@@ -21,15 +22,15 @@ public class CorruptionTests
         var model = ModelFactory.Trained(BatchNormConventions.PyTorch, dropout: 0.1);
         byte[] original = format switch
         {
-            "onnx" => OnnxExporter.Export(model),
-            "safetensors" => SafetensorsModels.Export(model),
-            _ => ModelFile.Serialize(model),
+            "onnx" => OnnxExporter.Export(model.ToDescription()),
+            "safetensors" => SafetensorsModels.Export(model.ToDescription()),
+            _ => ModelFile.Serialize(model.ToDescription()),
         };
         Action<byte[]> load = format switch
         {
-            "onnx" => bytes => OnnxImporter.Import(bytes, "mutated", 8),
-            "safetensors" => bytes => SafetensorsModels.Import(bytes, "mutated", 8),
-            _ => bytes => ModelFile.Deserialize(bytes, "mutated", 8),
+            "onnx" => bytes => OnnxImporter.Import(bytes, "mutated"),
+            "safetensors" => bytes => SafetensorsModels.Import(bytes, "mutated"),
+            _ => bytes => ModelFile.Deserialize(bytes, "mutated"),
         };
         var random = new Random(format.Length);
         int rejected = 0;

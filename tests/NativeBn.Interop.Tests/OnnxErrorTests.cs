@@ -2,6 +2,7 @@ using Google.Protobuf;
 using NativeBn.Data;
 using NativeBn.Interop.Onnx;
 using NativeBn.Interop.Onnx.Proto;
+using NativeBn.Network;
 using NativeBn.Normalization;
 
 namespace NativeBn.Interop.Tests;
@@ -18,7 +19,7 @@ public class OnnxErrorTests
     [Fact]
     public void UnsupportedOperatorNamesTheOperatorAndTheNode()
     {
-        ModelProto model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(ModelFactory.Trained(BatchNormConventions.PyTorch)));
+        ModelProto model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(ModelFactory.Trained(BatchNormConventions.PyTorch).ToDescription()));
         NodeProto relu = model.Graph.Node.First(n => n.OpType == "Relu");
         relu.OpType = "Conv";
         relu.Name = "/conv7";
@@ -32,7 +33,7 @@ public class OnnxErrorTests
     [Fact]
     public void UnsupportedAttributeNamesTheAttribute()
     {
-        ModelProto model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(ModelFactory.Trained(BatchNormConventions.PyTorch)));
+        ModelProto model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(ModelFactory.Trained(BatchNormConventions.PyTorch).ToDescription()));
         NodeProto gemm = model.Graph.Node.First(n => n.OpType == "Gemm");
         gemm.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = 2 });
 
@@ -46,7 +47,7 @@ public class OnnxErrorTests
     public void MatMulAddAndFlattenImportLikeGemm()
     {
         var model = ModelFactory.Trained(BatchNormConventions.PyTorch);
-        ModelProto proto = ModelProto.Parser.ParseFrom(OnnxExporter.Export(model));
+        ModelProto proto = ModelProto.Parser.ParseFrom(OnnxExporter.Export(model.ToDescription()));
         NodeProto gemm = proto.Graph.Node.First(n => n.OpType == "Gemm");
         int index = proto.Graph.Node.IndexOf(gemm);
         TensorProto weight = proto.Graph.Initializer.First(t => t.Name == gemm.Input[1]);
@@ -69,7 +70,7 @@ public class OnnxErrorTests
         proto.Graph.Node.Insert(index, matMul);
         proto.Graph.Node.Insert(index, flatten);
 
-        var imported = OnnxImporter.Import(proto.ToByteArray(), "matmul.onnx", 8);
+        var imported = new Sequential(OnnxImporter.Import(proto.ToByteArray(), "matmul.onnx"), 8);
 
         float[] samples = ModelFactory.Samples(5, 9);
         var expected = new float[4];

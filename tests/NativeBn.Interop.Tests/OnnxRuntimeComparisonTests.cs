@@ -1,3 +1,4 @@
+using NativeBn.Model;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NativeBn.Datasets;
@@ -56,7 +57,7 @@ public class OnnxRuntimeComparisonTests
     {
         BatchNorm layer = RandomLayer(channels, channels);
         byte[] onnx = OnnxExporter.ExportBatchNorm(layer);
-        Sequential imported = OnnxImporter.Import(onnx, "bn.onnx");
+        var imported = new Sequential(OnnxImporter.Import(onnx, "bn.onnx"));
         foreach (int n in new[] { 1, 7, 64 })
         {
             float[] x = RandomInput(n * channels, n + channels);
@@ -100,12 +101,12 @@ public class OnnxRuntimeComparisonTests
         foreach (NormalizationStatistics statistics in new[] { NormalizationStatistics.Running, NormalizationStatistics.Population })
         {
             InferenceRegime regime = statistics == NormalizationStatistics.Running ? InferenceRegime.Running : InferenceRegime.Population;
-            byte[] onnx = OnnxExporter.Export(model, statistics);
-            Sequential imported = OnnxImporter.Import(onnx, "net.onnx");
+            byte[] onnx = OnnxExporter.Export(model.ToDescription(), statistics);
+            var imported = new Sequential(OnnxImporter.Import(onnx, "net.onnx"));
             foreach (int n in new[] { 1, 7, 64 })
             {
                 float[] x = test.Rows(n, n).ToArray();
-                float[] expected = RunOrt(onnx, OnnxExporter.InputName, x, [n, 784]);
+                float[] expected = RunOrt(onnx, "input", x, [n, 784]);
                 var ours = new float[n * 10];
                 var viaImport = new float[n * 10];
                 for (int s = 0; s < n; s++)

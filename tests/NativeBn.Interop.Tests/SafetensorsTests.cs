@@ -21,11 +21,11 @@ public class SafetensorsTests
     public void ExportedFilesReadBackBitwiseAndPredictTheSame(SafetensorsNaming naming)
     {
         Sequential model = ModelFactory.Trained(naming == SafetensorsNaming.PyTorch ? BatchNormConventions.PyTorch : BatchNormConventions.Keras, dropout: 0.2);
-        byte[] file = SafetensorsModels.Export(model, naming);
+        byte[] file = SafetensorsModels.Export(model.ToDescription(), naming);
 
-        Sequential loaded = SafetensorsModels.Import(file, "model.safetensors", 16);
+        var loaded = new Sequential(SafetensorsModels.Import(file, "model.safetensors"), 16);
 
-        Assert.Equal(file, SafetensorsModels.Export(loaded, naming));
+        Assert.Equal(file, SafetensorsModels.Export(loaded.ToDescription(), naming));
         Assert.Equal(model.Layers.Select(l => l.Kind), loaded.Layers.Select(l => l.Kind));
         BatchNorm original = ((BatchNormLayer)model.Layers[2]).BatchNorm, copy = ((BatchNormLayer)loaded.Layers[2]).BatchNorm;
         Assert.Equal(original.Options.Conventions, copy.Options.Conventions);
@@ -52,7 +52,7 @@ public class SafetensorsTests
     public void PyTorchFileFollowsTheFormatAndStateDictNaming()
     {
         Sequential model = ModelFactory.Trained(BatchNormConventions.PyTorch);
-        byte[] file = SafetensorsModels.Export(model);
+        byte[] file = SafetensorsModels.Export(model.ToDescription());
 
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file);
         Assert.Equal(0UL, (8 + headerLength) % 8);
@@ -88,7 +88,7 @@ public class SafetensorsTests
     public void KerasNamingTransposesKernelsAndStatesMomentumAsDecay()
     {
         Sequential model = ModelFactory.Trained(BatchNormConventions.PyTorch);
-        var (tensors, metadata) = SafetensorsFile.Read(SafetensorsModels.Export(model, SafetensorsNaming.Keras), "k");
+        var (tensors, metadata) = SafetensorsFile.Read(SafetensorsModels.Export(model.ToDescription(), SafetensorsNaming.Keras), "k");
 
         SafetensorsTensor kernel = tensors["dense.kernel"];
         Assert.Equal([6L, 5L], kernel.Shape);
@@ -113,10 +113,10 @@ public class SafetensorsTests
         Sequential model = ModelFactory.Trained(BatchNormConventions.PyTorch);
         foreach (SafetensorsNaming naming in new[] { SafetensorsNaming.PyTorch, SafetensorsNaming.Keras })
         {
-            var (tensors, _) = SafetensorsFile.Read(SafetensorsModels.Export(model, naming), "x");
+            var (tensors, _) = SafetensorsFile.Read(SafetensorsModels.Export(model.ToDescription(), naming), "x");
             byte[] bare = SafetensorsFile.Write(tensors);
 
-            Sequential loaded = SafetensorsModels.Import(bare, "bare", 16);
+            var loaded = new Sequential(SafetensorsModels.Import(bare, "bare"), 16);
 
             Assert.Equal(model.Layers.Select(l => l.Kind), loaded.Layers.Select(l => l.Kind));
             BatchNorm copy = ((BatchNormLayer)loaded.Layers[1]).BatchNorm;

@@ -54,7 +54,7 @@ internal static class DemoCommand
 
             if (parse.GetValue(saveModel) is { } modelFile)
             {
-                ModelFile.Save(report.Model, modelFile.FullName);
+                ModelFile.Save(report.Model.ToDescription(), modelFile.FullName);
                 o.WriteLine($"wrote {modelFile.FullName}");
             }
         }));

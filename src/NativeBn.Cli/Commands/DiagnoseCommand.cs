@@ -18,7 +18,7 @@ internal static class DiagnoseCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
+            var network = new Sequential(ModelFormats.Load(parse.GetValue(model)!.FullName));
             var (train, test, description) = data.Resolve(parse);
             if (train.Width != network.InputWidth)
             {

@@ -17,7 +17,7 @@ internal static class EvaluateCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
+            var network = new Sequential(ModelFormats.Load(parse.GetValue(model)!.FullName));
             var (_, test, description) = data.Resolve(parse);
             if (test.Width != network.InputWidth)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Model;
 using NativeBn.Interop;
 using NativeBn.Interop.Safetensors;
 using NativeBn.Network;
@@ -26,7 +27,7 @@ internal static class ExportCommand
                 throw new CliException($"--output must end in .onnx or .safetensors, got '{target.Name}'.");
             }
 
-            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
+            ModelDescription network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             NormalizationStatistics source = parse.GetValue(statistics) == "population" ? NormalizationStatistics.Population : NormalizationStatistics.Running;
             if (source == NormalizationStatistics.Population)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Model;
 using NativeBn.Interop;
 using NativeBn.Network;
 
@@ -14,10 +15,10 @@ internal static class FoldCommand
         var command = new Command("fold", "Fold every BatchNorm into the dense layer before it (population statistics where present)") { model, output };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            Sequential network = ModelFormats.Load(parse.GetValue(model)!.FullName);
-            Sequential folded = ModelFolding.Fold(network);
+            ModelDescription description = ModelFormats.Load(parse.GetValue(model)!.FullName);
+            ModelDescription folded = ModelFolding.Fold(description);
             ModelFormats.Save(folded, parse.GetValue(output)!.FullName);
-            context.Output.WriteLine($"{network.Layers.Count} layers → {folded.Layers.Count} layers; wrote {parse.GetValue(output)!.FullName}");
+            context.Output.WriteLine($"{description.Nodes.Length} nodes → {folded.Nodes.Length} nodes; wrote {parse.GetValue(output)!.FullName}");
         }));
         return command;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeBn.Model;
 using NativeBn.Interop;
 using NativeBn.Interop.Safetensors;
 using NativeBn.Network;
@@ -23,9 +24,9 @@ internal static class ImportCommand
                 throw new CliException($"--input must be a .onnx or .safetensors file, got '{source.Name}'.");
             }
 
-            Sequential model = ModelFormats.Load(source.FullName);
+            ModelDescription model = ModelFormats.Load(source.FullName);
             ModelFormats.Save(model, parse.GetValue(output)!.FullName);
-            context.Output.WriteLine($"{model.Layers.Count} layers ({string.Join(", ", model.Layers.Select(l => l.Kind))}), {model.InputWidth} inputs, {model.OutputWidth} outputs; wrote {parse.GetValue(output)!.FullName}");
+            context.Output.WriteLine($"{model.Nodes.Length} nodes ({string.Join(", ", model.Nodes.Select(n => n.Kind))}), input {model.Input.Shape}, output {model.ShapeOf(model.Output)}; wrote {parse.GetValue(output)!.FullName}");
         }));
         return command;
     }

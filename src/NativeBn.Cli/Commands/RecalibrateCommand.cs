@@ -31,7 +31,7 @@ internal static class RecalibrateCommand
             }
 
             FileInfo modelFile = parse.GetValue(model)!;
-            Sequential network = ModelFormats.Load(modelFile.FullName);
+            var network = new Sequential(ModelFormats.Load(modelFile.FullName));
             var (train, _, description) = data.Resolve(parse);
             RequireWidth(train, network);
             using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "recalibrating" })
@@ -51,7 +51,7 @@ internal static class RecalibrateCommand
         bool sharded = data.IsSharded(parse);
         (Sequential network, Dataset shard, string description) = MpiJob.Agree(world, () =>
         {
-            Sequential loaded = ModelFormats.Load(modelFile.FullName);
+            var loaded = new Sequential(ModelFormats.Load(modelFile.FullName));
             var (train, _, text) = data.Resolve(parse, world.Rank);
             Dataset part = sharded ? train : Share(train, world);
             RequireWidth(part, loaded);
@@ -93,7 +93,7 @@ internal static class RecalibrateCommand
         }
 
         string target = targetFile.FullName;
-        ModelFormats.Save(network, target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
+        ModelFormats.Save(network.ToDescription(), target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
         context.Output.WriteLine($"data: {description}");
         context.Output.WriteLine($"wrote {target}");
     }

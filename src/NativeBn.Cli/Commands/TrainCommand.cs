@@ -116,7 +116,7 @@ internal static class TrainCommand
     {
         double accuracy = Evaluation.Accuracy(model, test, InferenceRegime.Running, model.MaxBatch);
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy (running statistics): {accuracy * 100:F2} %"));
-        ModelFile.Save(model, output.FullName);
+        ModelFile.Save(model.ToDescription(), output.FullName);
         context.Output.WriteLine($"wrote {output.FullName}");
     }
 

@@ -1,19 +1,21 @@
 using Google.Protobuf;
 using NativeBn.Interop.Onnx.Proto;
-using NativeBn.Network;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 using NativeBn.Serialization;
 
 namespace NativeBn.Interop.Onnx;
 
 /// <summary>
-/// Writes NativeBn models as ONNX (opset 15, IR version 8). Dense layers become <c>Gemm</c> (weights
-/// <c>[out, in]</c>, <c>transB = 1</c>), BatchNorm becomes <c>BatchNormalization</c> with its scale, bias, mean and
-/// variance and the attributes <c>epsilon</c> and <c>momentum</c> (ONNX momentum is a decay: a PyTorch-style update
-/// rate m is written as 1 - m; a cumulative average, which ONNX cannot express, as ONNX's default 0.9), ReLU and
-/// Dropout keep their names, and a final <c>Softmax</c> turns logits into probabilities. Initializers use PyTorch
-/// <c>state_dict</c> names (<c>0.weight</c>, <c>1.running_mean</c>, ...). The variance written is the stored one,
-/// unchanged, because it is what inference divides by.
+/// Writes model descriptions as ONNX (opset 15, IR version 8), node by node, with the description's tensor names:
+/// Dense becomes <c>Gemm</c> (weights <c>[out, in]</c>, <c>transB = 1</c>), BatchNorm becomes <c>BatchNormalization</c>
+/// over axis 1 with its scale, bias, mean and variance and the attributes <c>epsilon</c> and <c>momentum</c> (ONNX
+/// momentum is a decay: a PyTorch-style update rate m is written as 1 - m; a cumulative average, which ONNX cannot
+/// express, as ONNX's default 0.9), and Relu, Dropout, Identity, Flatten (axis 1), Softmax (axis 1) and Add keep their
+/// meaning. Initializers use PyTorch <c>state_dict</c> names (<c>0.weight</c>, <c>1.running_mean</c>, ...). The variance
+/// written is the stored one, unchanged, because it is what inference divides by. The batch dimension is written as
+/// the symbolic <c>N</c>.
 /// </summary>
 public static class OnnxExporter
 {
@@ -23,47 +25,62 @@ public static class OnnxExporter
     /// <summary>The IR version written (the one that goes with opset 15).</summary>
     public const long IrVersion = 8;
 
-    /// <summary>The graph's input name.</summary>
-    public const string InputName = "input";
-
-    /// <summary>The graph's output name.</summary>
-    public const string OutputName = "probabilities";
-
     /// <summary>A model as ONNX bytes.</summary>
     /// <param name="model">The model.</param>
     /// <param name="statistics">BatchNorm statistics to write: running or population.</param>
-    public static byte[] Export(Sequential model, NormalizationStatistics statistics = NormalizationStatistics.Running)
+    public static byte[] Export(ModelDescription model, NormalizationStatistics statistics = NormalizationStatistics.Running)
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = new GraphProto { Name = "nativebn" };
-        string current = InputName;
-        graph.Input.Add(ValueInfo(InputName, model.InputWidth, ["N"]));
-        for (int i = 0; i < model.Layers.Count; i++)
+        foreach (ModelInput input in model.Inputs)
         {
-            string output = $"/{i}/output";
-            switch (model.Layers[i])
-            {
-                case DenseLayer dense:
-                    graph.Initializer.Add(OnnxTensors.Create($"{i}.weight", dense.Weight, dense.OutputWidth, dense.InputWidth));
-                    graph.Initializer.Add(OnnxTensors.Create($"{i}.bias", dense.Bias, dense.OutputWidth));
-                    graph.Node.Add(Node("Gemm", $"/{i}/Gemm", [current, $"{i}.weight", $"{i}.bias"], output, IntAttribute("transB", 1)));
-                    break;
-                case BatchNormLayer batchNorm:
-                    AddBatchNormalization(graph, batchNorm.BatchNorm, statistics, $"{i}", current, output);
-                    break;
-                case ReluLayer:
-                    graph.Node.Add(Node("Relu", $"/{i}/Relu", [current], output));
-                    break;
-                case DropoutLayer dropout:
-                    graph.Node.Add(Node("Dropout", $"/{i}/Dropout", [current], output));
-                    break;
-            }
-
-            current = output;
+            graph.Input.Add(ValueInfo(input.Name, input.Shape));
         }
 
-        graph.Node.Add(Node("Softmax", "/Softmax", [current], OutputName, IntAttribute("axis", 1)));
-        graph.Output.Add(ValueInfo(OutputName, model.OutputWidth, ["N"]));
+        foreach (ModelNode node in model.Nodes)
+        {
+            string name = node.Name;
+            string[] inputs = [.. node.Inputs];
+            switch (node)
+            {
+                case DenseNode dense:
+                    graph.Initializer.Add(OnnxTensors.Create($"{name}.weight", dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures));
+                    graph.Initializer.Add(OnnxTensors.Create($"{name}.bias", dense.Bias.AsSpan(), dense.OutputFeatures));
+                    graph.Node.Add(Node("Gemm", $"/{name}/Gemm", [inputs[0], $"{name}.weight", $"{name}.bias"], name, IntAttribute("transB", 1)));
+                    break;
+                case BatchNormNode batchNorm:
+                    (var mean, var variance) = batchNorm.Statistics(statistics);
+                    AddBatchNormalization(graph, batchNorm.Gamma.AsSpan(), batchNorm.Beta.AsSpan(), mean.AsSpan(), variance.AsSpan(),
+                        batchNorm.Options.Conventions, name, inputs[0], name);
+                    break;
+                case ReluNode:
+                    graph.Node.Add(Node("Relu", $"/{name}/Relu", inputs, name));
+                    break;
+                case DropoutNode:
+                    graph.Node.Add(Node("Dropout", $"/{name}/Dropout", inputs, name));
+                    break;
+                case IdentityNode:
+                    graph.Node.Add(Node("Identity", $"/{name}/Identity", inputs, name));
+                    break;
+                case FlattenNode:
+                    graph.Node.Add(Node("Flatten", $"/{name}/Flatten", inputs, name, IntAttribute("axis", 1)));
+                    break;
+                case SoftmaxNode:
+                    graph.Node.Add(Node("Softmax", $"/{name}/Softmax", inputs, name, IntAttribute("axis", 1)));
+                    break;
+                case AddNode:
+                    graph.Node.Add(Node("Add", $"/{name}/Add", inputs, name));
+                    break;
+                default:
+                    throw new ArgumentException($"Node '{name}' ({node.Kind}) has no ONNX operator here.", nameof(model));
+            }
+        }
+
+        foreach (string output in model.Outputs)
+        {
+            graph.Output.Add(ValueInfo(output, model.ShapeOf(output)));
+        }
+
         return Wrap(graph);
     }
 
@@ -82,7 +99,8 @@ public static class OnnxExporter
         var graph = new GraphProto { Name = "batchnorm" };
         string[] dims = ["N", .. Enumerable.Range(0, spatialRank).Select(d => $"D{d}")];
         graph.Input.Add(ValueInfo("X", batchNorm.Channels, dims));
-        AddBatchNormalization(graph, batchNorm, statistics, "bn", "X", "Y");
+        batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+        AddBatchNormalization(graph, batchNorm.Gamma, batchNorm.Beta, mean, variance, batchNorm.Options.Conventions, "bn", "X", "Y");
         graph.Output.Add(ValueInfo("Y", batchNorm.Channels, dims));
         return Wrap(graph);
     }
@@ -90,15 +108,15 @@ public static class OnnxExporter
     /// <summary>Writes ONNX bytes to a file atomically.</summary>
     public static void Save(byte[] onnx, string path) => AtomicFile.WriteAllBytes(path, onnx);
 
-    private static void AddBatchNormalization(GraphProto graph, BatchNorm batchNorm, NormalizationStatistics statistics, string prefix, string input, string output)
+    private static void AddBatchNormalization(
+        GraphProto graph, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<double> mean, ReadOnlySpan<double> variance,
+        BatchNormConventions conventions, string prefix, string input, string output)
     {
-        batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
-        int c = batchNorm.Channels;
-        graph.Initializer.Add(OnnxTensors.Create($"{prefix}.weight", batchNorm.Gamma, c));
-        graph.Initializer.Add(OnnxTensors.Create($"{prefix}.bias", batchNorm.Beta, c));
+        int c = gamma.Length;
+        graph.Initializer.Add(OnnxTensors.Create($"{prefix}.weight", gamma, c));
+        graph.Initializer.Add(OnnxTensors.Create($"{prefix}.bias", beta, c));
         graph.Initializer.Add(OnnxTensors.Create($"{prefix}.running_mean", mean, c));
         graph.Initializer.Add(OnnxTensors.Create($"{prefix}.running_var", variance, c));
-        BatchNormConventions conventions = batchNorm.Options.Conventions;
         double decay = conventions.MomentumConvention == MomentumConvention.CumulativeAverage ? 0.9 : conventions.MomentumIn(MomentumConvention.Decay);
         graph.Node.Add(Node("BatchNormalization", $"/{prefix}/BatchNormalization",
             [input, $"{prefix}.weight", $"{prefix}.bias", $"{prefix}.running_mean", $"{prefix}.running_var"], output,
@@ -132,6 +150,24 @@ public static class OnnxExporter
 
     private static AttributeProto FloatAttribute(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    /// <summary>A float tensor value of a model shape, the batch dimension written as <c>N</c>.</summary>
+    private static ValueInfoProto ValueInfo(string name, ShapeInfo shape)
+    {
+        var proto = new TensorShapeProto();
+        foreach (Dimension dimension in shape.Dimensions)
+        {
+            proto.Dim.Add(dimension.IsBatch
+                ? new TensorShapeProto.Types.Dimension { DimParam = "N" }
+                : new TensorShapeProto.Types.Dimension { DimValue = dimension.Size });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = proto } },
+        };
+    }
 
     /// <summary>A float tensor value of shape <c>[dims[0], channels, dims[1..]]</c>.</summary>
     private static ValueInfoProto ValueInfo(string name, int channels, string[] dims)

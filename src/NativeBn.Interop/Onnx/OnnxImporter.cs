@@ -1,24 +1,27 @@
 using Google.Protobuf;
 using NativeBn.Data;
 using NativeBn.Interop.Onnx.Proto;
-using NativeBn.Network;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 
 namespace NativeBn.Interop.Onnx;
 
 /// <summary>
-/// Reads ONNX models that are a chain of supported operators into a <see cref="Sequential"/> model:
-/// <c>Gemm</c> (alpha = beta = 1, transA = 0, either transB), <c>MatMul</c> optionally followed by an <c>Add</c> of a
-/// bias initializer, <c>BatchNormalization</c> (inference or training_mode, epsilon and momentum read as ONNX
-/// conventions: momentum is a decay, the variance biased), <c>Relu</c>, <c>Dropout</c> (identity at inference),
-/// <c>Flatten</c> (axis 1) and <c>Identity</c>, and a final <c>Softmax</c> over axis 1 (NativeBn applies softmax in
-/// <c>Predict</c>, so it is dropped). Every node must take the previous node's output as its first input.
-/// Anything else throws <see cref="DataFormatException"/> naming the operator, the node and the reason.
+/// Reads ONNX models (default domain, opset 9 or later) into a <see cref="ModelDescription"/>, node by node:
+/// <c>Gemm</c> (alpha = beta = 1, transA = 0, either transB) and <c>MatMul</c> with constant weights, the latter with
+/// a following <c>Add</c> of a bias initializer folded in, become Dense; <c>BatchNormalization</c> (inference or
+/// training_mode; epsilon and momentum read as ONNX conventions: momentum is a decay, the variance biased) becomes
+/// BatchNorm; <c>Relu</c>, <c>Dropout</c>, <c>Identity</c>, <c>Flatten</c> (axis 1), <c>Softmax</c> (over axis 1 of
+/// <c>[N, C]</c>) and <c>Add</c> of two tensors keep their meaning. The model's output is the graph's output: a
+/// Softmax is kept where the file has one. Nodes are named after their weights' <c>state_dict</c> prefix where the file
+/// has one (<c>fc1.weight</c> gives <c>fc1</c>), after their output otherwise. Anything else throws
+/// <see cref="DataFormatException"/> naming the operator, the node and the reason.
 /// </summary>
 public static class OnnxImporter
 {
     /// <summary>Reads an ONNX file.</summary>
-    public static Sequential Load(string path, int maxBatch = 256)
+    public static ModelDescription Load(string path)
     {
         byte[] content;
         try
@@ -30,11 +33,11 @@ public static class OnnxImporter
             throw new DataFormatException($"Cannot read ONNX file {path}: {e.Message}", e);
         }
 
-        return Import(content, path, maxBatch);
+        return Import(content, path);
     }
 
     /// <summary>Reads ONNX bytes; <paramref name="source"/> names them in errors.</summary>
-    public static Sequential Import(ReadOnlySpan<byte> content, string source, int maxBatch = 256)
+    public static ModelDescription Import(ReadOnlySpan<byte> content, string source)
     {
         ModelProto model;
         try
@@ -53,131 +56,121 @@ public static class OnnxImporter
             throw new DataFormatException($"{source}: needs the default ONNX opset, version 9 or later (found {opset?.Version.ToString() ?? "none"}).");
         }
 
-        if (graph.Input.Count == 0 || graph.Node.Count == 0)
+        if (graph.Node.Count == 0)
         {
-            throw new DataFormatException($"{source}: the graph has no {(graph.Input.Count == 0 ? "input" : "nodes")}.");
+            throw new DataFormatException($"{source}: the graph has no nodes.");
         }
 
-        var initializers = new Dictionary<string, TensorProto>();
-        foreach (TensorProto tensor in graph.Initializer)
-        {
-            initializers[tensor.Name] = tensor;
-        }
-
-        ValueInfoProto? input = graph.Input.FirstOrDefault(i => !initializers.ContainsKey(i.Name))
-            ?? throw new DataFormatException($"{source}: every graph input is an initializer; there is no data input.");
-        var reader = new ChainReader(source, initializers, input.Name);
-        try
-        {
-            return reader.Read(graph.Node, maxBatch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new DataFormatException($"{source}: {e.Message}", e);
-        }
+        return new GraphReader(source, graph).Read();
     }
 
-    /// <summary>Walks the node chain, building layers.</summary>
-    private sealed class ChainReader(string source, Dictionary<string, TensorProto> initializers, string input)
+    /// <summary>Turns the graph's nodes into model nodes, keeping a map from ONNX tensor names to model tensor names.</summary>
+    private sealed class GraphReader(string source, GraphProto graph)
     {
-        private readonly List<Action<SequentialBuilder>> _layers = [];
-        private readonly List<Action<Layer>> _setters = [];
-        private string _current = input;
-        private int _width = -1;
+        private readonly Dictionary<string, TensorProto> _initializers = graph.Initializer
+            .GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
-        public Sequential Read(IList<NodeProto> nodes, int maxBatch)
+        private readonly Dictionary<string, string> _tensors = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+        private readonly List<ModelNode> _nodes = [];
+
+        public ModelDescription Read()
         {
+            var inputs = new List<ModelInput>();
+            foreach (ValueInfoProto input in graph.Input.Where(i => !_initializers.ContainsKey(i.Name)))
+            {
+                inputs.Add(new ModelInput(input.Name, Shape(input)));
+                _tensors[input.Name] = input.Name;
+                _names.Add(input.Name);
+            }
+
+            if (inputs.Count == 0)
+            {
+                throw new DataFormatException($"{source}: every graph input is an initializer; there is no data input.");
+            }
+
+            IList<NodeProto> nodes = graph.Node;
             for (int k = 0; k < nodes.Count; k++)
             {
                 NodeProto node = nodes[k];
-                if (node.Input.Count == 0 || node.Input[0] != _current)
-                {
-                    throw Error(node, $"takes '{(node.Input.Count > 0 ? node.Input[0] : "")}' but the previous node produced '{_current}'; only chains of operators are supported");
-                }
-
                 if (node.Domain is not ("" or "ai.onnx"))
                 {
                     throw Error(node, $"is in domain '{node.Domain}'; only the default ONNX domain is supported");
                 }
 
-                switch (node.OpType)
+                if (node.Output.Count == 0 || node.Output[0].Length == 0)
                 {
-                    case "Gemm":
-                        Gemm(node);
-                        break;
-                    case "MatMul":
-                        k = MatMul(nodes, k);
-                        break;
-                    case "BatchNormalization":
-                        BatchNormalization(node);
-                        break;
-                    case "Relu":
-                        _layers.Add(b => b.Relu());
-                        _setters.Add(_ => { });
-                        break;
-                    case "Dropout":
-                    case "Identity":
-                        break;
-                    case "Flatten":
-                        if (Int(node, "axis", 1) != 1)
-                        {
-                            throw Error(node, $"has axis {Int(node, "axis", 1)}; only axis 1 is supported");
-                        }
-
-                        break;
-                    case "Softmax":
-                        long axis = Int(node, "axis", -1);
-                        if (k != nodes.Count - 1 || axis is not (1 or -1))
-                        {
-                            throw Error(node, "is supported only as the last node, over axis 1");
-                        }
-
-                        break;
-                    default:
-                        throw Error(node, "is not supported (supported: Gemm, MatMul, Add after MatMul, BatchNormalization, Relu, Dropout, Flatten, Identity, Softmax)");
+                    throw Error(node, "has no output");
                 }
 
-                NodeProto produced = nodes[k];
-                _current = produced.Output.Count > 0 ? produced.Output[0] : throw Error(produced, "has no output");
+                try
+                {
+                    k = ReadNode(nodes, k);
+                }
+                catch (ArgumentException e)
+                {
+                    throw Error(node, e.Message);
+                }
             }
 
-            if (_width < 0 || _layers.Count == 0)
+            string[] outputs = [.. graph.Output.Select(o => _tensors.TryGetValue(o.Name, out string? name)
+                ? name
+                : throw new DataFormatException($"{source}: the graph output '{o.Name}' is computed by no supported node."))];
+            try
             {
-                throw new DataFormatException($"{source}: the graph holds no dense or BatchNormalization layer.");
+                return new ModelDescription(inputs, _nodes, outputs);
             }
-
-            var builder = new SequentialBuilder(InputWidth, seed: 0);
-            foreach (Action<SequentialBuilder> add in _layers)
+            catch (ArgumentException e)
             {
-                add(builder);
+                throw new DataFormatException($"{source}: {e.Message}", e);
             }
-
-            Sequential model = builder.Build(maxBatch);
-            for (int i = 0; i < _setters.Count; i++)
-            {
-                _setters[i](model.Layers[i]);
-            }
-
-            return model;
         }
 
-        private int InputWidth { get; set; }
-
-        private void Dense(NodeProto node, float[] weight, float[] bias, int inputs, int outputs)
+        /// <summary>Reads the node at <paramref name="k"/> (and a bias Add after a MatMul); returns the last index used.</summary>
+        private int ReadNode(IList<NodeProto> nodes, int k)
         {
-            if (_width >= 0 && inputs != _width)
+            NodeProto node = nodes[k];
+            switch (node.OpType)
             {
-                throw Error(node, $"takes {inputs} features but the previous layer produces {_width}");
-            }
+                case "Gemm":
+                    Gemm(node);
+                    return k;
+                case "MatMul":
+                    return MatMul(nodes, k);
+                case "BatchNormalization":
+                    BatchNormalization(node);
+                    return k;
+                case "Relu":
+                    Add(node, name => new ReluNode(name, Input(node, 0)));
+                    return k;
+                case "Identity":
+                    Add(node, name => new IdentityNode(name, Input(node, 0)));
+                    return k;
+                case "Dropout":
+                    Add(node, name => new DropoutNode(name, Input(node, 0), DropoutRate(node)));
+                    return k;
+                case "Flatten":
+                    if (Int(node, "axis", 1) != 1)
+                    {
+                        throw Error(node, $"has axis {Int(node, "axis", 1)}; only axis 1 is supported");
+                    }
 
-            if (_width < 0)
-            {
-                InputWidth = inputs;
-            }
+                    Add(node, name => new FlattenNode(name, Input(node, 0)));
+                    return k;
+                case "Softmax":
+                    if (Int(node, "axis", -1) is not (1 or -1))
+                    {
+                        throw Error(node, $"has axis {Int(node, "axis", -1)}; only the features of [N, C] (axis 1 or -1) are supported");
+                    }
 
-            _width = outputs;
-            _layers.Add(b => b.Dense(outputs));
-            _setters.Add(layer => ((DenseLayer)layer).SetParameters(weight, bias));
+                    Add(node, name => new SoftmaxNode(name, Input(node, 0)));
+                    return k;
+                case "Add" when node.Input.Count == 2 && node.Input.All(i => !_initializers.ContainsKey(i)):
+                    Add(node, name => new AddNode(name, Input(node, 0), Input(node, 1)));
+                    return k;
+                default:
+                    throw Error(node, "is not supported (supported: Gemm, MatMul, Add, BatchNormalization, Relu, Dropout, Flatten, Identity, Softmax)");
+            }
         }
 
         private void Gemm(NodeProto node)
@@ -187,7 +180,7 @@ public static class OnnxImporter
                 throw Error(node, "uses alpha, beta or transA; only alpha = beta = 1 and transA = 0 are supported");
             }
 
-            (float[] w, long[] dims) = Initializer(node, 1, "B");
+            (float[] w, long[] dims, string weightName) = Initializer(node, 1, "B");
             if (dims.Length != 2)
             {
                 throw Error(node, $"has a {dims.Length}-dimensional weight; expected 2");
@@ -198,13 +191,13 @@ public static class OnnxImporter
             int inputs = (int)(transposed ? dims[1] : dims[0]);
             float[] weight = transposed ? w : Transpose(w, inputs, outputs);
             float[] bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? Vector(node, 2, "C", outputs) : new float[outputs];
-            Dense(node, weight, bias, inputs, outputs);
+            Add(node, name => new DenseNode(name, Input(node, 0), inputs, outputs, weight, bias), weightName);
         }
 
         private int MatMul(IList<NodeProto> nodes, int k)
         {
             NodeProto node = nodes[k];
-            (float[] w, long[] dims) = Initializer(node, 1, "B");
+            (float[] w, long[] dims, string weightName) = Initializer(node, 1, "B");
             if (dims.Length != 2)
             {
                 throw Error(node, $"has a {dims.Length}-dimensional weight; expected 2");
@@ -212,16 +205,17 @@ public static class OnnxImporter
 
             int inputs = (int)dims[0], outputs = (int)dims[1];
             float[] bias = new float[outputs];
-            if (k + 1 < nodes.Count && nodes[k + 1].OpType == "Add" && nodes[k + 1].Input.Contains(node.Output[0]))
+            NodeProto last = node;
+            if (k + 1 < nodes.Count && nodes[k + 1].OpType == "Add" && nodes[k + 1].Input.Count == 2
+                && nodes[k + 1].Input.Contains(node.Output[0]) && nodes[k + 1].Input.Any(_initializers.ContainsKey))
             {
-                NodeProto add = nodes[k + 1];
-                int biasIndex = add.Input[0] == node.Output[0] ? 1 : 0;
-                bias = Vector(add, biasIndex, "bias", outputs);
-                Dense(node, Transpose(w, inputs, outputs), bias, inputs, outputs);
-                return k + 1;
+                last = nodes[k + 1];
+                bias = Vector(last, last.Input[0] == node.Output[0] ? 1 : 0, "bias", outputs);
+                k++;
             }
 
-            Dense(node, Transpose(w, inputs, outputs), bias, inputs, outputs);
+            string input = Input(node, 0);
+            Add(last, name => new DenseNode(name, input, inputs, outputs, Transpose(w, inputs, outputs), bias), weightName);
             return k;
         }
 
@@ -243,63 +237,100 @@ public static class OnnxImporter
                 throw Error(node, $"has training_mode {trainingMode}; expected 0 or 1");
             }
 
-            (float[] scale, long[] dims) = Initializer(node, 1, "scale");
+            (float[] scale, long[] dims, string scaleName) = Initializer(node, 1, "scale");
             int channels = dims.Length == 1 ? (int)dims[0] : throw Error(node, "has a scale that is not one-dimensional");
             float[] bias = Vector(node, 2, "B", channels);
             float[] mean = Vector(node, 3, "input_mean", channels);
             float[] variance = Vector(node, 4, "input_var", channels);
-            if (_width >= 0 && channels != _width)
-            {
-                throw Error(node, $"has {channels} channels but the previous layer produces {_width}");
-            }
-
-            if (_width < 0)
-            {
-                InputWidth = channels;
-                _width = channels;
-            }
-
             float epsilon = Float(node, "epsilon", 1e-5f);
             float momentum = Float(node, "momentum", 0.9f);
-            BatchNormOptions options;
-            try
+            var options = new BatchNormOptions
             {
-                options = new BatchNormOptions { Conventions = new BatchNormConventions(momentum, MomentumConvention.Decay, epsilon, RunningVarianceConvention.Biased) };
-            }
-            catch (ArgumentException e)
-            {
-                throw Error(node, e.Message);
-            }
-
-            _layers.Add(b => b.BatchNorm(options));
-            _setters.Add(layer =>
-            {
-                BatchNorm batchNorm = ((BatchNormLayer)layer).BatchNorm;
-                batchNorm.SetParameters(scale, bias);
-                try
-                {
-                    batchNorm.SetRunningStatistics([.. mean.Select(v => (double)v)], [.. variance.Select(v => (double)v)]);
-                }
-                catch (ArgumentException e)
-                {
-                    throw Error(node, e.Message);
-                }
-            });
+                Conventions = new BatchNormConventions(momentum, MomentumConvention.Decay, epsilon, RunningVarianceConvention.Biased),
+            };
+            Add(node, name => new BatchNormNode(name, Input(node, 0), options, scale, bias,
+                [.. mean.Select(v => (double)v)], [.. variance.Select(v => (double)v)], 0), scaleName);
         }
 
-        private (float[] Values, long[] Dims) Initializer(NodeProto node, int index, string role)
+        /// <summary>Adds the node made for <paramref name="onnx"/>'s output, named after its weights where they have a state_dict name.</summary>
+        private void Add(NodeProto onnx, Func<string, ModelNode> create, string? weightName = null)
         {
-            if (node.Input.Count <= index || !initializers.TryGetValue(node.Input[index], out TensorProto? tensor))
+            string output = onnx.Output[0];
+            string? prefix = weightName is not null && weightName.LastIndexOf('.') is > 0 and int dot ? weightName[..dot] : null;
+            string name = prefix is not null && !_names.Contains(prefix) && !_initializers.ContainsKey(prefix) && !IsOnnxTensor(prefix)
+                ? prefix
+                : output;
+            if (!_names.Add(name))
+            {
+                throw Error(onnx, $"writes '{name}', which an earlier node or input already writes");
+            }
+
+            _nodes.Add(create(name));
+            _tensors[output] = name;
+        }
+
+        private bool IsOnnxTensor(string name) =>
+            graph.Node.Any(n => n.Output.Contains(name)) || graph.Input.Any(i => i.Name == name);
+
+        private string Input(NodeProto node, int index) =>
+            node.Input.Count > index && _tensors.TryGetValue(node.Input[index], out string? name)
+                ? name
+                : throw Error(node, $"reads '{(node.Input.Count > index ? node.Input[index] : "")}', which no earlier supported node or graph input writes");
+
+        private double DropoutRate(NodeProto node)
+        {
+            if (node.Input.Count > 1 && node.Input[1].Length > 0)
+            {
+                (float[] ratio, _, _) = Initializer(node, 1, "ratio");
+                return ratio.Length == 1 ? ratio[0] : throw Error(node, "has a ratio that is not a scalar");
+            }
+
+            return Float(node, "ratio", 0.5f);
+        }
+
+        private ShapeInfo Shape(ValueInfoProto input)
+        {
+            var dims = input.Type?.TensorType?.Shape?.Dim;
+            if (dims is null || dims.Count == 0)
+            {
+                throw new DataFormatException($"{source}: graph input '{input.Name}' has no shape; the model's input shape must be stated.");
+            }
+
+            var dimensions = new List<Dimension>();
+            for (int d = 0; d < dims.Count; d++)
+            {
+                TensorShapeProto.Types.Dimension dim = dims[d];
+                if (d == 0)
+                {
+                    dimensions.Add(Dimension.Batch);
+                }
+                else if (dim.DimValue is >= 1 and <= int.MaxValue)
+                {
+                    dimensions.Add(Dimension.Of((int)dim.DimValue));
+                }
+                else
+                {
+                    throw new DataFormatException(
+                        $"{source}: graph input '{input.Name}' has dimension {d} '{(dim.DimParam.Length > 0 ? dim.DimParam : dim.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}'; only the first (batch) dimension may be symbolic.");
+                }
+            }
+
+            return new ShapeInfo(dimensions);
+        }
+
+        private (float[] Values, long[] Dims, string Name) Initializer(NodeProto node, int index, string role)
+        {
+            if (node.Input.Count <= index || !_initializers.TryGetValue(node.Input[index], out TensorProto? tensor))
             {
                 throw Error(node, $"input {role} is not an initializer; weights must be constant");
             }
 
-            return (OnnxTensors.Floats(tensor, source), [.. tensor.Dims]);
+            return (OnnxTensors.Floats(tensor, source), [.. tensor.Dims], tensor.Name);
         }
 
         private float[] Vector(NodeProto node, int index, string role, int length)
         {
-            (float[] values, long[] dims) = Initializer(node, index, role);
+            (float[] values, long[] dims, _) = Initializer(node, index, role);
             if (values.Length != length || dims.Count(d => d != 1) > 1)
             {
                 throw Error(node, $"input {role} has shape [{string.Join(", ", dims)}]; expected {length} values");
@@ -349,6 +380,6 @@ public static class OnnxImporter
         }
 
         private DataFormatException Error(NodeProto node, string message) =>
-            new($"{source}: {node.OpType} node '{(node.Name.Length > 0 ? node.Name : "(unnamed)")}' {message}.");
+            new($"{source}: {node.OpType} node '{(node.Name.Length > 0 ? node.Name : "(unnamed)")}' {message.TrimEnd('.')}.");
     }
 }

@@ -49,12 +49,13 @@ internal static class OnnxTensors
                 throw new DataFormatException($"{source}: tensor '{tensor.Name}' has dimension {dim}.");
             }
 
-            count = checked(count * dim);
-        }
+            if (dim != 0 && count > Array.MaxLength / dim)
+            {
+                throw new DataFormatException(
+                    $"{source}: tensor '{tensor.Name}' has dimensions [{string.Join(", ", tensor.Dims)}], more elements than an array holds.");
+            }
 
-        if (count > Array.MaxLength)
-        {
-            throw new DataFormatException($"{source}: tensor '{tensor.Name}' has {count} elements, more than an array holds.");
+            count *= dim;
         }
 
         float[] values;

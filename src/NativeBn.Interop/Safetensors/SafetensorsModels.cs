@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using NativeBn.Data;
-using NativeBn.Network;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 using NativeBn.Serialization;
 
@@ -18,7 +19,7 @@ namespace NativeBn.Interop.Safetensors;
 /// convention (PyTorch unbiased, Keras biased) only governs future training updates and is recorded in the metadata.</item>
 /// <item><c>num_batches_tracked</c> (PyTorch) is the layer's <see cref="BatchNorm.BatchesTracked"/>.</item>
 /// </list>
-/// The metadata key <c>nativebn.layers</c> lists the architecture (e.g. <c>dense,batchnorm,relu,dense</c>). Files without it
+/// The metadata key <c>nativebn.layers</c> lists the architecture (e.g. <c>dense,batchnorm,relu,dense,softmax</c>). Files without it
 /// are read by inference: PyTorch indices with no parameters between two layers are ReLU, and Keras layers chain as
 /// <c>dense_k → batch_normalization_k → ReLU</c> in suffix order with a final dense layer.
 /// </summary>
@@ -27,10 +28,15 @@ public static class SafetensorsModels
     private const string LayersKey = "nativebn.layers";
     private const string NamingKey = "nativebn.naming";
 
-    /// <summary>The model as a safetensors file.</summary>
-    public static byte[] Export(Sequential model, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running)
+    /// <summary>The model (a chain; see <see cref="ModelDescription.IsChain"/>) as a safetensors file.</summary>
+    public static byte[] Export(ModelDescription model, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (!model.IsChain)
+        {
+            throw new ArgumentException("safetensors files hold sequential models (a chain of nodes); this model is a graph.", nameof(model));
+        }
+
         var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
         var metadata = new Dictionary<string, string>
         {
@@ -39,37 +45,36 @@ public static class SafetensorsModels
         };
         var kinds = new List<string>();
         int denseCount = 0, batchNormCount = 0;
-        for (int i = 0; i < model.Layers.Count; i++)
+        for (int i = 0; i < model.Nodes.Length; i++)
         {
-            switch (model.Layers[i])
+            switch (model.Nodes[i])
             {
-                case DenseLayer dense:
+                case DenseNode dense:
                     kinds.Add("dense");
                     string denseName = naming == SafetensorsNaming.PyTorch ? $"{i}" : KerasName("dense", denseCount++);
                     if (naming == SafetensorsNaming.PyTorch)
                     {
-                        tensors.Add(new($"{denseName}.weight", F32(dense.Weight, dense.OutputWidth, dense.InputWidth)));
+                        tensors.Add(new($"{denseName}.weight", F32(dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures)));
                     }
                     else
                     {
-                        tensors.Add(new($"{denseName}.kernel", F32(Transpose(dense.Weight, dense.OutputWidth, dense.InputWidth), dense.InputWidth, dense.OutputWidth)));
+                        tensors.Add(new($"{denseName}.kernel", F32(Transpose(dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures), dense.InputFeatures, dense.OutputFeatures)));
                     }
 
-                    tensors.Add(new($"{denseName}.bias", F32(dense.Bias, dense.OutputWidth)));
+                    tensors.Add(new($"{denseName}.bias", F32(dense.Bias.AsSpan(), dense.OutputFeatures)));
                     break;
-                case BatchNormLayer layer:
+                case BatchNormNode batchNorm:
                     kinds.Add("batchnorm");
-                    BatchNorm batchNorm = layer.BatchNorm;
-                    batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+                    (var mean, var variance) = batchNorm.Statistics(statistics);
                     int c = batchNorm.Channels;
                     string name = naming == SafetensorsNaming.PyTorch ? $"{i}" : KerasName("batch_normalization", batchNormCount++);
                     (string gamma, string beta, string runningMean, string runningVariance) = naming == SafetensorsNaming.PyTorch
                         ? ("weight", "bias", "running_mean", "running_var")
                         : ("gamma", "beta", "moving_mean", "moving_variance");
-                    tensors.Add(new($"{name}.{gamma}", F32(batchNorm.Gamma, c)));
-                    tensors.Add(new($"{name}.{beta}", F32(batchNorm.Beta, c)));
-                    tensors.Add(new($"{name}.{runningMean}", F32(ToFloat(mean), c)));
-                    tensors.Add(new($"{name}.{runningVariance}", F32(ToFloat(variance), c)));
+                    tensors.Add(new($"{name}.{gamma}", F32(batchNorm.Gamma.AsSpan(), c)));
+                    tensors.Add(new($"{name}.{beta}", F32(batchNorm.Beta.AsSpan(), c)));
+                    tensors.Add(new($"{name}.{runningMean}", F32(ToFloat(mean.AsSpan()), c)));
+                    tensors.Add(new($"{name}.{runningVariance}", F32(ToFloat(variance.AsSpan()), c)));
                     if (naming == SafetensorsNaming.PyTorch)
                     {
                         tensors.Add(new($"{name}.num_batches_tracked", new SafetensorsTensor("I64", [], BitConverter.GetBytes(batchNorm.BatchesTracked))));
@@ -83,12 +88,20 @@ public static class SafetensorsModels
                         : conventions.MomentumIn(meaning).ToString("R", CultureInfo.InvariantCulture);
                     metadata[$"nativebn.{name}.running_variance"] = conventions.RunningVariance == RunningVarianceConvention.Unbiased ? "unbiased" : "biased";
                     break;
-                case ReluLayer:
+                case ReluNode:
                     kinds.Add("relu");
                     break;
-                case DropoutLayer dropout:
+                case DropoutNode dropout:
                     kinds.Add($"dropout:{dropout.Rate.ToString("R", CultureInfo.InvariantCulture)}");
                     break;
+                case SoftmaxNode:
+                    kinds.Add("softmax");
+                    break;
+                case IdentityNode or FlattenNode:
+                    kinds.Add("identity");
+                    break;
+                default:
+                    throw new ArgumentException($"Node '{model.Nodes[i].Name}' ({model.Nodes[i].Kind}) has no safetensors layer kind.", nameof(model));
             }
         }
 
@@ -97,25 +110,25 @@ public static class SafetensorsModels
     }
 
     /// <summary>Writes the model as a safetensors file atomically.</summary>
-    public static void Save(Sequential model, string path, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running) =>
+    public static void Save(ModelDescription model, string path, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running) =>
         AtomicFile.WriteAllBytes(path, Export(model, naming, statistics));
 
     /// <summary>Reads a safetensors file into a model.</summary>
-    public static Sequential Load(string path, int maxBatch = 256)
+    public static ModelDescription Load(string path)
     {
         var (tensors, metadata) = SafetensorsFile.ReadFile(path);
-        return Import(tensors, metadata, path, maxBatch);
+        return Import(tensors, metadata, path);
     }
 
     /// <summary>Reads safetensors bytes into a model.</summary>
-    public static Sequential Import(ReadOnlySpan<byte> content, string source, int maxBatch = 256)
+    public static ModelDescription Import(ReadOnlySpan<byte> content, string source)
     {
         var (tensors, metadata) = SafetensorsFile.Read(content, source);
-        return Import(tensors, metadata, source, maxBatch);
+        return Import(tensors, metadata, source);
     }
 
-    private static Sequential Import(
-        IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, string source, int maxBatch)
+    private static ModelDescription Import(
+        IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, string source)
     {
         bool keras = metadata.TryGetValue(NamingKey, out string? naming)
             ? naming == "keras"
@@ -126,7 +139,7 @@ public static class SafetensorsModels
             : keras ? InferKeras(tensors.Keys) : InferPyTorch(tensors.Keys, source);
         try
         {
-            return Build(layers, reader, metadata, keras, maxBatch);
+            return Build(layers, reader, metadata, keras);
         }
         catch (ArgumentException e)
         {
@@ -134,7 +147,7 @@ public static class SafetensorsModels
         }
     }
 
-    private static Sequential Build(List<(string Kind, string Name)> layers, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras, int maxBatch)
+    private static ModelDescription Build(List<(string Kind, string Name)> layers, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
     {
         var first = layers.FirstOrDefault(l => l.Kind is "dense" or "batchnorm");
         if (first.Kind is null)
@@ -145,11 +158,12 @@ public static class SafetensorsModels
         int inputWidth = first.Kind == "dense"
             ? (int)reader.Shape(first.Name + (keras ? ".kernel" : ".weight"), 2)[keras ? 0 : 1]
             : (int)reader.Shape(first.Name + (keras ? ".gamma" : ".weight"), 1)[0];
-        var builder = new SequentialBuilder(inputWidth, seed: 0);
-        var setters = new List<Action<Layer>>();
+        var nodes = new List<ModelNode>();
         int width = inputWidth;
+        string previous = "input";
         foreach ((string kind, string name) in layers)
         {
+            ModelNode node;
             switch (kind)
             {
                 case "dense":
@@ -160,40 +174,36 @@ public static class SafetensorsModels
                         throw new DataFormatException($"{reader.Source}: layer '{name}' takes {inputs} features but the previous layer produces {width}.");
                     }
 
-                    float[] weight = reader.Floats(name + (keras ? ".kernel" : ".weight"), inputs * outputs);
+                    float[] weight = reader.Floats(name + (keras ? ".kernel" : ".weight"), (long)inputs * outputs);
                     float[] bias = reader.Floats(name + ".bias", outputs);
-                    float[] rows = keras ? Transpose(weight, inputs, outputs) : weight;
-                    builder.Dense(outputs);
-                    setters.Add(layer => ((DenseLayer)layer).SetParameters(rows, bias));
+                    node = new DenseNode(name, previous, inputs, outputs, keras ? Transpose(weight, inputs, outputs) : weight, bias);
                     width = outputs;
                     break;
                 case "batchnorm":
-                    (BatchNormOptions options, Action<BatchNorm> load) = BatchNorm(name, width, reader, metadata, keras);
-                    builder.BatchNorm(options);
-                    setters.Add(layer => load(((BatchNormLayer)layer).BatchNorm));
+                    node = BatchNorm(name, previous, width, reader, metadata, keras);
                     break;
                 case "relu":
-                    builder.Relu();
-                    setters.Add(_ => { });
+                    node = new ReluNode(name, previous);
+                    break;
+                case "softmax":
+                    node = new SoftmaxNode(name, previous);
+                    break;
+                case "identity":
+                    node = new IdentityNode(name, previous);
                     break;
                 default:
-                    double rate = double.Parse(kind["dropout:".Length..], CultureInfo.InvariantCulture);
-                    builder.Dropout(rate);
-                    setters.Add(_ => { });
+                    node = new DropoutNode(name, previous, double.Parse(kind["dropout:".Length..], CultureInfo.InvariantCulture));
                     break;
             }
+
+            nodes.Add(node);
+            previous = node.Name;
         }
 
-        Sequential model = builder.Build(maxBatch);
-        for (int i = 0; i < setters.Count; i++)
-        {
-            setters[i](model.Layers[i]);
-        }
-
-        return model;
+        return new ModelDescription([new ModelInput("input", ShapeInfo.Features(inputWidth))], nodes, [previous]);
     }
 
-    private static (BatchNormOptions, Action<BatchNorm>) BatchNorm(string name, int width, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
+    private static BatchNormNode BatchNorm(string name, string input, int width, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
     {
         (string gamma, string beta, string mean, string variance) = keras
             ? ("gamma", "beta", "moving_mean", "moving_variance")
@@ -211,11 +221,8 @@ public static class SafetensorsModels
                 ? new BatchNormConventions(0, MomentumConvention.CumulativeAverage, epsilon, varianceConvention)
                 : new BatchNormConventions(Number(momentum, reader.Source), preset.MomentumConvention, epsilon, varianceConvention)
             : new BatchNormConventions(preset.Momentum, preset.MomentumConvention, epsilon, varianceConvention);
-        return (new BatchNormOptions { Conventions = conventions }, batchNorm =>
-        {
-            batchNorm.SetParameters(g, b);
-            batchNorm.SetRunningStatistics([.. m.Select(x => (double)x)], [.. v.Select(x => (double)x)], tracked);
-        });
+        return new BatchNormNode(name, input, new BatchNormOptions { Conventions = conventions }, g, b,
+            [.. m.Select(x => (double)x)], [.. v.Select(x => (double)x)], tracked);
     }
 
     private static List<(string Kind, string Name)> Named(string list, bool keras, string source)
@@ -226,10 +233,10 @@ public static class SafetensorsModels
         for (int i = 0; i < kinds.Length; i++)
         {
             string kind = kinds[i];
-            if (kind is not ("dense" or "batchnorm" or "relu") && !(kind.StartsWith("dropout:", StringComparison.Ordinal)
+            if (kind is not ("dense" or "batchnorm" or "relu" or "softmax" or "identity") && !(kind.StartsWith("dropout:", StringComparison.Ordinal)
                 && double.TryParse(kind["dropout:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
             {
-                throw new DataFormatException($"{source}: layer kind '{kind}' in {LayersKey} is not supported (dense, batchnorm, relu, dropout:RATE).");
+                throw new DataFormatException($"{source}: layer kind '{kind}' in {LayersKey} is not supported (dense, batchnorm, relu, dropout:RATE, softmax, identity).");
             }
 
             string name = kind switch
@@ -352,7 +359,7 @@ public static class SafetensorsModels
             return [.. tensor.Shape];
         }
 
-        public float[] Floats(string name, int count)
+        public float[] Floats(string name, long count)
         {
             SafetensorsTensor tensor = Get(name);
             if (tensor.ElementCount != count)

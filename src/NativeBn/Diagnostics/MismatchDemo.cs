@@ -34,6 +34,7 @@ public static class MismatchDemo
             .BatchNorm(new BatchNormOptions { Conventions = conventions, SingleValue = SingleValuePolicy.NormalizeAnyway, MaxThreads = 1 })
             .Relu()
             .Dense(classes, Initialization.Xavier)
+            .Softmax()
             .Build(maxBatch);
     }
 

@@ -1,3 +1,5 @@
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 
 namespace NativeBn.Network;
@@ -11,12 +13,12 @@ public sealed class BatchNormLayer : Layer
     private readonly BatchNormParameter _gamma;
     private readonly BatchNormParameter _beta;
 
-    internal BatchNormLayer(int index, int width, BatchNormOptions options)
-        : base(width, width)
+    internal BatchNormLayer(string name, BatchNorm engine)
+        : base(name, engine.Channels, engine.Channels)
     {
-        BatchNorm = new BatchNorm(width, options);
-        _gamma = new BatchNormParameter($"{index}.weight", BatchNorm, gamma: true);
-        _beta = new BatchNormParameter($"{index}.bias", BatchNorm, gamma: false);
+        BatchNorm = engine;
+        _gamma = new BatchNormParameter($"{name}.weight", BatchNorm, gamma: true);
+        _beta = new BatchNormParameter($"{name}.bias", BatchNorm, gamma: false);
     }
 
     /// <inheritdoc />
@@ -32,6 +34,8 @@ public sealed class BatchNormLayer : Layer
 
     /// <summary>What the last training forward pass did to the running statistics.</summary>
     public BatchNormForwardResult LastTrainingResult { get; private set; }
+
+    internal override ModelNode ToNode(string input) => BatchNormNode.FromEngine(Name, input, BatchNorm);
 
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
     {

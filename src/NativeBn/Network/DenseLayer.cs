@@ -1,4 +1,6 @@
 using NativeBn.Kernels;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 
 namespace NativeBn.Network;
 
@@ -8,11 +10,12 @@ public sealed class DenseLayer : Layer
     private readonly ArrayParameter _weight;
     private readonly ArrayParameter _bias;
 
-    internal DenseLayer(int index, int inputs, int outputs)
-        : base(inputs, outputs)
+    internal DenseLayer(DenseNode node)
+        : base(node.Name, node.InputFeatures, node.OutputFeatures)
     {
-        _weight = new ArrayParameter($"{index}.weight", new float[inputs * outputs], new float[inputs * outputs]);
-        _bias = new ArrayParameter($"{index}.bias", new float[outputs], new float[outputs]);
+        int count = checked(node.InputFeatures * node.OutputFeatures);
+        _weight = new ArrayParameter($"{node.Name}.weight", node.Weight.ToArray(), new float[count]);
+        _bias = new ArrayParameter($"{node.Name}.bias", node.Bias.ToArray(), new float[node.OutputFeatures]);
     }
 
     /// <inheritdoc />
@@ -45,6 +48,9 @@ public sealed class DenseLayer : Layer
         weight.CopyTo(_weight.Values());
         bias.CopyTo(_bias.Values());
     }
+
+    internal override ModelNode ToNode(string input) =>
+        new DenseNode(Name, input, InputWidth, OutputWidth, _weight.Array, _bias.Array);
 
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass) =>
         DenseKernels.Forward(input, _weight.Array, _bias.Array, output, batch, InputWidth, OutputWidth);

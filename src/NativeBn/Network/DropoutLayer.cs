@@ -1,3 +1,6 @@
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
+
 namespace NativeBn.Network;
 
 /// <summary>
@@ -11,8 +14,8 @@ public sealed class DropoutLayer : Layer
     private readonly Random _random;
     private readonly float[] _mask;
 
-    internal DropoutLayer(int width, double rate, int seed, int maxBatch)
-        : base(width, width)
+    internal DropoutLayer(string name, int width, double rate, int seed, int maxBatch)
+        : base(name, width, width)
     {
         if (!(rate >= 0 && rate < 1))
         {
@@ -21,7 +24,7 @@ public sealed class DropoutLayer : Layer
 
         Rate = rate;
         _random = new Random(seed);
-        _mask = new float[width * maxBatch];
+        _mask = new float[checked(width * maxBatch)];
     }
 
     /// <inheritdoc />
@@ -29,6 +32,8 @@ public sealed class DropoutLayer : Layer
 
     /// <summary>Probability of zeroing a value in training.</summary>
     public double Rate { get; }
+
+    internal override ModelNode ToNode(string input) => new DropoutNode(Name, input, Rate);
 
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
     {

@@ -1,173 +1,293 @@
 using NativeBn.Kernels;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 
 namespace NativeBn.Network;
 
 /// <summary>
-/// An immutable copy of a model for single-sample prediction in one regime: dense layers (with BatchNorm folded in
-/// for <see cref="InferenceRegime.Folded"/>), BatchNorm as cached <c>x·scale + shift</c> fused with a following
-/// ReLU, dropout removed, softmax at the end. <see cref="Predict"/> is thread-safe and, after a thread's first call,
-/// allocation-free (each thread keeps its own scratch).
+/// An immutable, compiled copy of a <see cref="ModelDescription"/> for single-sample prediction in one regime: dense
+/// layers (with BatchNorm folded in for <see cref="InferenceRegime.Folded"/>), BatchNorm as cached <c>x·scale + shift</c>,
+/// a ReLU that is the only reader of a dense or BatchNorm output fused into it, dropout, identity and flatten as views of
+/// their input, residual additions, and softmax where the model has it. The output is the graph's output.
+/// <see cref="Predict"/> is thread-safe and, after a thread's first call, allocation-free (each thread keeps its own
+/// scratch).
 /// </summary>
 public sealed class InferencePlan
 {
     [ThreadStatic]
-    private static float[]? t_first;
-
-    [ThreadStatic]
-    private static float[]? t_second;
+    private static float[]? t_scratch;
 
     private readonly Step[] _steps;
-    private readonly int _widest;
+    private readonly int[] _offsets;
+    private readonly int[] _lengths;
+    private readonly int _scratchLength;
+    private readonly int _outputSlot;
 
-    private InferencePlan(int inputWidth, int outputWidth, Step[] steps, InferenceRegime regime, long modelVersion)
+    private InferencePlan(int inputWidth, Step[] steps, int[] offsets, int[] lengths, int outputSlot, InferenceRegime regime, long modelVersion)
     {
         InputWidth = inputWidth;
-        OutputWidth = outputWidth;
         _steps = steps;
+        _offsets = offsets;
+        _lengths = lengths;
+        _outputSlot = outputSlot;
+        _scratchLength = offsets.Length == 0 ? 0 : offsets[^1] + lengths[^1];
+        OutputWidth = lengths[outputSlot];
         Regime = regime;
         ModelVersion = modelVersion;
-        _widest = Math.Max(inputWidth, steps.Max(s => s.OutputWidth));
     }
 
     /// <summary>Features per sample.</summary>
     public int InputWidth { get; }
 
-    /// <summary>Classes.</summary>
+    /// <summary>Values of the model's output per sample (class probabilities where the model ends in softmax).</summary>
     public int OutputWidth { get; }
 
     /// <summary>The regime the plan was built for.</summary>
     public InferenceRegime Regime { get; }
 
-    /// <summary>Number of arithmetic steps (dense layers, affine BatchNorms, standalone ReLUs).</summary>
+    /// <summary>Number of arithmetic steps (dense layers, affine BatchNorms, standalone ReLUs, additions, softmax).</summary>
     public int StepCount => _steps.Length;
 
     internal long ModelVersion { get; }
 
-    /// <summary>Class probabilities of one sample.</summary>
+    /// <summary>
+    /// A plan for <paramref name="model"/>: one input <c>[N, features]</c>, one output <c>[N, values]</c>.
+    /// <see cref="InferenceRegime.Population"/> needs population statistics in every BatchNorm;
+    /// <see cref="InferenceRegime.Folded"/> folds BatchNorm into dense layers first (see <see cref="ModelFolding"/>).
+    /// </summary>
+    public static InferencePlan Build(ModelDescription model, InferenceRegime regime) => Build(model, regime, 0);
+
+    /// <summary>The model's output for one sample.</summary>
     /// <param name="sample">Features, length <see cref="InputWidth"/>.</param>
-    /// <param name="probabilities">Receives softmax probabilities, length <see cref="OutputWidth"/>.</param>
-    public void Predict(ReadOnlySpan<float> sample, Span<float> probabilities)
+    /// <param name="output">Receives the output, length <see cref="OutputWidth"/>.</param>
+    public void Predict(ReadOnlySpan<float> sample, Span<float> output)
     {
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
-        Check.Length(probabilities.Length, OutputWidth, nameof(probabilities), "classes");
-        float[] first = t_first is { } a && a.Length >= _widest ? a : t_first = new float[_widest];
-        float[] second = t_second is { } b && b.Length >= _widest ? b : t_second = new float[_widest];
-        ReadOnlySpan<float> input = sample;
-        Span<float> output = first;
+        Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
+        float[] scratch = t_scratch is { } s && s.Length >= _scratchLength ? s : t_scratch = new float[_scratchLength];
         foreach (Step step in _steps)
         {
-            output = output[..step.OutputWidth];
-            step.Run(input, output);
-            input = output;
-            output = output.Overlaps(first) ? second : first;
+            step.Run(this, sample, scratch);
         }
 
-        SoftmaxCrossEntropy.Softmax(input, probabilities, OutputWidth);
+        Slot(sample, scratch, _outputSlot).CopyTo(output);
     }
 
-    internal static InferencePlan Build(Sequential model, InferenceRegime regime, long version)
+    internal static InferencePlan Build(ModelDescription model, InferenceRegime regime, long version)
     {
-        var steps = new List<Step>();
-        IReadOnlyList<Layer> layers = model.Layers;
-        for (int i = 0; i < layers.Count; i++)
+        ArgumentNullException.ThrowIfNull(model);
+        if (regime is < InferenceRegime.Running or > InferenceRegime.Folded)
         {
-            switch (layers[i])
-            {
-                case DenseLayer dense:
-                    float[] weight = dense.Weight.ToArray(), bias = dense.Bias.ToArray();
-                    int next = NextNonDropout(layers, i + 1);
-                    if (regime == InferenceRegime.Folded && next < layers.Count && layers[next] is BatchNormLayer folded)
-                    {
-                        BatchNormFolding.FoldIntoDense(weight, bias, dense.InputWidth, folded.BatchNorm, StatisticsFor(folded, regime), weight, bias);
-                        i = next;
-                    }
+            throw new ArgumentOutOfRangeException(nameof(regime), regime, "Plans exist for the Running, Population and Folded regimes.");
+        }
 
-                    bool denseRelu = FollowedByRelu(layers, ref i);
-                    steps.Add(new DenseStep(weight, bias, dense.InputWidth, dense.OutputWidth, denseRelu));
-                    break;
-                case BatchNormLayer batchNorm:
-                    var scale = new float[batchNorm.OutputWidth];
-                    var shift = new float[batchNorm.OutputWidth];
-                    batchNorm.BatchNorm.GetInferenceCoefficients(StatisticsFor(batchNorm, regime), scale, shift);
-                    bool affineRelu = FollowedByRelu(layers, ref i);
-                    steps.Add(new AffineStep(scale, shift, affineRelu));
-                    break;
-                case ReluLayer relu:
-                    steps.Add(new ReluStep(relu.OutputWidth));
-                    break;
+        ModelInput input = model.Input;
+        if (input.Shape.Rank != 2 || !input.Shape.IsBatched)
+        {
+            throw new ArgumentException($"A plan takes one [N, features] input; the model's input '{input.Name}' is {input.Shape}.", nameof(model));
+        }
+
+        ModelDescription planned = regime == InferenceRegime.Folded ? ModelFolding.Fold(model) : model;
+        var builder = new PlanBuilder(planned, regime);
+        return builder.Finish(input.Shape[1], regime, version);
+    }
+
+    private ReadOnlySpan<float> Slot(ReadOnlySpan<float> sample, float[] scratch, int slot) =>
+        slot == 0 ? sample : scratch.AsSpan(_offsets[slot], _lengths[slot]);
+
+    private Span<float> Writable(float[] scratch, int slot) => scratch.AsSpan(_offsets[slot], _lengths[slot]);
+
+    /// <summary>Assigns every tensor a slot (slot 0 is the sample itself) and compiles the nodes into steps.</summary>
+    private sealed class PlanBuilder
+    {
+        private readonly ModelDescription _model;
+        private readonly InferenceRegime _regime;
+        private readonly Dictionary<string, int> _slotOf = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _readers;
+        private readonly List<int> _lengths = [];
+        private readonly List<Step> _steps = [];
+
+        public PlanBuilder(ModelDescription model, InferenceRegime regime)
+        {
+            _model = model;
+            _regime = regime;
+            _readers = model.Nodes.SelectMany(n => n.Inputs).Concat(model.Outputs)
+                .GroupBy(name => name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            _slotOf[model.Input.Name] = NewSlot(model.Input.Shape);
+            var fused = new HashSet<string>(StringComparer.Ordinal);
+            foreach (ModelNode node in model.Nodes)
+            {
+                if (fused.Contains(node.Name))
+                {
+                    continue;
+                }
+
+                Compile(node, fused);
             }
         }
 
-        return new InferencePlan(model.InputWidth, model.OutputWidth, [.. steps], regime, version);
-    }
-
-    private static NormalizationStatistics StatisticsFor(BatchNormLayer layer, InferenceRegime regime) => regime switch
-    {
-        InferenceRegime.Population => NormalizationStatistics.Population,
-        InferenceRegime.Folded when layer.BatchNorm.HasPopulationStatistics => NormalizationStatistics.Population,
-        _ => NormalizationStatistics.Running,
-    };
-
-    private static int NextNonDropout(IReadOnlyList<Layer> layers, int index)
-    {
-        while (index < layers.Count && layers[index] is DropoutLayer)
+        public InferencePlan Finish(int inputWidth, InferenceRegime regime, long version)
         {
-            index++;
+            var offsets = new int[_lengths.Count];
+            for (int i = 1; i < offsets.Length; i++)
+            {
+                offsets[i] = i == 1 ? 0 : checked(offsets[i - 1] + _lengths[i - 1]);
+            }
+
+            return new InferencePlan(inputWidth, [.. _steps], offsets, [.. _lengths], _slotOf[_model.Output], regime, version);
         }
 
-        return index;
-    }
-
-    /// <summary>True (and <paramref name="index"/> moved onto it) when the next non-dropout layer is a ReLU.</summary>
-    private static bool FollowedByRelu(IReadOnlyList<Layer> layers, ref int index)
-    {
-        int next = NextNonDropout(layers, index + 1);
-        if (next < layers.Count && layers[next] is ReluLayer)
+        private int NewSlot(ShapeInfo shape)
         {
-            index = next;
+            long values = shape.ValuesPerSample;
+            if (values > Array.MaxLength)
+            {
+                throw new ArgumentException($"A tensor of shape {shape} has {values} values per sample; at most {Array.MaxLength} fit in memory.");
+            }
+
+            _lengths.Add((int)values);
+            return _lengths.Count - 1;
+        }
+
+        private void Compile(ModelNode node, HashSet<string> fused)
+        {
+            int[] inputs = [.. node.Inputs.Select(i => _slotOf[i])];
+            switch (node)
+            {
+                case DropoutNode or IdentityNode or FlattenNode:
+                    _slotOf[node.Name] = inputs[0];
+                    return;
+                case DenseNode dense:
+                    bool denseRelu = FusesRelu(dense, fused, out string denseOutput);
+                    Emit(new DenseStep(dense.Weight.ToArray(), dense.Bias.ToArray(), dense.InputFeatures, dense.OutputFeatures, denseRelu),
+                        inputs, node, denseOutput);
+                    return;
+                case BatchNormNode batchNorm:
+                    var scale = new float[batchNorm.Channels];
+                    var shift = new float[batchNorm.Channels];
+                    (var mean, var variance) = batchNorm.Statistics(StatisticsFor(batchNorm));
+                    InferenceCoefficients.Compute(batchNorm.Gamma.AsSpan(), batchNorm.Beta.AsSpan(), mean.AsSpan(), variance.AsSpan(),
+                        batchNorm.Options.Conventions.Epsilon, scale, shift);
+                    ShapeInfo shape = _model.ShapeOf(node.Name);
+                    if (shape.Rank != 2)
+                    {
+                        throw new ArgumentException($"Node '{node.Name}' (BatchNorm) normalizes {shape}; plans take BatchNorm over [N, C] only.");
+                    }
+
+                    bool affineRelu = FusesRelu(batchNorm, fused, out string affineOutput);
+                    Emit(new AffineStep(scale, shift, affineRelu), inputs, node, affineOutput);
+                    return;
+                case ReluNode:
+                    Emit(new ReluStep(), inputs, node, node.Name);
+                    return;
+                case AddNode:
+                    Emit(new AddStep(), inputs, node, node.Name);
+                    return;
+                case SoftmaxNode:
+                    Emit(new SoftmaxStep(), inputs, node, node.Name);
+                    return;
+                default:
+                    throw new ArgumentException($"Node '{node.Name}' ({node.Kind}) is not supported by inference plans.");
+            }
+        }
+
+        private NormalizationStatistics StatisticsFor(BatchNormNode node) => _regime switch
+        {
+            InferenceRegime.Population => NormalizationStatistics.Population,
+            InferenceRegime.Folded when node.Population is not null => NormalizationStatistics.Population,
+            _ => NormalizationStatistics.Running,
+        };
+
+        /// <summary>True (the ReLU marked fused, its name returned) when the node's only reader is a ReLU.</summary>
+        private bool FusesRelu(ModelNode node, HashSet<string> fused, out string output)
+        {
+            output = node.Name;
+            if (_readers.GetValueOrDefault(node.Name) != 1)
+            {
+                return false;
+            }
+
+            ModelNode? reader = _model.Nodes.FirstOrDefault(n => n.Inputs.Contains(node.Name));
+            if (reader is not ReluNode)
+            {
+                return false;
+            }
+
+            fused.Add(reader.Name);
+            _slotOf[node.Name] = -1;
+            output = reader.Name;
             return true;
         }
 
-        return false;
-    }
-
-    private abstract class Step(int outputWidth)
-    {
-        public int OutputWidth { get; } = outputWidth;
-
-        public abstract void Run(ReadOnlySpan<float> input, Span<float> output);
-    }
-
-    private sealed class DenseStep(float[] weight, float[] bias, int inputs, int outputs, bool relu) : Step(outputs)
-    {
-        public override void Run(ReadOnlySpan<float> input, Span<float> output)
+        private void Emit(Step step, int[] inputs, ModelNode node, string output)
         {
-            DenseKernels.Forward(input, weight, bias, output, 1, inputs, OutputWidth);
+            int slot = NewSlot(_model.ShapeOf(output));
+            _slotOf[output] = slot;
+            step.Inputs = inputs;
+            step.Output = slot;
+            _steps.Add(step);
+        }
+    }
+
+    private abstract class Step
+    {
+        public int[] Inputs { get; set; } = [];
+
+        public int Output { get; set; }
+
+        public void Run(InferencePlan plan, ReadOnlySpan<float> sample, float[] scratch) =>
+            Run(plan.Slot(sample, scratch, Inputs[0]), Inputs.Length > 1 ? plan.Slot(sample, scratch, Inputs[1]) : default,
+                plan.Writable(scratch, Output));
+
+        protected abstract void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output);
+    }
+
+    private sealed class DenseStep(float[] weight, float[] bias, int inputs, int outputs, bool relu) : Step
+    {
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        {
+            DenseKernels.Forward(input, weight, bias, output, 1, inputs, outputs);
             if (relu)
             {
-                for (int i = 0; i < output.Length; i++)
-                {
-                    output[i] = MathF.Max(output[i], 0f);
-                }
+                Relu(output, output);
             }
         }
     }
 
-    private sealed class AffineStep(float[] scale, float[] shift, bool relu) : Step(scale.Length)
+    private sealed class AffineStep(float[] scale, float[] shift, bool relu) : Step
     {
-        public override void Run(ReadOnlySpan<float> input, Span<float> output) =>
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
             LayerKernels.AffineRows(input, scale, shift, output, 1, relu);
     }
 
-    private sealed class ReluStep(int width) : Step(width)
+    private sealed class ReluStep : Step
     {
-        public override void Run(ReadOnlySpan<float> input, Span<float> output)
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) => Relu(input, output);
+    }
+
+    private sealed class AddStep : Step
+    {
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
         {
             for (int i = 0; i < output.Length; i++)
             {
-                output[i] = MathF.Max(input[i], 0f);
+                output[i] = input[i] + second[i];
             }
+        }
+    }
+
+    private sealed class SoftmaxStep : Step
+    {
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            SoftmaxCrossEntropy.Softmax(input, output, output.Length);
+    }
+
+    private static void Relu(ReadOnlySpan<float> input, Span<float> output)
+    {
+        for (int i = 0; i < output.Length; i++)
+        {
+            output[i] = MathF.Max(input[i], 0f);
         }
     }
 }

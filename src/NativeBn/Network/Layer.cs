@@ -1,3 +1,5 @@
+using NativeBn.Model;
+
 namespace NativeBn.Network;
 
 /// <summary>
@@ -6,11 +8,15 @@ namespace NativeBn.Network;
 /// </summary>
 public abstract class Layer
 {
-    private protected Layer(int inputWidth, int outputWidth)
+    private protected Layer(string name, int inputWidth, int outputWidth)
     {
+        Name = name;
         InputWidth = inputWidth;
         OutputWidth = outputWidth;
     }
+
+    /// <summary>The name of the model node this layer runs (and of the tensor it writes).</summary>
+    public string Name { get; }
 
     /// <summary>Features per sample in.</summary>
     public int InputWidth { get; }
@@ -26,6 +32,9 @@ public abstract class Layer
 
     /// <summary>Trainable parameters, in a fixed order.</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary>The model node for this layer's current state, reading <paramref name="input"/>.</summary>
+    internal abstract ModelNode ToNode(string input);
 
     internal abstract void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass);
 

@@ -1,15 +1,20 @@
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
+
 namespace NativeBn.Network;
 
 /// <summary><c>y = max(x, 0)</c>; the gradient passes where the output is positive.</summary>
 public sealed class ReluLayer : Layer
 {
-    internal ReluLayer(int width)
-        : base(width, width)
+    internal ReluLayer(string name, int width)
+        : base(name, width, width)
     {
     }
 
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Relu;
+
+    internal override ModelNode ToNode(string input) => new ReluNode(Name, input);
 
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
     {

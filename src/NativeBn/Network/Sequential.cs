@@ -1,15 +1,22 @@
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 
 namespace NativeBn.Network;
 
 /// <summary>
-/// A feed-forward classifier: layers applied in order to feature batches <c>[N, InputWidth]</c>, ending in logits
-/// <c>[N, OutputWidth]</c> for softmax cross-entropy. Every buffer is planned for <see cref="MaxBatch"/> at
-/// construction, so a training step allocates nothing; <see cref="Predict"/> runs an immutable
-/// <see cref="InferencePlan"/> and is safe from many threads at once. Build one with <see cref="SequentialBuilder"/>.
+/// A trainable feed-forward classifier built from a chain-shaped <see cref="ModelDescription"/>: Dense, BatchNorm, ReLU,
+/// Dropout, Identity and Flatten nodes on feature batches <c>[N, InputWidth]</c>, optionally ending in a Softmax node. Its
+/// last layer gives logits <c>[N, OutputWidth]</c> for softmax cross-entropy; <see cref="Predict"/> gives the model's
+/// output (probabilities where the description ends in Softmax, logits otherwise). Every buffer is planned for
+/// <see cref="MaxBatch"/> at construction, so a training step allocates nothing; <see cref="Predict"/> runs an
+/// immutable <see cref="InferencePlan"/> and is safe from many threads at once. <see cref="ToDescription"/> gives the
+/// current state back as a description.
 /// </summary>
 public sealed class Sequential
 {
+    private readonly ModelDescription _template;
+    private readonly Layer?[] _layerOfNode;
     private readonly Layer[] _layers;
     private readonly float[][] _outputs;
     private readonly float[] _gradientA;
@@ -18,16 +25,85 @@ public sealed class Sequential
     private readonly InferencePlan?[] _plans = new InferencePlan?[4];
     private readonly Lock _planLock = new();
 
-    internal Sequential(int inputWidth, Layer[] layers, int maxBatch)
+    /// <summary>
+    /// A trainable model in the state <paramref name="model"/> describes, with buffers for batches of up to
+    /// <paramref name="maxBatch"/> samples.
+    /// </summary>
+    /// <param name="model">A chain from one <c>[N, features]</c> input (see <see cref="ModelDescription.IsChain"/>).</param>
+    /// <param name="maxBatch">Largest batch a training step or batched forward pass accepts (at least 1).</param>
+    /// <param name="seed">Seeds the dropout masks, so training is reproducible.</param>
+    /// <param name="runOptions">Threads and synchronizer for every BatchNorm layer (their conventions and policies stay the model's).</param>
+    public Sequential(ModelDescription model, int maxBatch = 256, int seed = 0, BatchNormOptions? runOptions = null)
     {
-        InputWidth = inputWidth;
-        _layers = layers;
+        ArgumentNullException.ThrowIfNull(model);
+        if (maxBatch < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"maxBatch must be at least 1, got {maxBatch}.");
+        }
+
+        ShapeInfo inputShape = model.Inputs.Length == 1 ? model.Inputs[0].Shape : ShapeInfo.Features(1);
+        if (!model.IsChain || inputShape.Rank != 2 || !inputShape.IsBatched)
+        {
+            throw new ArgumentException(
+                $"A trainable model is a chain of nodes from one [N, features] input; this one is {model}.", nameof(model));
+        }
+
+        _template = model;
+        _layerOfNode = new Layer?[model.Nodes.Length];
+        var layers = new List<Layer>();
+        var random = new Random(seed);
+        for (int i = 0; i < model.Nodes.Length; i++)
+        {
+            ModelNode node = model.Nodes[i];
+            int width = (int)model.ShapeOf(node.Name).ValuesPerSample;
+            Layer? layer = node switch
+            {
+                DenseNode dense => new DenseLayer(dense),
+                BatchNormNode batchNorm => new BatchNormLayer(node.Name, batchNorm.CreateEngine(runOptions)),
+                ReluNode => new ReluLayer(node.Name, width),
+                DropoutNode dropout => new DropoutLayer(node.Name, width, dropout.Rate, random.Next(), maxBatch),
+                IdentityNode or FlattenNode => null,
+                SoftmaxNode when i == model.Nodes.Length - 1 => null,
+                _ => throw new ArgumentException(
+                    $"Node '{node.Name}' ({node.Kind}) cannot be trained here: a trainable model holds Dense, BatchNorm, Relu, Dropout, Identity and Flatten nodes and may end in Softmax.",
+                    nameof(model)),
+            };
+            _layerOfNode[i] = layer;
+            if (layer is not null)
+            {
+                layers.Add(layer);
+            }
+        }
+
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException("A trainable model needs at least one layer that computes something.", nameof(model));
+        }
+
+        InputWidth = inputShape[1];
+        _layers = [.. layers];
         MaxBatch = maxBatch;
-        _outputs = [.. layers.Select(l => new float[maxBatch * l.OutputWidth])];
-        int widest = Math.Max(inputWidth, layers.Max(l => l.OutputWidth));
-        _gradientA = new float[maxBatch * widest];
-        _gradientB = new float[maxBatch * widest];
-        _parameters = [.. layers.SelectMany(l => l.Parameters)];
+        _outputs = [.. _layers.Select(l => new float[checked(maxBatch * l.OutputWidth)])];
+        int widest = Math.Max(InputWidth, _layers.Max(l => l.OutputWidth));
+        _gradientA = new float[checked(maxBatch * widest)];
+        _gradientB = new float[checked(maxBatch * widest)];
+        _parameters = [.. _layers.SelectMany(l => l.Parameters)];
+    }
+
+    /// <summary>True when the model ends in Softmax: <see cref="Predict"/> gives class probabilities.</summary>
+    public bool EndsInSoftmax => _template.EndsInSoftmax;
+
+    /// <summary>The model's current state (weights, statistics) as a description, with the names it was built with.</summary>
+    public ModelDescription ToDescription()
+    {
+        var nodes = new ModelNode[_template.Nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            ModelNode node = _template.Nodes[i];
+            nodes[i] = _layerOfNode[i] is DenseLayer or BatchNormLayer ? _layerOfNode[i]!.ToNode(node.Inputs[0]) : node;
+        }
+
+        return new ModelDescription(_template.Inputs, nodes, _template.Outputs);
     }
 
     /// <summary>Features per sample.</summary>
@@ -156,14 +232,15 @@ public sealed class Sequential
     }
 
     /// <summary>
-    /// Class probabilities of one sample. Thread-safe: runs the cached immutable plan for the regime (rebuilt after
-    /// parameters or statistics change) with per-thread scratch, so concurrent calls allocate nothing in steady state.
+    /// The model's output for one sample: class probabilities where the model ends in Softmax, logits otherwise.
+    /// Thread-safe: runs the cached immutable plan for the regime (rebuilt after parameters or statistics change) with
+    /// per-thread scratch, so concurrent calls allocate nothing in steady state.
     /// </summary>
     /// <param name="sample">Features, length <see cref="InputWidth"/>.</param>
-    /// <param name="probabilities">Receives softmax probabilities, length <see cref="OutputWidth"/>.</param>
+    /// <param name="output">Receives the output, length <see cref="OutputWidth"/>.</param>
     /// <param name="regime">Running, Population or Folded (batch statistics need a batch; use <see cref="Forward"/>).</param>
-    public void Predict(ReadOnlySpan<float> sample, Span<float> probabilities, InferenceRegime regime = InferenceRegime.Running) =>
-        GetPlan(regime).Predict(sample, probabilities);
+    public void Predict(ReadOnlySpan<float> sample, Span<float> output, InferenceRegime regime = InferenceRegime.Running) =>
+        GetPlan(regime).Predict(sample, output);
 
     /// <summary>The immutable inference plan for a regime, cached until parameters or statistics change.</summary>
     public InferencePlan GetPlan(InferenceRegime regime)
@@ -185,7 +262,7 @@ public sealed class Sequential
             plan = _plans[(int)regime];
             if (plan is null || plan.ModelVersion != version)
             {
-                plan = InferencePlan.Build(this, regime, version);
+                plan = InferencePlan.Build(ToDescription(), regime, version);
                 Volatile.Write(ref _plans[(int)regime], plan);
             }
 

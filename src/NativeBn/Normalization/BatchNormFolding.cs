@@ -21,18 +21,30 @@ public static class BatchNormFolding
         NormalizationStatistics statistics, Span<float> foldedWeights, Span<float> foldedBias)
     {
         ArgumentNullException.ThrowIfNull(batchNorm);
+        batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
+        FoldIntoDense(weights, bias, inputs, batchNorm.Gamma, batchNorm.Beta, mean, variance, batchNorm.Options.Conventions.Epsilon,
+            foldedWeights, foldedBias);
+    }
+
+    /// <summary>Writes the folded weights and bias for explicit BatchNorm parameters and statistics (one per output each).</summary>
+    public static void FoldIntoDense(
+        ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputs, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, double epsilon, Span<float> foldedWeights, Span<float> foldedBias)
+    {
         Check.Channels(inputs, nameof(inputs));
-        int outputs = batchNorm.Channels;
+        int outputs = gamma.Length;
+        long count = (long)outputs * inputs;
         string shape = $"[outputs = {outputs}, inputs = {inputs}]";
-        Check.Length(weights.Length, outputs * inputs, nameof(weights), $"weights {shape}");
-        Check.Length(foldedWeights.Length, outputs * inputs, nameof(foldedWeights), $"weights {shape}");
+        Check.Length(weights.Length, count, nameof(weights), $"weights {shape}");
+        Check.Length(foldedWeights.Length, count, nameof(foldedWeights), $"weights {shape}");
         Check.Length(bias.Length, outputs, nameof(bias), "one per output");
         Check.Length(foldedBias.Length, outputs, nameof(foldedBias), "one per output");
-        batchNorm.GetStatistics(statistics, out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
-        double eps = batchNorm.Options.Conventions.Epsilon;
+        Check.Length(beta.Length, outputs, nameof(beta), "one per output");
+        Check.Length(mean.Length, outputs, nameof(mean), "one per output");
+        Check.Length(variance.Length, outputs, nameof(variance), "one per output");
         for (int o = 0; o < outputs; o++)
         {
-            double scale = batchNorm.Gamma[o] / Math.Sqrt(variance[o] + eps);
+            double scale = gamma[o] / Math.Sqrt(variance[o] + epsilon);
             ReadOnlySpan<float> row = weights.Slice(o * inputs, inputs);
             Span<float> foldedRow = foldedWeights.Slice(o * inputs, inputs);
             for (int i = 0; i < inputs; i++)
@@ -40,7 +52,7 @@ public static class BatchNormFolding
                 foldedRow[i] = (float)(row[i] * scale);
             }
 
-            foldedBias[o] = (float)((bias[o] - mean[o]) * scale + batchNorm.Beta[o]);
+            foldedBias[o] = (float)((bias[o] - mean[o]) * scale + beta[o]);
         }
     }
 }

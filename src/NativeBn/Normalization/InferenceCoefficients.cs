@@ -22,13 +22,20 @@ internal sealed class InferenceCoefficients(int channels)
         long version, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, double epsilon)
     {
-        for (int c = 0; c < Scale.Length; c++)
-        {
-            double scale = gamma[c] / Math.Sqrt(variance[c] + epsilon);
-            Scale[c] = (float)scale;
-            Shift[c] = (float)(beta[c] - mean[c] * scale);
-        }
-
+        Compute(gamma, beta, mean, variance, epsilon, Scale, Shift);
         Volatile.Write(ref _version, version);
+    }
+
+    /// <summary><c>scale = gamma/sqrt(var + eps)</c>, <c>shift = beta - mean·scale</c> in double, rounded to float.</summary>
+    public static void Compute(
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<double> mean, ReadOnlySpan<double> variance,
+        double epsilon, Span<float> scale, Span<float> shift)
+    {
+        for (int c = 0; c < scale.Length; c++)
+        {
+            double s = gamma[c] / Math.Sqrt(variance[c] + epsilon);
+            scale[c] = (float)s;
+            shift[c] = (float)(beta[c] - mean[c] * s);
+        }
     }
 }

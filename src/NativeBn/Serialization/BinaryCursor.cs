@@ -13,15 +13,15 @@ internal ref struct BinaryCursor(ReadOnlySpan<byte> data, string source)
 
     public readonly int Remaining => _data.Length - Offset;
 
-    public ReadOnlySpan<byte> Take(int count, string what)
+    public ReadOnlySpan<byte> Take(long count, string what)
     {
         if (count < 0 || count > Remaining)
         {
             throw new DataFormatException($"{source}: truncated at byte {Offset} while reading {what} ({count} bytes needed, {Remaining} left).");
         }
 
-        ReadOnlySpan<byte> slice = _data.Slice(Offset, count);
-        Offset += count;
+        ReadOnlySpan<byte> slice = _data.Slice(Offset, (int)count);
+        Offset += (int)count;
         return slice;
     }
 
@@ -46,9 +46,25 @@ internal ref struct BinaryCursor(ReadOnlySpan<byte> data, string source)
         return value;
     }
 
-    public float[] Floats(int count, string what) => [.. MemoryMarshal.Cast<byte, float>(Take(checked(count * 4), what))];
+    /// <summary><paramref name="count"/> floats; a count the file cannot hold is reported as truncation, never an overflow.</summary>
+    public float[] Floats(long count, string what) => [.. MemoryMarshal.Cast<byte, float>(Take(count * 4, what))];
 
-    public double[] Doubles(int count, string what) => [.. MemoryMarshal.Cast<byte, double>(Take(checked(count * 8), what))];
+    /// <summary><paramref name="count"/> doubles, checked like <see cref="Floats"/>.</summary>
+    public double[] Doubles(long count, string what) => [.. MemoryMarshal.Cast<byte, double>(Take(count * 8, what))];
+
+    /// <summary>A UTF-8 string of at most <paramref name="maxBytes"/> bytes, stored as an i32 byte count and the bytes.</summary>
+    public string String(string what, int maxBytes)
+    {
+        int length = Count($"the length of {what}", 1, maxBytes);
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Take(length, what));
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new DataFormatException($"{source}: {what} at byte {Offset - length} is not valid UTF-8.");
+        }
+    }
 
     public readonly DataFormatException Invalid(string message) => new($"{source}: {message}");
 }

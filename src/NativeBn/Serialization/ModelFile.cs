@@ -1,35 +1,56 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 using NativeBn.Data;
-using NativeBn.Network;
-using NativeBn.Normalization;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 
 namespace NativeBn.Serialization;
 
 /// <summary>
-/// The native model file: a whole <see cref="Sequential"/> model (architecture, weights, BatchNorm conventions,
-/// running and population statistics) in one little-endian binary file ending with a CRC-32. Writes are atomic;
-/// a truncated, corrupted or foreign file throws <see cref="DataFormatException"/> and loads nothing.
-/// The layout is documented in <c>docs/model-format.md</c>.
+/// The native model file: a whole <see cref="ModelDescription"/> (graph inputs with shapes, nodes with their
+/// attributes, weights, BatchNorm conventions, running and population statistics, graph outputs) in one little-endian
+/// binary file ending with a CRC-32. Writes are atomic; a truncated, corrupted or foreign file throws
+/// <see cref="DataFormatException"/> and loads nothing. Files of format version 1 (sequential classifiers) load with an
+/// explicit Softmax node at their end, since that version's models always predicted class probabilities. The layout is
+/// documented in <c>docs/model-format.md</c>.
 /// </summary>
 public static class ModelFile
 {
     /// <summary>The eight bytes every model file starts with.</summary>
     public static ReadOnlySpan<byte> Magic => "NBNMODEL"u8;
 
-    /// <summary>The format version this code writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>The format version this code writes.</summary>
+    public const int Version = 2;
 
-    /// <summary>Largest width of any layer a file may declare.</summary>
+    /// <summary>Largest size of any dimension a file may declare.</summary>
     public const int MaxWidth = 1 << 20;
 
-    private const int MaxLayers = 4096;
+    /// <summary>Most nodes a file may declare.</summary>
+    public const int MaxNodes = 4096;
+
+    /// <summary>Longest name, in UTF-8 bytes.</summary>
+    public const int MaxNameBytes = 1024;
+
+    private const int MaxRank = 8;
+
+    private enum Tag : byte
+    {
+        Dense = 1,
+        BatchNorm = 2,
+        Relu = 3,
+        Dropout = 4,
+        Softmax = 5,
+        Identity = 6,
+        Flatten = 7,
+        Add = 8,
+    }
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Save(Sequential model, string path) => AtomicFile.WriteAllBytes(path, Serialize(model));
+    public static void Save(ModelDescription model, string path) => AtomicFile.WriteAllBytes(path, Serialize(model));
 
-    /// <summary>Reads a model file; the model's buffers are planned for batches of up to <paramref name="maxBatch"/>.</summary>
-    public static Sequential Load(string path, int maxBatch = 256)
+    /// <summary>Reads a model file.</summary>
+    public static ModelDescription Load(string path)
     {
         byte[] content;
         try
@@ -41,42 +62,39 @@ public static class ModelFile
             throw new DataFormatException($"Cannot read model file {path}: {e.Message}", e);
         }
 
-        return Deserialize(content, path, maxBatch);
+        return Deserialize(content, path);
     }
 
     /// <summary>The file's bytes for <paramref name="model"/>.</summary>
-    public static byte[] Serialize(Sequential model)
+    public static byte[] Serialize(ModelDescription model)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(Version);
-            writer.Write(model.InputWidth);
-            writer.Write(model.Layers.Count);
-            foreach (Layer layer in model.Layers)
+            writer.Write(model.Inputs.Length);
+            foreach (ModelInput input in model.Inputs)
             {
-                writer.Write((byte)layer.Kind);
-                switch (layer)
+                WriteString(writer, input.Name);
+                writer.Write(input.Shape.Rank);
+                foreach (Dimension dimension in input.Shape.Dimensions)
                 {
-                    case DenseLayer dense:
-                        writer.Write(dense.InputWidth);
-                        writer.Write(dense.OutputWidth);
-                        writer.Write(MemoryMarshal.AsBytes(dense.Weight));
-                        writer.Write(MemoryMarshal.AsBytes(dense.Bias));
-                        break;
-                    case BatchNormLayer batchNorm:
-                        WriteBatchNorm(writer, batchNorm.BatchNorm);
-                        break;
-                    case DropoutLayer dropout:
-                        writer.Write(dropout.InputWidth);
-                        writer.Write(dropout.Rate);
-                        break;
-                    default:
-                        writer.Write(layer.InputWidth);
-                        break;
+                    writer.Write(dimension.Size);
                 }
+            }
+
+            writer.Write(model.Nodes.Length);
+            foreach (ModelNode node in model.Nodes)
+            {
+                WriteNode(writer, node);
+            }
+
+            writer.Write(model.Outputs.Length);
+            foreach (string output in model.Outputs)
+            {
+                WriteString(writer, output);
             }
         }
 
@@ -85,9 +103,9 @@ public static class ModelFile
     }
 
     /// <summary>Reads a model from a file's bytes; <paramref name="source"/> names it in errors.</summary>
-    public static Sequential Deserialize(ReadOnlySpan<byte> content, string source, int maxBatch = 256)
+    public static ModelDescription Deserialize(ReadOnlySpan<byte> content, string source)
     {
-        if (content.Length < Magic.Length + 4 || !content[..Magic.Length].SequenceEqual(Magic))
+        if (content.Length < Magic.Length + 8 || !content[..Magic.Length].SequenceEqual(Magic))
         {
             throw new DataFormatException($"{source} is not a NativeBn model file (it does not start with NBNMODEL).");
         }
@@ -97,9 +115,9 @@ public static class ModelFile
         var cursor = new BinaryCursor(content[..^4], source);
         cursor.Take(Magic.Length, "the magic number");
         int version = cursor.Int32("the format version");
-        if (version != Version)
+        if (version is not (1 or Version))
         {
-            throw cursor.Invalid($"format version {version} is not supported; this build reads version {Version}.");
+            throw cursor.Invalid($"format version {version} is not supported; this build reads versions 1 and {Version}.");
         }
 
         if (stored != actual)
@@ -107,173 +125,169 @@ public static class ModelFile
             throw cursor.Invalid($"checksum mismatch (stored 0x{stored:X8}, computed 0x{actual:X8}): the file is truncated or corrupted.");
         }
 
-        int inputWidth = cursor.Count("the input width", 1, MaxWidth);
-        int layerCount = cursor.Count("the layer count", 1, MaxLayers);
-        var builder = new SequentialBuilder(inputWidth, seed: 0);
-        var loaders = new List<Action<Layer>>();
-        int width = inputWidth;
-        for (int i = 0; i < layerCount; i++)
-        {
-            byte kind = cursor.Byte($"the kind of layer {i}");
-            switch ((LayerKind)kind)
-            {
-                case LayerKind.Dense:
-                    int inputs = cursor.Count($"the inputs of layer {i}", width, width);
-                    int outputs = cursor.Count($"the outputs of layer {i}", 1, MaxWidth);
-                    float[] weight = cursor.Floats(checked(inputs * outputs), $"the weights of layer {i}");
-                    float[] bias = cursor.Floats(outputs, $"the bias of layer {i}");
-                    builder.Dense(outputs);
-                    loaders.Add(layer => ((DenseLayer)layer).SetParameters(weight, bias));
-                    width = outputs;
-                    break;
-                case LayerKind.BatchNorm:
-                    (BatchNormOptions options, Action<BatchNorm> load) = ReadBatchNorm(ref cursor, width, i);
-                    builder.BatchNorm(options);
-                    loaders.Add(layer => load(((BatchNormLayer)layer).BatchNorm));
-                    break;
-                case LayerKind.Relu:
-                    cursor.Count($"the width of layer {i}", width, width);
-                    builder.Relu();
-                    loaders.Add(_ => { });
-                    break;
-                case LayerKind.Dropout:
-                    cursor.Count($"the width of layer {i}", width, width);
-                    double rate = cursor.Double($"the rate of layer {i}");
-                    if (!(rate >= 0 && rate < 1))
-                    {
-                        throw cursor.Invalid($"layer {i}: dropout rate {rate} is outside [0, 1).");
-                    }
-
-                    builder.Dropout(rate);
-                    loaders.Add(_ => { });
-                    break;
-                default:
-                    throw cursor.Invalid($"layer {i} has unknown kind {kind}.");
-            }
-        }
-
+        ModelDescription model = version == 1 ? ModelFileVersion1.Read(ref cursor) : Read(ref cursor);
         if (cursor.Remaining != 0)
         {
-            throw cursor.Invalid($"{cursor.Remaining} unexpected bytes after the last layer.");
-        }
-
-        Sequential model = builder.Build(maxBatch);
-        try
-        {
-            for (int i = 0; i < layerCount; i++)
-            {
-                loaders[i](model.Layers[i]);
-            }
-        }
-        catch (ArgumentException e)
-        {
-            throw new DataFormatException($"{source}: {e.Message}", e);
+            throw cursor.Invalid($"{cursor.Remaining} unexpected bytes after the model.");
         }
 
         return model;
     }
 
-    private static void WriteBatchNorm(BinaryWriter writer, BatchNorm batchNorm)
+    private static ModelDescription Read(ref BinaryCursor cursor)
     {
-        BatchNormOptions options = batchNorm.Options;
-        BatchNormConventions conventions = options.Conventions;
-        writer.Write(batchNorm.Channels);
-        writer.Write(conventions.Momentum);
-        writer.Write((byte)conventions.MomentumConvention);
-        writer.Write(conventions.Epsilon);
-        writer.Write((byte)conventions.RunningVariance);
-        writer.Write((byte)options.SingleValue);
-        writer.Write((byte)options.NonFinite);
-        BatchRenormalization? renormalization = options.Renormalization;
-        writer.Write((byte)(renormalization is null ? 0 : 1));
-        if (renormalization is not null)
+        var inputs = new List<ModelInput>();
+        var shapes = new Dictionary<string, ShapeInfo>(StringComparer.Ordinal);
+        int inputCount = cursor.Count("the input count", 1, MaxNodes);
+        for (int i = 0; i < inputCount; i++)
         {
-            writer.Write(renormalization.RMaxStart);
-            writer.Write(renormalization.RMaxEnd);
-            writer.Write(renormalization.DMaxStart);
-            writer.Write(renormalization.DMaxEnd);
-            writer.Write(renormalization.RampStart);
-            writer.Write(renormalization.RMaxRampEnd);
-            writer.Write(renormalization.DMaxRampEnd);
+            string name = cursor.String($"the name of input {i}", MaxNameBytes);
+            int rank = cursor.Count($"the rank of input '{name}'", 1, MaxRank);
+            var dimensions = new Dimension[rank];
+            for (int d = 0; d < rank; d++)
+            {
+                int size = cursor.Count($"dimension {d} of input '{name}'", 0, MaxWidth);
+                dimensions[d] = size == 0 ? Dimension.Batch : Dimension.Of(size);
+            }
+
+            var input = new ModelInput(name, new ShapeInfo(dimensions));
+            inputs.Add(input);
+            shapes[name] = input.Shape;
         }
 
-        writer.Write(MemoryMarshal.AsBytes(batchNorm.Gamma));
-        writer.Write(MemoryMarshal.AsBytes(batchNorm.Beta));
-        writer.Write(MemoryMarshal.AsBytes(batchNorm.RunningMean));
-        writer.Write(MemoryMarshal.AsBytes(batchNorm.RunningVariance));
-        writer.Write(batchNorm.BatchesTracked);
-        writer.Write(batchNorm.PopulationCount);
-        if (batchNorm.HasPopulationStatistics)
+        var nodes = new List<ModelNode>();
+        int nodeCount = cursor.Count("the node count", 0, MaxNodes);
+        for (int i = 0; i < nodeCount; i++)
         {
-            writer.Write(MemoryMarshal.AsBytes(batchNorm.PopulationMean));
-            writer.Write(MemoryMarshal.AsBytes(batchNorm.PopulationVariance));
+            ModelNode node = ReadNode(ref cursor, i, shapes);
+            nodes.Add(node);
+            try
+            {
+                shapes[node.Name] = node.InferShape([.. node.Inputs.Select(name => shapes[name])]);
+            }
+            catch (ArgumentException e)
+            {
+                throw cursor.Invalid(e.Message);
+            }
+        }
+
+        int outputCount = cursor.Count("the output count", 1, MaxNodes);
+        var outputs = new string[outputCount];
+        for (int i = 0; i < outputCount; i++)
+        {
+            outputs[i] = cursor.String($"the name of output {i}", MaxNameBytes);
+        }
+
+        try
+        {
+            return new ModelDescription(inputs, nodes, outputs);
+        }
+        catch (ArgumentException e)
+        {
+            throw cursor.Invalid(e.Message);
         }
     }
 
-    private static (BatchNormOptions Options, Action<BatchNorm> Load) ReadBatchNorm(ref BinaryCursor cursor, int width, int index)
+    private static ModelNode ReadNode(ref BinaryCursor cursor, int index, Dictionary<string, ShapeInfo> shapes)
     {
-        string at = $"layer {index}";
-        int channels = cursor.Count($"the channels of {at}", width, width);
-        double momentum = cursor.Double($"the momentum of {at}");
-        var momentumConvention = (MomentumConvention)cursor.Byte($"the momentum convention of {at}");
-        double epsilon = cursor.Double($"the epsilon of {at}");
-        var varianceConvention = (RunningVarianceConvention)cursor.Byte($"the running-variance convention of {at}");
-        var singleValue = (SingleValuePolicy)cursor.Byte($"the single-value policy of {at}");
-        var nonFinite = (NonFinitePolicy)cursor.Byte($"the non-finite policy of {at}");
-        byte hasRenormalization = cursor.Byte($"the renormalization flag of {at}");
-        double[] renormalization = [];
-        long[] ramp = [];
-        if (hasRenormalization == 1)
+        byte tag = cursor.Byte($"the kind of node {index}");
+        string name = cursor.String($"the name of node {index}", MaxNameBytes);
+        int inputCount = cursor.Count($"the input count of node '{name}'", 1, 2);
+        var inputs = new string[inputCount];
+        for (int i = 0; i < inputCount; i++)
         {
-            renormalization = [cursor.Double("rmax start"), cursor.Double("rmax end"), cursor.Double("dmax start"), cursor.Double("dmax end")];
-            ramp = [cursor.Int64("ramp start"), cursor.Int64("rmax ramp end"), cursor.Int64("dmax ramp end")];
-        }
-        else if (hasRenormalization != 0)
-        {
-            throw cursor.Invalid($"{at}: renormalization flag {hasRenormalization} is not 0 or 1.");
+            inputs[i] = cursor.String($"input {i} of node '{name}'", MaxNameBytes);
+            if (!shapes.ContainsKey(inputs[i]))
+            {
+                throw cursor.Invalid($"node '{name}' reads '{inputs[i]}', which no earlier node or input writes.");
+            }
         }
 
-        float[] gamma = cursor.Floats(channels, $"gamma of {at}");
-        float[] beta = cursor.Floats(channels, $"beta of {at}");
-        double[] runningMean = cursor.Doubles(channels, $"the running mean of {at}");
-        double[] runningVariance = cursor.Doubles(channels, $"the running variance of {at}");
-        long batchesTracked = cursor.Int64($"the batch count of {at}");
-        long populationCount = cursor.Int64($"the population count of {at}");
-        if (populationCount < 0)
+        int Features(int input)
         {
-            throw cursor.Invalid($"{at}: population count {populationCount} is negative.");
+            ShapeInfo shape = shapes[inputs[input]];
+            return shape.Rank >= 2 && !shape.Dimensions[1].IsBatch ? shape[1] : 0;
         }
 
-        double[] populationMean = populationCount > 0 ? cursor.Doubles(channels, $"the population mean of {at}") : [];
-        double[] populationVariance = populationCount > 0 ? cursor.Doubles(channels, $"the population variance of {at}") : [];
-
-        BatchNormOptions options;
         try
         {
-            options = new BatchNormOptions
+            return (Tag)tag switch
             {
-                Conventions = new BatchNormConventions(momentum, momentumConvention, epsilon, varianceConvention),
-                SingleValue = singleValue,
-                NonFinite = nonFinite,
-                Renormalization = hasRenormalization == 0 ? null
-                    : renormalization[0] == renormalization[1] && renormalization[2] == renormalization[3]
-                        ? BatchRenormalization.Fixed(renormalization[1], renormalization[3])
-                        : BatchRenormalization.Schedule(renormalization[1], renormalization[3], ramp[0], ramp[1], ramp[2]),
+                Tag.Dense => ReadDense(ref cursor, name, inputs[0], Features(0)),
+                Tag.BatchNorm => BatchNormRecord.Read(ref cursor, name, inputs[0], Features(0)),
+                Tag.Relu => new ReluNode(name, inputs[0]),
+                Tag.Dropout => new DropoutNode(name, inputs[0], cursor.Double($"the rate of node '{name}'")),
+                Tag.Softmax => new SoftmaxNode(name, inputs[0]),
+                Tag.Identity => new IdentityNode(name, inputs[0]),
+                Tag.Flatten => new FlattenNode(name, inputs[0]),
+                Tag.Add => new AddNode(name, inputs[0], inputs.ElementAtOrDefault(1) ?? ""),
+                _ => throw cursor.Invalid($"node '{name}' has unknown kind {tag}."),
             };
         }
         catch (ArgumentException e)
         {
-            throw cursor.Invalid($"{at}: {e.Message}");
+            throw cursor.Invalid(e.Message);
+        }
+    }
+
+    /// <summary>The dense record: inputs (the input's features), outputs, weights <c>[outputs, inputs]</c>, bias.</summary>
+    internal static DenseNode ReadDense(ref BinaryCursor cursor, string name, string input, int width)
+    {
+        int inputs = cursor.Count($"the inputs of node '{name}'", width, width);
+        int outputs = cursor.Count($"the outputs of node '{name}'", 1, MaxWidth);
+        float[] weight = cursor.Floats((long)inputs * outputs, $"the weights of node '{name}'");
+        float[] bias = cursor.Floats(outputs, $"the bias of node '{name}'");
+        return new DenseNode(name, input, inputs, outputs, weight, bias);
+    }
+
+    private static void WriteNode(BinaryWriter writer, ModelNode node)
+    {
+        Tag tag = node switch
+        {
+            DenseNode => Tag.Dense,
+            BatchNormNode => Tag.BatchNorm,
+            ReluNode => Tag.Relu,
+            DropoutNode => Tag.Dropout,
+            SoftmaxNode => Tag.Softmax,
+            IdentityNode => Tag.Identity,
+            FlattenNode => Tag.Flatten,
+            AddNode => Tag.Add,
+            _ => throw new ArgumentException($"Node '{node.Name}' ({node.Kind}) has no record in the model file.", nameof(node)),
+        };
+        writer.Write((byte)tag);
+        WriteString(writer, node.Name);
+        writer.Write(node.Inputs.Length);
+        foreach (string input in node.Inputs)
+        {
+            WriteString(writer, input);
         }
 
-        return (options, batchNorm =>
+        switch (node)
         {
-            batchNorm.SetParameters(gamma, beta);
-            batchNorm.SetRunningStatistics(runningMean, runningVariance, batchesTracked);
-            if (populationCount > 0)
-            {
-                batchNorm.SetPopulationStatistics(populationMean, populationVariance, populationCount);
-            }
-        });
+            case DenseNode dense:
+                writer.Write(dense.InputFeatures);
+                writer.Write(dense.OutputFeatures);
+                writer.Write(MemoryMarshal.AsBytes(dense.Weight.AsSpan()));
+                writer.Write(MemoryMarshal.AsBytes(dense.Bias.AsSpan()));
+                break;
+            case BatchNormNode batchNorm:
+                BatchNormRecord.Write(writer, batchNorm);
+                break;
+            case DropoutNode dropout:
+                writer.Write(dropout.Rate);
+                break;
+        }
+    }
+
+    private static void WriteString(BinaryWriter writer, string value)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        if (bytes.Length > MaxNameBytes)
+        {
+            throw new ArgumentException($"The name '{value[..40]}...' has {bytes.Length} UTF-8 bytes; model files keep names of at most {MaxNameBytes}.");
+        }
+
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
     }
 }

@@ -69,7 +69,7 @@ public class CliTests : IDisposable
         string folded = Path("folded.nbm");
         var fold = Run("", "fold", "--model", model, "--output", folded);
         Assert.True(fold.Code == 0, fold.Error);
-        Assert.Contains("4 layers → 3 layers", fold.Output);
+        Assert.Contains("5 nodes → 4 nodes", fold.Output);
 
         var evaluate = Run("", "evaluate", "--model", model, "--csv", csv);
         Assert.True(evaluate.Code == 0, evaluate.Error);
@@ -81,7 +81,9 @@ public class CliTests : IDisposable
         {
             var predict = Run(sample, "predict", "--model", which, "--regime", which == model ? "population" : "running");
             Assert.True(predict.Code == 0, predict.Error);
-            string[] rows = predict.Output.Trim().Split('\n');
+            string[] lines = predict.Output.Trim().Split('\n');
+            Assert.Equal("class,p0,p1,p2", lines[0]);
+            string[] rows = lines[1..];
             Assert.Equal(2, rows.Length);
             Assert.Equal(["0", "2"], rows.Select(r => r.Split(',')[0]));
             Assert.All(rows, r => Assert.Equal(1.0, r.Split(',').Skip(1).Sum(p => double.Parse(p, CultureInfo.InvariantCulture)), 4));
@@ -92,7 +94,7 @@ public class CliTests : IDisposable
         string outputFile = Path("out.csv");
         var toFile = Run("", "predict", "--model", model, "--input", inputFile, "--output", outputFile);
         Assert.True(toFile.Code == 0, toFile.Error);
-        Assert.Equal(2, File.ReadAllLines(outputFile).Length);
+        Assert.Equal(3, File.ReadAllLines(outputFile).Length);
     }
 
     [Fact]
@@ -106,7 +108,9 @@ public class CliTests : IDisposable
         {
             var result = Run(sample, "predict", "--model", file);
             Assert.True(result.Code == 0, result.Error);
-            return result.Output.Trim().Split('\n');
+            string[] lines = result.Output.Trim().Split('\n');
+            Assert.Equal("class,p0,p1,p2", lines[0]);
+            return lines[1..];
         }
 
         string[] expected = Predict(model);

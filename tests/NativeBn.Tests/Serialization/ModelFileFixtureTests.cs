@@ -31,7 +31,8 @@ public class ModelFileFixtureTests
     [MemberData(nameof(Files))]
     public void VersionOneFileLoadsAsTheSameModel(string name)
     {
-        Sequential model = ModelFile.Load(FixturePath(name), maxBatch: 4);
+        Sequential model = new(ModelFile.Load(FixturePath(name)), maxBatch: 4);
+        Assert.True(model.EndsInSoftmax, "a format-1 model predicts class probabilities: it loads with a final Softmax node");
         foreach (DenseLayer dense in model.Layers.OfType<DenseLayer>())
         {
             for (int o = 0; o < dense.OutputWidth; o++)

@@ -39,10 +39,10 @@ public class ModelFileTests : IDisposable
         Sequential model = TrainedModel();
         string path = Path.Combine(_folder, "model.nbm");
 
-        ModelFile.Save(model, path);
-        Sequential loaded = ModelFile.Load(path, maxBatch: 16);
+        ModelFile.Save(model.ToDescription(), path);
+        Sequential loaded = new(ModelFile.Load(path), maxBatch: 16);
 
-        Assert.Equal(ModelFile.Serialize(model), ModelFile.Serialize(loaded));
+        Assert.Equal(ModelFile.Serialize(model.ToDescription()), ModelFile.Serialize(loaded.ToDescription()));
         Assert.Equal(model.Layers.Select(l => l.Kind), loaded.Layers.Select(l => l.Kind));
         BatchNorm original = ((BatchNormLayer)model.Layers[2]).BatchNorm, copy = ((BatchNormLayer)loaded.Layers[2]).BatchNorm;
         Assertions.BitwiseEqual(original.RunningVariance, copy.RunningVariance, "running variance");
@@ -70,7 +70,7 @@ public class ModelFileTests : IDisposable
     [Fact]
     public void EveryTruncationIsRejected()
     {
-        byte[] content = ModelFile.Serialize(TrainedModel());
+        byte[] content = ModelFile.Serialize(TrainedModel().ToDescription());
         for (int length = 0; length < content.Length; length++)
         {
             Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(content.AsSpan(0, length), "truncated"));
@@ -80,7 +80,7 @@ public class ModelFileTests : IDisposable
     [Fact]
     public void RandomCorruptionIsAlwaysDetected()
     {
-        byte[] content = ModelFile.Serialize(TrainedModel());
+        byte[] content = ModelFile.Serialize(TrainedModel().ToDescription());
         var random = new Random(12);
         for (int trial = 0; trial < 3000; trial++)
         {
@@ -103,13 +103,15 @@ public class ModelFileTests : IDisposable
     public void StructurallyInvalidFilesWithValidChecksumsAreRejectedWithTheReason()
     {
         Sequential model = TrainedModel();
-        byte[] content = ModelFile.Serialize(model);
+        byte[] content = ModelFile.Serialize(model.ToDescription());
         Assert.Contains("not a NativeBn model file", Assert.Throws<DataFormatException>(() => ModelFile.Deserialize("NOTAMODEL-----"u8, "x")).Message);
 
         byte[] future = WithChecksum(content, bytes => BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), 99));
         Assert.Contains("format version 99", Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(future, "x")).Message);
 
-        byte[] badKind = WithChecksum(content, bytes => bytes[20] = 77);
+        // magic, version, input count, the input's name ("input"), its rank and two dimensions, the node count: then the first node's kind.
+        int firstNodeKind = 8 + 4 + 4 + (4 + 5) + 4 + 2 * 4 + 4;
+        byte[] badKind = WithChecksum(content, bytes => bytes[firstNodeKind] = 77);
         Assert.Contains("unknown kind 77", Assert.Throws<DataFormatException>(() => ModelFile.Deserialize(badKind, "x")).Message);
 
         byte[] longer = WithChecksum([.. content[..^4], 1, 2, 3, 0, 0, 0, 0], _ => { });
