@@ -3,7 +3,6 @@ using BenchmarkDotNet.Configs;
 using NativeBn.Benchmarks.Peers;
 using NativeBn.Data;
 using NativeBn.Datasets;
-using NativeBn.Diagnostics;
 using NativeBn.Interop.Onnx;
 using NativeBn.Network;
 using NativeBn.Normalization;
@@ -29,7 +28,8 @@ public class NetworkBenchmarks
     public void Setup()
     {
         var (train, test) = MnistSample.LoadSplit();
-        _model = MismatchDemo.BuildModel(784, 10, 64, 1, BatchNormConventions.PyTorch, 0, 256);
+        _model = new Sequential(
+            ArchitectureText.Build("dense:64,batchnorm,relu,dense,softmax", 784, 10, new BatchNormOptions { MaxThreads = 1 }, seed: 1), 256, seed: 1);
         new Trainer(_model, new Adam(), 32, 1).Epoch(train, 0, maxSteps: 100);
         PopulationRecalibration.Run(_model, train);
         _sample = test.Sample(0).ToArray();

@@ -14,13 +14,16 @@ internal sealed class DataOptions
 
     public Option<FileInfo?> Labels { get; } = new("--labels") { Description = "IDX label file matching --images" };
 
-    public Option<FileInfo?> Csv { get; } = new("--csv") { Description = "CSV file: label in the first column, then the features" };
+    public Option<FileInfo?> Csv { get; } = new("--csv") { Description = "CSV file: label in the first column (or the one --label-column names), then the features" };
+
+    public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "With --csv: the header name of the label column (the file then needs a header row)" };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Images);
         command.Options.Add(Labels);
         command.Options.Add(Csv);
+        command.Options.Add(LabelColumn);
     }
 
     /// <summary>The training (or calibration) part and the test (or evaluation) part, plus a description.</summary>
@@ -49,11 +52,17 @@ internal sealed class DataOptions
             return (data, data, $"IDX {images.Name} ({data.Count} samples)");
         }
 
+        string? labelColumn = parse.GetValue(LabelColumn);
+        if (labelColumn is not null && csv is null)
+        {
+            throw new CliException("--label-column names a column of the --csv file; add --csv.");
+        }
+
         if (csv is not null)
         {
-            (float[] features, int[] rowLabels, int width) = CsvReader.ReadFile(csv.FullName, labelColumn: true);
-            int classes = rowLabels.Max() + 1;
-            Dataset data = new(features, rowLabels, width, Math.Max(classes, 2));
+            CsvTable table = CsvReader.ReadFile(csv.FullName, labelColumn is null ? CsvLabel.First : CsvLabel.Named(labelColumn));
+            int classes = table.Labels.Max() + 1;
+            Dataset data = new(table.Features, table.Labels, table.Width, Math.Max(classes, 2));
             return (data, data, $"CSV {csv.Name} ({data.Count} samples)");
         }
 

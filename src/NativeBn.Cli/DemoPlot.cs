@@ -1,4 +1,4 @@
-using NativeBn.Diagnostics;
+using NativeBn.Cli.Demo;
 
 namespace NativeBn.Cli;
 

@@ -2,7 +2,6 @@ using NativeBn.Model;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NativeBn.Datasets;
-using NativeBn.Diagnostics;
 using NativeBn.Interop.Onnx;
 using NativeBn.Network;
 using NativeBn.Normalization;
@@ -93,7 +92,8 @@ public class OnnxRuntimeComparisonTests
     public void DemoNetworkMatchesOnnxRuntimeThroughExportAndImport()
     {
         var (train, test) = MnistSample.LoadSplit();
-        Sequential model = MismatchDemo.BuildModel(784, 10, 64, 1, BatchNormConventions.PyTorch, 0, 64);
+        var model = new Sequential(
+            ArchitectureText.Build("dense:64,batchnorm,relu,dense,softmax", 784, 10, new BatchNormOptions { MaxThreads = 1 }, seed: 1), 64, seed: 1);
         var trainer = new Trainer(model, new Adam(), 32, 1);
         trainer.Epoch(train, 0, maxSteps: 60);
         PopulationRecalibration.Run(model, train);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using NativeBn.Cli.Demo;
 using NativeBn.Cli.Bench;
 using NativeBn.Datasets;
 using NativeBn.Diagnostics;

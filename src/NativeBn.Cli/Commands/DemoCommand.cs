@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using NativeBn.Datasets;
-using NativeBn.Diagnostics;
+using NativeBn.Cli.Demo;
 using NativeBn.Serialization;
 
 namespace NativeBn.Cli.Commands;
@@ -70,7 +70,7 @@ internal static class DemoCommand
         o.WriteLine("|---|---:|---:|---:|");
         foreach (RegimeResult r in report.Regimes)
         {
-            o.WriteLine(string.Create(inv, $"| {r.Name} | {r.Accuracy * 100:F2} % | {r.LatencyMicroseconds:F2} µs | {r.MaxProbabilityDifference:E2} |"));
+            o.WriteLine(string.Create(inv, $"| {r.Regime.Name} | {r.Accuracy * 100:F2} % | {r.LatencyMicroseconds:F2} µs | {r.MaxProbabilityDifference:E2} |"));
         }
 
         o.WriteLine();
@@ -88,7 +88,7 @@ internal static class DemoCommand
     }
 
     private static DemoDocument ToDocument(DemoReport report) => new(
-        [.. report.Regimes.Select(r => new RegimeEntry(r.Name, r.Accuracy, r.LatencyMicroseconds, r.MaxProbabilityDifference))],
+        [.. report.Regimes.Select(r => new RegimeEntry(r.Regime.Name, r.Accuracy, r.LatencyMicroseconds, r.MaxProbabilityDifference))],
         [.. report.Scenarios.Select(s => new ScenarioEntry(s.Name, s.Description, s.RunningAccuracy, s.PopulationAccuracy))],
         [.. report.Curves.Select(c => new CurveEntry(c.Regime, c.BatchSizes, c.Accuracies))]);
 }

@@ -2,11 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using NativeBn.Interop;
 using NativeBn.Network;
-using NativeBn.Serialization;
 
 namespace NativeBn.Cli.Commands;
 
-/// <summary><c>nativebn evaluate</c>: accuracy of a saved model under each inference regime.</summary>
+/// <summary>
+/// <c>nativebn evaluate</c>: accuracy of a model under each inference regime, for any model it can load. The
+/// batch-statistics regimes normalize single values anyway whatever the model's policy (they reproduce the symptom
+/// of a model left in training mode).
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create(CliContext context)
@@ -26,27 +29,16 @@ internal static class EvaluateCommand
 
             context.Output.WriteLine($"data: {description}");
             bool population = network.BatchNormLayers.All(l => l.BatchNorm.HasPopulationStatistics);
-            var rows = new List<(string, InferenceRegime, int)>
+            foreach (EvaluationRegime regime in EvaluationRegime.All)
             {
-                ("batch-stats-n1", InferenceRegime.BatchStatistics, 1),
-                ("batch-stats-n32", InferenceRegime.BatchStatistics, 32),
-                ("running", InferenceRegime.Running, network.MaxBatch),
-            };
-            if (population)
-            {
-                rows.Add(("population", InferenceRegime.Population, network.MaxBatch));
-            }
+                if (regime == EvaluationRegime.Population && !population)
+                {
+                    context.Output.WriteLine("population       (none: run 'nativebn recalibrate')");
+                    continue;
+                }
 
-            rows.Add(("folded", InferenceRegime.Folded, network.MaxBatch));
-            foreach ((string name, InferenceRegime regime, int batch) in rows)
-            {
-                double accuracy = Evaluation.Accuracy(network, test, regime, Math.Min(batch, network.MaxBatch));
-                context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-16} {accuracy * 100,6:F2} %"));
-            }
-
-            if (!population)
-            {
-                context.Output.WriteLine("population       (none: run 'nativebn recalibrate')");
+                double accuracy = regime.Accuracy(network, test);
+                context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{regime.Name,-16} {accuracy * 100,6:F2} %   {regime.Meaning}"));
             }
         }));
         return command;

@@ -38,9 +38,10 @@ internal static class PredictCommand
             CommonOptions.RequirePopulation(description, inference);
             InferencePlan plan = InferencePlan.Build(description, inference);
             FileInfo? inputFile = parse.GetValue(input);
-            (float[] features, _, int width) = inputFile is null
-                ? CsvReader.Read(context.Input, "standard input", labelColumn: false)
-                : CsvReader.ReadFile(inputFile.FullName, labelColumn: false);
+            CsvTable table = inputFile is null
+                ? CsvReader.Read(context.Input, "standard input", CsvLabel.None)
+                : CsvReader.ReadFile(inputFile.FullName, CsvLabel.None);
+            (float[] features, int width) = (table.Features, table.Width);
             if (width != plan.InputWidth)
             {
                 throw new CliException($"The input rows have {width} features; the model takes {plan.InputWidth}.");

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeBn.Data;
-using NativeBn.Diagnostics;
+using NativeBn.Interop;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Mpi;
 using NativeBn.Network;
 using NativeBn.Normalization;
@@ -9,37 +11,84 @@ using NativeBn.Serialization;
 
 namespace NativeBn.Cli.Commands;
 
-/// <summary><c>nativebn train</c>: trains the demo network on a data set and saves the model.</summary>
+/// <summary>
+/// <c>nativebn train</c>: trains a classifier on a data set and saves it: a new model from a short architecture text, or
+/// an existing model file (native, ONNX or safetensors) to fine-tune, with BatchNorm statistics frozen or not. Input
+/// width and class count come from the data; the saved model ends in Softmax.
+/// </summary>
 internal static class TrainCommand
 {
+    private const string DefaultArchitecture = "dense:{hidden},{dropout}batchnorm,relu,dense";
+
     public static Command Create(CliContext context)
     {
         var data = new DataOptions();
         var output = new Option<FileInfo>("--output") { Description = "Where to write the model", Required = true };
+        var architecture = new Option<string?>("--architecture")
+        {
+            Description = "Layers of a new model, e.g. dense:128,batchnorm,relu,dropout:0.2,dense:64,batchnorm,relu,dense " +
+                "(the last 'dense' gets one output per class; default dense:HIDDEN,batchnorm,relu,dense)",
+        };
+        var start = new Option<FileInfo?>("--model") { Description = "Fine-tune this model (.nbm, .onnx or .safetensors) instead of building a new one" };
+        var freeze = new Option<bool>("--freeze-batchnorm") { Description = "With --model: normalize with the stored statistics and leave them unchanged; gamma and beta still train" };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 5, Description = "Training epochs" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32, Description = "Training batch size" };
         var learningRate = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3, Description = "Adam learning rate" };
-        var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 64, Description = "Hidden width" };
-        var dropout = new Option<double>("--dropout") { DefaultValueFactory = _ => 0, Description = "Dropout rate before BatchNorm (0 = none)" };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed" };
-        var conventions = new Option<string>("--conventions") { DefaultValueFactory = _ => "pytorch", Description = "BatchNorm conventions: pytorch, keras, tensorflow or onnx" };
-        conventions.AcceptOnlyFromAmong("pytorch", "keras", "tensorflow", "onnx");
+        var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 64, Description = "Hidden width of the default architecture" };
+        var dropout = new Option<double>("--dropout") { DefaultValueFactory = _ => 0, Description = "Dropout rate before BatchNorm in the default architecture (0 = none)" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of weights, shuffles and dropout" };
+        var preset = new Option<string>("--preset", "--conventions") { DefaultValueFactory = _ => "pytorch", Description = "BatchNorm conventions of a new model: pytorch, keras, tensorflow or onnx" };
+        preset.AcceptOnlyFromAmong("pytorch", "keras", "tensorflow", "onnx");
+        var momentum = new Option<double?>("--momentum") { Description = "BatchNorm momentum, in the preset's meaning (PyTorch: weight of the new batch; Keras, TensorFlow, ONNX: decay)" };
+        var epsilon = new Option<double?>("--epsilon") { Description = "BatchNorm epsilon (default: the preset's)" };
+        var singleValue = new Option<string>("--single-value")
+        {
+            DefaultValueFactory = _ => "throw",
+            Description = "What BatchNorm does in training with one value per channel: throw (as PyTorch), running (normalize with the running statistics) or normalize (anyway, as Keras)",
+        };
+        singleValue.AcceptOnlyFromAmong("throw", "running", "normalize");
         var mpi = new Option<bool>("--mpi")
         {
             Description = "Data-parallel training as one rank of an MPI job (mpirun -np K): every rank reads the same data, each --batch is split across the ranks, " +
                 "gradients are summed over ranks and BatchNorm is synchronized (SyncBatchNorm); rank 0 writes the model",
         };
         var localBatchNorm = new Option<bool>("--local-bn") { Description = "With --mpi: normalize with each rank's share of the batch instead of the whole batch" };
-        var command = new Command("train", "Train input → Dense → BatchNorm → ReLU → Dense and save the model")
+        var command = new Command("train", "Train a classifier (a new architecture, or a model to fine-tune) and save it")
         {
-            output, epochs, batch, learningRate, hidden, dropout, seed, conventions, mpi, localBatchNorm,
+            output, architecture, start, freeze, epochs, batch, learningRate, hidden, dropout, seed, preset, momentum, epsilon, singleValue, mpi, localBatchNorm,
         };
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            FileInfo? startFile = parse.GetValue(start);
+            string? text = parse.GetValue(architecture);
+            if (startFile is not null && text is not null)
+            {
+                throw new CliException("Give either --model (fine-tuning) or --architecture (a new model), not both.");
+            }
+
+            if (startFile is null && parse.GetValue(freeze))
+            {
+                throw new CliException("--freeze-batchnorm applies to fine-tuning; add --model.");
+            }
+
+            double rate = parse.GetValue(dropout);
+            if (!(rate >= 0 && rate < 1))
+            {
+                throw new CliException($"--dropout must be in [0, 1), got {rate.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
             var settings = new Settings(
-                Positive(parse.GetValue(epochs), "--epochs"), Positive(parse.GetValue(batch), "--batch"), Positive(parse.GetValue(hidden), "--hidden"),
-                parse.GetValue(learningRate), parse.GetValue(dropout), parse.GetValue(seed), parse.GetValue(conventions)!, parse.GetValue(output)!);
+                Positive(parse.GetValue(epochs), "--epochs"), Positive(parse.GetValue(batch), "--batch"), parse.GetValue(learningRate),
+                parse.GetValue(seed), parse.GetValue(output)!, startFile, parse.GetValue(freeze),
+                text ?? DefaultArchitecture.Replace("{hidden}", Positive(parse.GetValue(hidden), "--hidden").ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                    .Replace("{dropout}", rate > 0 ? $"dropout:{rate.ToString(CultureInfo.InvariantCulture)}," : "", StringComparison.Ordinal),
+                BatchNormOptionsFrom(parse.GetValue(preset)!, parse.GetValue(momentum), parse.GetValue(epsilon), parse.GetValue(singleValue)!));
+            if (startFile is not null && (parse.GetValue(momentum) is not null || parse.GetValue(epsilon) is not null))
+            {
+                throw new CliException("--momentum and --epsilon set the BatchNorm of a new model; a model to fine-tune keeps its own.");
+            }
+
             if (parse.GetValue(mpi))
             {
                 if (data.IsSharded(parse))
@@ -58,9 +107,9 @@ internal static class TrainCommand
             }
 
             var (train, test, description) = data.Resolve(parse);
-            Sequential model = Build(settings, train, out BatchNormConventions preset);
+            Sequential model = Build(settings, train, out string what);
             var trainer = new Trainer(model, new Adam(settings.LearningRate), settings.Batch, settings.Seed);
-            context.Output.WriteLine($"data: {description}; BatchNorm: {preset}");
+            context.Output.WriteLine($"data: {description}; model: {what}");
             using (var progress = new ProgressBar(context.Error, context.ShowProgress))
             {
                 for (int epoch = 0; epoch < settings.Epochs; epoch++)
@@ -71,7 +120,7 @@ internal static class TrainCommand
                 }
             }
 
-            Finish(context, model, test, settings.Output);
+            Finish(context, model, train, test, settings.Output);
         }));
         return command;
     }
@@ -79,10 +128,10 @@ internal static class TrainCommand
     private static void TrainDistributed(Settings settings, DataOptions data, ParseResult parse, MpiCommunicator world, CliContext context, bool synchronize)
     {
         var (train, test, description) = MpiJob.Agree(world, () => data.Resolve(parse));
-        Sequential model = Build(settings, train, out BatchNormConventions preset);
+        Sequential model = MpiJob.Agree(world, () => Build(settings, train, out _));
         DataParallelTrainer trainer = MpiJob.Agree(world, () => new DataParallelTrainer(model, new Adam(settings.LearningRate), settings.Batch, settings.Seed, world, synchronize));
         string normalization = synchronize ? "synchronized over all ranks (SyncBatchNorm)" : "local to each rank";
-        context.Output.WriteLine($"data: {description}; BatchNorm: {preset}, {normalization}; {world.Size} ranks, batch {settings.Batch} split across them");
+        context.Output.WriteLine($"data: {description}; BatchNorm {normalization}; {world.Size} ranks, batch {settings.Batch} split across them");
         for (int epoch = 0; epoch < settings.Epochs; epoch++)
         {
             double loss = trainer.Epoch(train, epoch);
@@ -93,34 +142,93 @@ internal static class TrainCommand
         {
             if (world.Rank == 0)
             {
-                Finish(context, model, test, settings.Output);
+                Finish(context, model, train, test, settings.Output);
             }
 
             return true;
         });
     }
 
-    private static Sequential Build(Settings settings, Dataset train, out BatchNormConventions preset)
+    /// <summary>The model to train: the architecture text for the data's width and classes, or the model to fine-tune.</summary>
+    private static Sequential Build(Settings settings, Dataset train, out string what)
     {
-        preset = settings.Conventions switch
+        int maxBatch = Math.Max(settings.Batch, 256);
+        if (settings.Start is null)
+        {
+            string text = settings.Architecture.EndsWith(",softmax", StringComparison.Ordinal) ? settings.Architecture : settings.Architecture + ",softmax";
+            ModelDescription created = ArchitectureText.Build(text, train.Width, train.Classes, settings.BatchNorm, settings.Seed);
+            what = $"{text} ({train.Width} inputs, {train.Classes} classes); BatchNorm: {settings.BatchNorm.Conventions}, single values: {settings.BatchNorm.SingleValue}";
+            return new Sequential(created, maxBatch, settings.Seed);
+        }
+
+        ModelDescription loaded = ModelFormats.Load(settings.Start.FullName);
+        if (!loaded.EndsInSoftmax && loaded.IsChain)
+        {
+            loaded = new ModelDescription(loaded.Inputs, [.. loaded.Nodes, new SoftmaxNode(loaded.Output + "/softmax", loaded.Output)], [loaded.Output + "/softmax"]);
+        }
+
+        var model = new Sequential(loaded, maxBatch, settings.Seed);
+        if (model.InputWidth != train.Width || model.OutputWidth != train.Classes)
+        {
+            throw new CliException(
+                $"{settings.Start.Name} takes {model.InputWidth} features and gives {model.OutputWidth} outputs; the data has {train.Width} features and {train.Classes} classes.");
+        }
+
+        if (settings.FreezeBatchNorm)
+        {
+            foreach (BatchNormLayer layer in model.BatchNormLayers)
+            {
+                layer.TrainingMode = BatchNormMode.FrozenStatistics;
+            }
+        }
+
+        what = $"fine-tuning {settings.Start.Name} ({string.Join(", ", loaded.Nodes.Select(n => n.Kind))}), BatchNorm statistics {(settings.FreezeBatchNorm ? "frozen" : "trained")}";
+        return model;
+    }
+
+    private static BatchNormOptions BatchNormOptionsFrom(string preset, double? momentum, double? epsilon, string singleValue)
+    {
+        BatchNormConventions conventions = preset switch
         {
             "keras" => BatchNormConventions.Keras,
             "tensorflow" => BatchNormConventions.TensorFlowFused,
             "onnx" => BatchNormConventions.Onnx,
             _ => BatchNormConventions.PyTorch,
         };
-        return MismatchDemo.BuildModel(train.Width, train.Classes, settings.Hidden, settings.Seed, preset, settings.Dropout, Math.Max(settings.Batch, 256));
+        try
+        {
+            conventions = new BatchNormConventions(
+                momentum ?? conventions.Momentum, conventions.MomentumConvention, epsilon ?? conventions.Epsilon, conventions.RunningVariance);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"--momentum or --epsilon: {e.Message}");
+        }
+
+        return new BatchNormOptions
+        {
+            Conventions = conventions,
+            SingleValue = singleValue switch
+            {
+                "running" => SingleValuePolicy.UseRunningStatistics,
+                "normalize" => SingleValuePolicy.NormalizeAnyway,
+                _ => SingleValuePolicy.Throw,
+            },
+        };
     }
 
-    private static void Finish(CliContext context, Sequential model, Dataset test, FileInfo output)
+    private static void Finish(CliContext context, Sequential model, Dataset train, Dataset test, FileInfo output)
     {
-        double accuracy = Evaluation.Accuracy(model, test, InferenceRegime.Running, model.MaxBatch);
-        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy (running statistics): {accuracy * 100:F2} %"));
+        double accuracy = EvaluationRegime.Running.Accuracy(model, test);
+        string which = ReferenceEquals(train, test) ? "accuracy on the training data (running statistics; no separate test data)" : "test accuracy (running statistics)";
+        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{which}: {accuracy * 100:F2} %"));
         ModelFile.Save(model.ToDescription(), output.FullName);
         context.Output.WriteLine($"wrote {output.FullName}");
     }
 
-    private sealed record Settings(int Epochs, int Batch, int Hidden, double LearningRate, double Dropout, int Seed, string Conventions, FileInfo Output);
+    private sealed record Settings(
+        int Epochs, int Batch, double LearningRate, int Seed, FileInfo Output, FileInfo? Start, bool FreezeBatchNorm,
+        string Architecture, BatchNormOptions BatchNorm);
 
     private static int Positive(int value, string name) =>
         value >= 1 ? value : throw new CliException($"{name} must be at least 1, got {value}.");

@@ -3,19 +3,26 @@ using System.Globalization;
 namespace NativeBn.Data;
 
 /// <summary>
-/// Reads feature rows from CSV: comma-separated invariant-culture numbers, one sample per line, blank lines
-/// ignored, optionally a header line (skipped when its first field is not a number). Every row must have the
-/// same number of fields and finite values.
+/// Reads feature rows from CSV: comma-separated invariant-culture numbers, one sample per line, blank lines ignored.
+/// The first line is a header when none of its fields is a number; a line that mixes names and numbers is an error,
+/// never a silently skipped row. Every row must have the same number of fields and finite values; labels are class
+/// indices from 0 to <see cref="MaxClasses"/> - 1.
 /// </summary>
 public static class CsvReader
 {
-    /// <summary>Reads rows of features; with <paramref name="labelColumn"/> = true the first field is an integer label.</summary>
-    public static (float[] Features, int[] Labels, int Width) Read(TextReader reader, string source, bool labelColumn)
+    /// <summary>Most classes a label column may hold.</summary>
+    public const int MaxClasses = 100_000;
+
+    /// <summary>Reads rows of features, and labels where <paramref name="label"/> says.</summary>
+    /// <returns>Features <c>[rows, Width]</c> row-major, one label per row (empty without labels), the features per row and the header (null without one).</returns>
+    public static CsvTable Read(TextReader reader, string source, CsvLabel label)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var features = new List<float>();
         var labels = new List<int>();
-        int width = -1;
+        string[]? header = null;
+        int labelIndex = label.Present && label.Column is null ? 0 : -1;
+        int fieldCount = -1;
         int lineNumber = 0;
         string? line;
         while ((line = reader.ReadLine()) is not null)
@@ -26,70 +33,106 @@ public static class CsvReader
                 continue;
             }
 
-            string[] fields = line.Split(',');
-            if (width < 0 && features.Count == 0 && labels.Count == 0 && !double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            string[] fields = [.. line.Split(',').Select(f => f.Trim())];
+            if (fieldCount < 0)
             {
-                continue;
+                if (fields.Length == 1 && line.Contains(';', StringComparison.Ordinal))
+                {
+                    throw new DataFormatException($"{source}:{lineNumber}: the fields are separated by ';'; NativeBn reads comma-separated values.");
+                }
+
+                bool[] numeric = [.. fields.Select(IsNumber)];
+                if (numeric.All(n => !n))
+                {
+                    header = fields;
+                    fieldCount = fields.Length;
+                    labelIndex = LabelIndex(label, header, source);
+                    continue;
+                }
+
+                fieldCount = fields.Length;
+                if (label.Column is not null)
+                {
+                    throw new DataFormatException(
+                        $"{source}:{lineNumber}: the label column '{label.Column}' is named, so the file needs a header row naming its columns; the first row holds numbers.");
+                }
             }
 
-            int rowWidth = fields.Length - (labelColumn ? 1 : 0);
-            if (rowWidth < 1)
+            if (fields.Length != fieldCount)
+            {
+                throw new DataFormatException($"{source}:{lineNumber}: the row has {fields.Length} fields; {(header is null ? "earlier rows have" : "the header names")} {fieldCount}.");
+            }
+
+            if (fieldCount - (labelIndex >= 0 ? 1 : 0) < 1)
             {
                 throw new DataFormatException($"{source}:{lineNumber}: the row has no features.");
             }
 
-            if (width >= 0 && rowWidth != width)
+            for (int i = 0; i < fields.Length; i++)
             {
-                throw new DataFormatException($"{source}:{lineNumber}: the row has {rowWidth} features; earlier rows have {width}.");
-            }
-
-            width = rowWidth;
-            if (labelColumn)
-            {
-                if (!int.TryParse(fields[0].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) || label < 0)
+                string field = fields[i];
+                if (i == labelIndex)
                 {
-                    throw new DataFormatException($"{source}:{lineNumber}: the label '{fields[0].Trim()}' is not a non-negative integer.");
+                    labels.Add(Label(field, source, lineNumber, i, header));
+                    continue;
                 }
 
-                labels.Add(label);
-            }
-
-            for (int i = labelColumn ? 1 : 0; i < fields.Length; i++)
-            {
-                string field = fields[i].Trim();
                 if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 {
-                    throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}: '{field}' is not a number.");
+                    throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}{Named(header, i)}: '{field}' is not a number.");
                 }
 
                 if (!float.IsFinite(value))
                 {
-                    throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}: {field} is not finite.");
+                    throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}{Named(header, i)}: {field} is not finite.");
                 }
 
                 features.Add(value);
             }
         }
 
-        if (width < 0)
+        if (labels.Count == 0 && features.Count == 0)
         {
-            throw new DataFormatException($"{source} holds no rows.");
+            throw new DataFormatException($"{source} holds no rows{(header is null ? "" : " after its header")}.");
         }
 
-        return ([.. features], [.. labels], width);
+        return new CsvTable([.. features], [.. labels], fieldCount - (labelIndex >= 0 ? 1 : 0), header);
     }
 
-    /// <summary>Reads a CSV file of features (and labels in the first column when <paramref name="labelColumn"/>).</summary>
-    public static (float[] Features, int[] Labels, int Width) ReadFile(string path, bool labelColumn)
+    /// <summary>Reads a CSV file (see <see cref="Read"/>).</summary>
+    public static CsvTable ReadFile(string path, CsvLabel label)
     {
         try
         {
             using var reader = new StreamReader(path);
-            return Read(reader, path, labelColumn);
+            return Read(reader, path, label);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException($"Cannot read {path}: {e.Message}", e);
         }
     }
+
+    private static bool IsNumber(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    private static int LabelIndex(CsvLabel label, string[] header, string source)
+    {
+        if (label.Column is null)
+        {
+            return label.Present ? 0 : -1;
+        }
+
+        int index = Array.IndexOf(header, label.Column);
+        return index >= 0
+            ? index
+            : throw new DataFormatException($"{source}: the header has no column '{label.Column}'; its columns are {string.Join(", ", header.Select(h => $"'{h}'"))}.");
+    }
+
+    private static int Label(string field, string source, int lineNumber, int index, string[]? header) =>
+        int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) && label >= 0 && label < MaxClasses
+            ? label
+            : throw new DataFormatException(
+                $"{source}:{lineNumber}, field {index + 1}{Named(header, index)}: the label '{field}' is not a class index from 0 to {MaxClasses - 1}.");
+
+    private static string Named(string[]? header, int index) => header is null ? "" : $" ('{header[index]}')";
 }

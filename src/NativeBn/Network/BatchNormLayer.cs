@@ -32,6 +32,13 @@ public sealed class BatchNormLayer : Layer
 
     internal override long Version => BatchNorm.Version;
 
+    /// <summary>
+    /// How training steps run this layer (default <see cref="BatchNormMode.Training"/>: batch statistics, running
+    /// statistics updated, gamma and beta trained). <see cref="BatchNormMode.FrozenStatistics"/> fine-tunes with the
+    /// stored statistics, as PyTorch's <c>.eval()</c> BatchNorm inside a training model and Keras' frozen layers do.
+    /// </summary>
+    public BatchNormMode TrainingMode { get; set; } = BatchNormMode.Training;
+
     /// <summary>What the last training forward pass did to the running statistics.</summary>
     public BatchNormForwardResult LastTrainingResult { get; private set; }
 
@@ -42,14 +49,14 @@ public sealed class BatchNormLayer : Layer
         TensorShape shape = TensorShape.Features(batch, InputWidth);
         if (pass.Training)
         {
-            LastTrainingResult = BatchNorm.Forward(input, shape, output, BatchNormMode.Training);
+            LastTrainingResult = BatchNorm.Forward(input, shape, output, TrainingMode);
             return;
         }
 
         switch (pass.Regime)
         {
             case InferenceRegime.BatchStatistics:
-                BatchNorm.Forward(input, shape, output, new BatchNormMode(NormalizationStatistics.Batch, false, false));
+                BatchNorm.Forward(input, shape, output, new BatchNormMode(NormalizationStatistics.Batch, false, false) { SingleValue = pass.SingleValue });
                 break;
             case InferenceRegime.Population:
                 BatchNorm.Infer(input, shape, output, NormalizationStatistics.Population);

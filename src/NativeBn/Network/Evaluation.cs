@@ -1,4 +1,5 @@
 using NativeBn.Data;
+using NativeBn.Normalization;
 
 namespace NativeBn.Network;
 
@@ -10,7 +11,14 @@ public static class Evaluation
     /// (which matters only for <see cref="InferenceRegime.BatchStatistics"/>; other regimes give the same answer for
     /// any batch size). <paramref name="probabilities"/>, when given, receives <c>[Count, classes]</c>.
     /// </summary>
-    public static double Accuracy(Sequential model, Dataset data, InferenceRegime regime, int batchSize, float[]? probabilities = null)
+    /// <param name="model">The model.</param>
+    /// <param name="data">Samples and labels.</param>
+    /// <param name="regime">The statistics BatchNorm layers normalize with.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="probabilities">Receives the softmax of the logits, <c>[Count, classes]</c>, when given.</param>
+    /// <param name="singleValue">For batch statistics: the single-value policy of this evaluation (null: each layer's own).</param>
+    public static double Accuracy(
+        Sequential model, Dataset data, InferenceRegime regime, int batchSize, float[]? probabilities = null, SingleValuePolicy? singleValue = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -21,7 +29,7 @@ public static class Evaluation
         {
             int count = Math.Min(batchSize, data.Count - start);
             Span<float> output = logits.AsSpan(0, count * classes);
-            model.Forward(data.Rows(start, count), count, regime, output);
+            model.Forward(data.Rows(start, count), count, regime, output, singleValue);
             if (probabilities is not null)
             {
                 SoftmaxCrossEntropy.Softmax(output, probabilities.AsSpan(start * classes, count * classes), classes);

@@ -201,11 +201,19 @@ public sealed class Sequential
     /// Logits for a batch in an inference regime, through the model's planned buffers (not thread-safe; for
     /// evaluation). <see cref="InferenceRegime.BatchStatistics"/> normalizes with this batch's statistics.
     /// </summary>
-    public void Forward(ReadOnlySpan<float> x, int batch, InferenceRegime regime, Span<float> logits)
+    /// <param name="x">Features <c>[batch, InputWidth]</c>.</param>
+    /// <param name="batch">Samples, 1 to <see cref="MaxBatch"/>.</param>
+    /// <param name="regime">The statistics BatchNorm layers normalize with.</param>
+    /// <param name="logits">Receives <c>[batch, OutputWidth]</c>.</param>
+    /// <param name="singleValue">
+    /// For <see cref="InferenceRegime.BatchStatistics"/>: what every BatchNorm layer does with one value per channel in
+    /// this pass (null: each layer's own policy).
+    /// </param>
+    public void Forward(ReadOnlySpan<float> x, int batch, InferenceRegime regime, Span<float> logits, SingleValuePolicy? singleValue = null)
     {
         CheckBatch(x, batch, nameof(batch));
         Check.Length(logits.Length, (long)batch * OutputWidth, nameof(logits), TensorShape.Features(batch, OutputWidth));
-        Run(x, batch, new Pass(false, regime));
+        Run(x, batch, new Pass(false, regime, singleValue));
         Logits(batch).CopyTo(logits);
     }
 

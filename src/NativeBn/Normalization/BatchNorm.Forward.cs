@@ -94,7 +94,8 @@ public sealed partial class BatchNorm
 
         if (needsBatchStatistics && count == 1)
         {
-            if (_options.SingleValue == SingleValuePolicy.Throw)
+            SingleValuePolicy policy = mode.SingleValue ?? _options.SingleValue;
+            if (policy == SingleValuePolicy.Throw)
             {
                 string what = count == shape.ValuesPerChannel ? $"x has one value per channel (shape {shape}, N·H·W = 1)" : "the synchronized batch has one value per channel";
                 throw new ArgumentException(
@@ -103,7 +104,7 @@ public sealed partial class BatchNorm
                     "x");
             }
 
-            if (_options.SingleValue == SingleValuePolicy.UseRunningStatistics)
+            if (policy == SingleValuePolicy.UseRunningStatistics)
             {
                 needsBatchStatistics = false;
                 normalizeWith = normalizeWith == NormalizationStatistics.Batch ? NormalizationStatistics.Running : normalizeWith;

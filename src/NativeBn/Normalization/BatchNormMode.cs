@@ -10,6 +10,13 @@ namespace NativeBn.Normalization;
 public readonly record struct BatchNormMode(
     NormalizationStatistics NormalizeWith, bool UpdateRunningStatistics, bool TrainAffine)
 {
+    /// <summary>
+    /// What this call does with one value per channel, overriding the layer's <see cref="BatchNormOptions.SingleValue"/>;
+    /// null (default) keeps the layer's. An evaluation that reproduces a symptom on purpose (batch statistics at batch 1)
+    /// states its policy here instead of depending on how the model was configured.
+    /// </summary>
+    public SingleValuePolicy? SingleValue { get; init; }
+
     /// <summary>Ordinary training: batch statistics, running statistics updated, gamma and beta trained.</summary>
     public static BatchNormMode Training => new(NormalizationStatistics.Batch, true, true);
 

@@ -172,7 +172,7 @@ public class CliTests : IDisposable
         { "", ["train", "--output", "OUT", "--epochs", "0"], "--epochs must be at least 1, got 0." },
         { "", ["train", "--output", "OUT", "--images", "x.idx"], "--images and --labels go together." },
         { "", ["evaluate", "--model", "GARBAGE"], "is not a NativeBn model file" },
-        { "", ["train", "--output", "OUT", "--dropout", "1.5", "--epochs", "1"], "rate must be in [0, 1), got 1.5." },
+        { "", ["train", "--output", "OUT", "--dropout", "1.5", "--epochs", "1"], "--dropout must be in [0, 1), got 1.5." },
     };
 
     [Theory]

@@ -70,20 +70,47 @@ public class ReaderTests : IDisposable
     public void CsvRowsWithLabelsAndHeaderAreRead()
     {
         var text = new StringReader("label,a,b\n1, 0.5,-2\n\n0,1e-3,3\n");
-        (float[] features, int[] labels, int width) = CsvReader.Read(text, "test.csv", labelColumn: true);
-        Assert.Equal(2, width);
-        Assert.Equal([1, 0], labels);
-        Assert.Equal([0.5f, -2f, 1e-3f, 3f], features);
+        CsvTable table = CsvReader.Read(text, "test.csv", CsvLabel.First);
+        Assert.Equal(2, table.Width);
+        Assert.Equal([1, 0], table.Labels);
+        Assert.Equal([0.5f, -2f, 1e-3f, 3f], table.Features);
+        Assert.Equal(["label", "a", "b"], table.Header);
+    }
+
+    [Fact]
+    public void CsvLabelColumnIsFoundByItsHeaderName()
+    {
+        var text = new StringReader("age,income,churned\n31,2.5,1\n45,1.25,0\n");
+        CsvTable table = CsvReader.Read(text, "customers.csv", CsvLabel.Named("churned"));
+        Assert.Equal(2, table.Width);
+        Assert.Equal([1, 0], table.Labels);
+        Assert.Equal([31f, 2.5f, 45f, 1.25f], table.Features);
     }
 
     [Theory]
-    [InlineData("1,2\n3\n", "test.csv:2: the row has 1 features; earlier rows have 2.")]
+    [InlineData("1,2\n3\n", "test.csv:2: the row has 1 fields; earlier rows have 2.")]
     [InlineData("1,abc\n", "test.csv:1, field 2: 'abc' is not a number.")]
+    [InlineData("abc,0.1,0.2\n1,2,3\n", "test.csv:1, field 1: 'abc' is not a number.")]
     [InlineData("1,NaN\n", "test.csv:1, field 2: NaN is not finite.")]
     [InlineData("", "test.csv holds no rows.")]
+    [InlineData("a,b\n", "test.csv holds no rows after its header.")]
+    [InlineData("1;2;3\n4;5;6\n", "test.csv:1: the fields are separated by ';'; NativeBn reads comma-separated values.")]
     public void BadCsvGivesALineNumberedError(string content, string message)
     {
-        var error = Assert.Throws<DataFormatException>(() => CsvReader.Read(new StringReader(content), "test.csv", labelColumn: false));
+        var error = Assert.Throws<DataFormatException>(() => CsvReader.Read(new StringReader(content), "test.csv", CsvLabel.None));
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("0,1,2\n2000000000,2,3\n", "First", "test.csv:2, field 1: the label '2000000000' is not a class index from 0 to 99999.")]
+    [InlineData("0,1,2\n-1,2,3\n", "First", "test.csv:2, field 1: the label '-1' is not a class index from 0 to 99999.")]
+    [InlineData("x,y\n1,2\n", "z", "test.csv: the header has no column 'z'; its columns are 'x', 'y'.")]
+    [InlineData("1,2\n", "y", "test.csv:1: the label column 'y' is named, so the file needs a header row naming its columns; the first row holds numbers.")]
+    [InlineData("x,y\n1,2.5\n", "y", "test.csv:2, field 2 ('y'): the label '2.5' is not a class index from 0 to 99999.")]
+    public void BadLabelsAreNamedWithTheirLine(string content, string label, string message)
+    {
+        CsvLabel where = label == "First" ? CsvLabel.First : CsvLabel.Named(label);
+        var error = Assert.Throws<DataFormatException>(() => CsvReader.Read(new StringReader(content), "test.csv", where));
         Assert.Equal(message, error.Message);
     }
 

@@ -1,26 +1,26 @@
 using NativeBn.Network;
 
-namespace NativeBn.Diagnostics;
+namespace NativeBn.Cli.Demo;
 
 /// <summary>One inference regime of the demo on the test split.</summary>
-/// <param name="Name">batch-stats-n1, batch-stats-n32, running, population or folded.</param>
+/// <param name="Regime">The regime.</param>
 /// <param name="Accuracy">Fraction of test digits classified correctly.</param>
 /// <param name="LatencyMicroseconds">Mean time per sample, in microseconds.</param>
 /// <param name="MaxProbabilityDifference">Largest |probability - probability under population| over all samples and classes.</param>
-public sealed record RegimeResult(string Name, double Accuracy, double LatencyMicroseconds, double MaxProbabilityDifference);
+internal sealed record RegimeResult(EvaluationRegime Regime, double Accuracy, double LatencyMicroseconds, double MaxProbabilityDifference);
 
 /// <summary>A scenario from the question "why is inference worse?", measured before and after recalibration.</summary>
 /// <param name="Name">ema-lag or dropout-before-bn.</param>
 /// <param name="Description">What the scenario reproduces.</param>
 /// <param name="RunningAccuracy">Test accuracy with the running averages.</param>
 /// <param name="PopulationAccuracy">Test accuracy with exact population statistics.</param>
-public sealed record ScenarioResult(string Name, string Description, double RunningAccuracy, double PopulationAccuracy);
+internal sealed record ScenarioResult(string Name, string Description, double RunningAccuracy, double PopulationAccuracy);
 
 /// <summary>Test accuracy against inference batch size for one regime.</summary>
 /// <param name="Regime">Regime name.</param>
 /// <param name="BatchSizes">Inference batch sizes.</param>
 /// <param name="Accuracies">Accuracy at each batch size.</param>
-public sealed record AccuracyCurve(string Regime, IReadOnlyList<int> BatchSizes, IReadOnlyList<double> Accuracies);
+internal sealed record AccuracyCurve(string Regime, IReadOnlyList<int> BatchSizes, IReadOnlyList<double> Accuracies);
 
 /// <summary>Everything the demo measured, and the trained model.</summary>
 /// <param name="Regimes">The five regimes in order.</param>
@@ -28,7 +28,7 @@ public sealed record AccuracyCurve(string Regime, IReadOnlyList<int> BatchSizes,
 /// <param name="Curves">Accuracy against batch size per regime.</param>
 /// <param name="FinalTrainingLoss">Mean loss of the last epoch.</param>
 /// <param name="Model">The trained main model, with population statistics.</param>
-public sealed record DemoReport(
+internal sealed record DemoReport(
     IReadOnlyList<RegimeResult> Regimes,
     IReadOnlyList<ScenarioResult> Scenarios,
     IReadOnlyList<AccuracyCurve> Curves,

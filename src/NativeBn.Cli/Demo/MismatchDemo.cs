@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using NativeBn.Data;
 using NativeBn.Network;
+using NativeBn.Model;
 using NativeBn.Normalization;
 
-namespace NativeBn.Diagnostics;
+namespace NativeBn.Cli.Demo;
 
 /// <summary>
 /// Reproduces "why does batch normalization make my predictions worse at inference?" on a data set: trains the
@@ -12,30 +13,19 @@ namespace NativeBn.Diagnostics;
 /// into the dense layer; then two scenarios that make running averages wrong (EMA lag with momentum 0.99, and
 /// dropout before BatchNorm), each measured with running and with population statistics.
 /// </summary>
-public static class MismatchDemo
+internal static class MismatchDemo
 {
-    /// <summary>Names of the regimes, in report order.</summary>
-    public static IReadOnlyList<string> RegimeNames { get; } = ["batch-stats-n1", "batch-stats-n32", "running", "population", "folded"];
-
     /// <summary>
-    /// The demo network: Dense(hidden) → [Dropout] → BatchNorm → ReLU → Dense(classes). BatchNorm uses the given
-    /// conventions and normalizes single-sample batches anyway, as Keras does, so evaluating one sample with batch
-    /// statistics shows the classic symptom instead of an exception.
+    /// The demo network: Dense(hidden) → [Dropout] → BatchNorm → ReLU → Dense(classes) → Softmax, BatchNorm with the
+    /// given conventions and the library's default policies.
     /// </summary>
     public static Sequential BuildModel(int inputWidth, int classes, int hidden, int seed, BatchNormConventions conventions, double dropout, int maxBatch)
     {
-        var builder = new SequentialBuilder(inputWidth, seed).Dense(hidden, Initialization.He);
-        if (dropout > 0)
-        {
-            builder.Dropout(dropout);
-        }
-
-        return builder
-            .BatchNorm(new BatchNormOptions { Conventions = conventions, SingleValue = SingleValuePolicy.NormalizeAnyway, MaxThreads = 1 })
-            .Relu()
-            .Dense(classes, Initialization.Xavier)
-            .Softmax()
-            .Build(maxBatch);
+        string dropoutLayer = dropout > 0 ? $"dropout:{dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}," : "";
+        ModelDescription description = ArchitectureText.Build(
+            $"dense:{hidden},{dropoutLayer}batchnorm,relu,dense,softmax", inputWidth, classes,
+            new BatchNormOptions { Conventions = conventions, MaxThreads = 1 }, seed);
+        return new Sequential(description, maxBatch, seed);
     }
 
     /// <summary>Runs the whole demo. <paramref name="progress"/> receives a stage name and its completed fraction.</summary>
@@ -51,48 +41,40 @@ public static class MismatchDemo
 
         var population = Probabilities(model, test, InferenceRegime.Population, out double populationLatency);
         var regimes = new List<RegimeResult>();
-        foreach (string name in RegimeNames)
+        foreach (EvaluationRegime regime in EvaluationRegime.All)
         {
-            (InferenceRegime regime, int batch) = name switch
-            {
-                "batch-stats-n1" => (InferenceRegime.BatchStatistics, 1),
-                "batch-stats-n32" => (InferenceRegime.BatchStatistics, 32),
-                "running" => (InferenceRegime.Running, 1),
-                "population" => (InferenceRegime.Population, 1),
-                _ => (InferenceRegime.Folded, 1),
-            };
             float[] probabilities;
             double latency;
-            if (regime == InferenceRegime.BatchStatistics)
+            if (regime.Regime == InferenceRegime.BatchStatistics)
             {
                 probabilities = new float[test.Count * test.Classes];
                 var watch = Stopwatch.StartNew();
-                Evaluation.Accuracy(model, test, regime, batch, probabilities);
+                regime.Accuracy(model, test, probabilities);
                 latency = watch.Elapsed.TotalMicroseconds / test.Count;
             }
-            else if (regime == InferenceRegime.Population)
+            else if (regime == EvaluationRegime.Population)
             {
                 probabilities = population;
                 latency = populationLatency;
             }
             else
             {
-                probabilities = Probabilities(model, test, regime, out latency);
+                probabilities = Probabilities(model, test, regime.Regime, out latency);
             }
 
-            regimes.Add(new RegimeResult(name, AccuracyOf(probabilities, test), latency, MaxDifference(probabilities, population)));
-            progress?.Report(("evaluation", (double)regimes.Count / RegimeNames.Count));
+            regimes.Add(new RegimeResult(regime, AccuracyOf(probabilities, test), latency, MaxDifference(probabilities, population)));
+            progress?.Report(("evaluation", (double)regimes.Count / EvaluationRegime.All.Count));
         }
 
         var curves = new List<AccuracyCurve>
         {
             new("batch statistics", options.CurveBatchSizes,
-                [.. options.CurveBatchSizes.Select(b => Evaluation.Accuracy(model, test, InferenceRegime.BatchStatistics, b))]),
+                [.. options.CurveBatchSizes.Select(b => EvaluationRegime.BatchStatisticsAccuracy(model, test, b))]),
         };
-        foreach ((string name, InferenceRegime regime) in new[] { ("running", InferenceRegime.Running), ("population", InferenceRegime.Population), ("folded", InferenceRegime.Folded) })
+        foreach (EvaluationRegime regime in EvaluationRegime.Stored)
         {
-            curves.Add(new AccuracyCurve(name, options.CurveBatchSizes,
-                [.. options.CurveBatchSizes.Select(b => Evaluation.Accuracy(model, test, regime, b))]));
+            curves.Add(new AccuracyCurve(regime.Name, options.CurveBatchSizes,
+                [.. options.CurveBatchSizes.Select(b => Evaluation.Accuracy(model, test, regime.Regime, b))]));
         }
 
         ScenarioResult[] scenarios =

@@ -1,7 +1,7 @@
-namespace NativeBn.Diagnostics;
+namespace NativeBn.Cli.Demo;
 
 /// <summary>Settings of the train/inference mismatch demo (defaults: the classic set-up).</summary>
-public sealed record DemoOptions
+internal sealed record DemoOptions
 {
     /// <summary>Seed of weights, shuffles and dropout.</summary>
     public int Seed { get; init; } = 1;
