@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NativeBn.Diagnostics;
 using NativeBn.Interop;
+using NativeBn.Model;
 using NativeBn.Network;
 using NativeBn.Serialization;
 
@@ -18,11 +19,12 @@ internal static class DiagnoseCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            var network = new Sequential(ModelFormats.Load(parse.GetValue(model)!.FullName));
+            ModelDescription network = ModelFormats.Load(parse.GetValue(model)!.FullName);
             var (train, test, description) = data.Resolve(parse);
-            if (train.Width != network.InputWidth)
+            long width = network.Input.Shape.ValuesPerSample;
+            if (train.Width != width)
             {
-                throw new CliException($"The data has {train.Width} features per sample; the model takes {network.InputWidth}.");
+                throw new CliException($"The data has {train.Width} features per sample; the model takes {width}.");
             }
 
             DriftReport report = DriftDiagnosis.Run(network, train, test);
@@ -31,7 +33,7 @@ internal static class DiagnoseCommand
             o.WriteLine($"data: {description}");
             foreach (LayerDrift layer in report.Layers)
             {
-                o.WriteLine(string.Create(inv, $"layer {layer.LayerIndex} (BatchNorm, {layer.Channels} channels): mean |Δmean| {layer.MeanRelativeMeanDifference:F3} std, mean |Δvar|/var {layer.MeanRelativeVarianceDifference:F3}"));
+                o.WriteLine(string.Create(inv, $"node {layer.Node} (BatchNorm, {layer.Channels} channels): mean |Δmean| {layer.MeanRelativeMeanDifference:F3} std, mean |Δvar|/var {layer.MeanRelativeVarianceDifference:F3}"));
                 o.WriteLine("  worst channels:  channel  mean shift (std)  std ratio  KL (nats)");
                 foreach (ChannelDrift c in layer.WorstChannels)
                 {

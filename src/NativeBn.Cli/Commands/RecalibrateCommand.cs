@@ -1,6 +1,8 @@
 using System.CommandLine;
 using NativeBn.Data;
 using NativeBn.Interop;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Mpi;
 using NativeBn.Network;
 using NativeBn.Normalization;
@@ -31,15 +33,16 @@ internal static class RecalibrateCommand
             }
 
             FileInfo modelFile = parse.GetValue(model)!;
-            var network = new Sequential(ModelFormats.Load(modelFile.FullName));
+            ModelDescription loaded = ModelFormats.Load(modelFile.FullName);
             var (train, _, description) = data.Resolve(parse);
-            RequireWidth(train, network);
+            RequireWidth(train, loaded.Input.Shape.ValuesPerSample);
+            ModelDescription recalibrated;
             using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "recalibrating" })
             {
-                PopulationRecalibration.Run(network, train, progress);
+                recalibrated = PopulationRecalibration.Run(loaded, train, progress);
             }
 
-            Report(context, network, description, parse.GetValue(output) ?? modelFile);
+            Report(context, recalibrated, description, parse.GetValue(output) ?? modelFile);
         }));
         return command;
     }
@@ -54,7 +57,7 @@ internal static class RecalibrateCommand
             var loaded = new Sequential(ModelFormats.Load(modelFile.FullName));
             var (train, _, text) = data.Resolve(parse, world.Rank);
             Dataset part = sharded ? train : Share(train, world);
-            RequireWidth(part, loaded);
+            RequireWidth(part, loaded.InputWidth);
             return (loaded, part, text);
         });
         DistributedRecalibration.Run(network, shard, world);
@@ -63,7 +66,7 @@ internal static class RecalibrateCommand
         {
             if (world.Rank == 0)
             {
-                Report(context, network, source, parse.GetValue(output) ?? modelFile);
+                Report(context, network.ToDescription(), source, parse.GetValue(output) ?? modelFile);
             }
 
             return true;
@@ -77,23 +80,23 @@ internal static class RecalibrateCommand
         return data.Subset([.. Enumerable.Range(first, end - first)]);
     }
 
-    private static void RequireWidth(Dataset data, Sequential network)
+    private static void RequireWidth(Dataset data, long width)
     {
-        if (data.Width != network.InputWidth)
+        if (data.Width != width)
         {
-            throw new CliException($"The data has {data.Width} features per sample; the model takes {network.InputWidth}.");
+            throw new CliException($"The data has {data.Width} features per sample; the model takes {width}.");
         }
     }
 
-    private static void Report(CliContext context, Sequential network, string description, FileInfo targetFile)
+    private static void Report(CliContext context, ModelDescription network, string description, FileInfo targetFile)
     {
-        foreach (BatchNormLayer layer in network.BatchNormLayers)
+        foreach (BatchNormNode node in network.BatchNorms)
         {
-            context.Output.WriteLine($"BatchNorm ({layer.OutputWidth} channels): population statistics over {layer.BatchNorm.PopulationCount} values per channel");
+            context.Output.WriteLine($"BatchNorm {node.Name} ({node.Channels} channels): population statistics over {node.Population?.Count ?? 0} values per channel");
         }
 
         string target = targetFile.FullName;
-        ModelFormats.Save(network.ToDescription(), target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
+        ModelFormats.Save(network, target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
         context.Output.WriteLine($"data: {description}");
         context.Output.WriteLine($"wrote {target}");
     }

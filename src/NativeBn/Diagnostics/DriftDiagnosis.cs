@@ -1,5 +1,6 @@
 using System.Globalization;
 using NativeBn.Data;
+using NativeBn.Model;
 using NativeBn.Network;
 using NativeBn.Normalization;
 
@@ -18,19 +19,17 @@ public static class DriftDiagnosis
     /// <summary>Per-channel divergence (nats) above which a channel counts as drifted.</summary>
     public const double DivergenceThreshold = 0.05;
 
-    /// <summary>Runs the diagnosis. The model receives population statistics; its running statistics are untouched.</summary>
-    public static DriftReport Run(Sequential model, Dataset calibration, Dataset evaluation, int worstChannels = 5)
+    /// <summary>Runs the diagnosis on <paramref name="description"/>, which is left unchanged.</summary>
+    /// <exception cref="InvalidOperationException">The model has no BatchNorm node.</exception>
+    public static DriftReport Run(ModelDescription description, Dataset calibration, Dataset evaluation, int worstChannels = 5)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(evaluation);
-        PopulationRecalibration.Run(model, calibration);
+        var model = new Sequential(PopulationRecalibration.Run(description, calibration));
         var layers = new List<LayerDrift>();
-        for (int i = 0; i < model.Layers.Count; i++)
+        foreach (BatchNormLayer layer in model.BatchNormLayers)
         {
-            if (model.Layers[i] is BatchNormLayer layer)
-            {
-                layers.Add(Compare(i, layer.BatchNorm, worstChannels));
-            }
+            layers.Add(Compare(layer.Name, layer.BatchNorm, worstChannels));
         }
 
         var runningProbabilities = new float[evaluation.Count * evaluation.Classes];
@@ -49,7 +48,7 @@ public static class DriftDiagnosis
         return new DriftReport(layers, running, population, max, sum / runningProbabilities.Length, verdict, recommendation);
     }
 
-    private static LayerDrift Compare(int index, BatchNorm batchNorm, int worst)
+    private static LayerDrift Compare(string node, BatchNorm batchNorm, int worst)
     {
         double eps = batchNorm.Options.Conventions.Epsilon;
         var channels = new ChannelDrift[batchNorm.Channels];
@@ -66,7 +65,7 @@ public static class DriftDiagnosis
             varianceDifference += Math.Abs(varRun - varPop) / sPop;
         }
 
-        return new LayerDrift(index, channels.Length, meanDifference / channels.Length, varianceDifference / channels.Length,
+        return new LayerDrift(node, channels.Length, meanDifference / channels.Length, varianceDifference / channels.Length,
             [.. channels.OrderByDescending(c => c.Divergence).Take(worst)]);
     }
 

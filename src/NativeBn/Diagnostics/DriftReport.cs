@@ -14,13 +14,13 @@ public sealed record ChannelDrift(
     double MeanShift, double StdRatio, double Divergence);
 
 /// <summary>Drift of one BatchNorm layer.</summary>
-/// <param name="LayerIndex">Index of the layer in the model.</param>
+/// <param name="Node">The BatchNorm node's name.</param>
 /// <param name="Channels">Number of channels.</param>
 /// <param name="MeanRelativeMeanDifference">Mean over channels of |μ_run - μ_pop| / σ_pop.</param>
 /// <param name="MeanRelativeVarianceDifference">Mean over channels of |σ²_run - σ²_pop| / σ²_pop.</param>
 /// <param name="WorstChannels">The channels with the largest divergence, worst first.</param>
 public sealed record LayerDrift(
-    int LayerIndex, int Channels, double MeanRelativeMeanDifference, double MeanRelativeVarianceDifference,
+    string Node, int Channels, double MeanRelativeMeanDifference, double MeanRelativeVarianceDifference,
     IReadOnlyList<ChannelDrift> WorstChannels);
 
 /// <summary>Running against population statistics for a model: per layer, on accuracy and on outputs, and what to do.</summary>

@@ -1,4 +1,5 @@
 using NativeBn.Data;
+using NativeBn.Model;
 using NativeBn.Normalization;
 
 namespace NativeBn.Network;
@@ -10,6 +11,30 @@ namespace NativeBn.Network;
 /// </summary>
 public static class PopulationRecalibration
 {
+    /// <summary>
+    /// <paramref name="model"/> with exact population statistics in every BatchNorm node, collected over
+    /// <paramref name="data"/> layer by layer; everything else unchanged.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no BatchNorm node (see <see cref="NoBatchNorm"/>).</exception>
+    public static ModelDescription Run(ModelDescription model, Dataset data, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!model.BatchNorms.Any())
+        {
+            throw new InvalidOperationException(NoBatchNorm);
+        }
+
+        var network = new Sequential(model);
+        Run(network, data, progress);
+        return network.ToDescription();
+    }
+
+    /// <summary>What to tell a user whose model has no BatchNorm left to recalibrate or diagnose.</summary>
+    public const string NoBatchNorm =
+        "The model has no BatchNorm layer: it was folded into the layer before it (by 'nativebn fold', or by an exporter: " +
+        "PyTorch's torch.onnx.export in eval mode folds it), so there are no statistics to recalibrate or compare. " +
+        "Recalibrate the unfolded model, or export with training=torch.onnx.TrainingMode.PRESERVE to keep BatchNormalization nodes.";
+
     /// <summary>Recalibrates every BatchNorm layer of <paramref name="model"/> over <paramref name="data"/>.</summary>
     public static void Run(Sequential model, Dataset data, IProgress<double>? progress = null)
     {
