@@ -107,7 +107,7 @@ public static class CsvReader
             using var reader = new StreamReader(path);
             return Read(reader, path, label);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not DataFormatException) or UnauthorizedAccessException)
         {
             throw new DataFormatException($"Cannot read {path}: {e.Message}", e);
         }
