@@ -12,7 +12,7 @@ namespace NativeBn.Cuda;
 public sealed unsafe class CudaBatchNorm : IDisposable
 {
     private readonly CudaDevice _device;
-    private readonly CudaMemory<float> _p0, _p1, _p2, _p3, _zero;
+    private readonly CudaMemory<float> _normalizeMean, _normalizeScale, _normalizeShift, _gradientA, _gradientB, _gradientMean, _gradientE, _zero;
     private readonly CudaMemory<double> _mean, _m2;
     private readonly float[] _scale, _shift;
 
@@ -29,10 +29,13 @@ public sealed unsafe class CudaBatchNorm : IDisposable
         _device = device;
         Layer = layer;
         int c = layer.Channels;
-        _p0 = device.AllocateFloats(c);
-        _p1 = device.AllocateFloats(c);
-        _p2 = device.AllocateFloats(c);
-        _p3 = device.AllocateFloats(c);
+        _normalizeMean = device.AllocateFloats(c);
+        _normalizeScale = device.AllocateFloats(c);
+        _normalizeShift = device.AllocateFloats(c);
+        _gradientA = device.AllocateFloats(c);
+        _gradientB = device.AllocateFloats(c);
+        _gradientMean = device.AllocateFloats(c);
+        _gradientE = device.AllocateFloats(c);
         _zero = device.AllocateFloats(c);
         _zero.Upload(new float[c]);
         _mean = device.AllocateDoubles(c);
@@ -49,79 +52,101 @@ public sealed unsafe class CudaBatchNorm : IDisposable
     {
         CheckBuffers(shape, (x, nameof(x)), (y, nameof(y)));
         Layer.GetInferenceCoefficients(statistics, _scale, _shift);
-        _p0.Upload(_scale);
-        _p1.Upload(_shift);
-        Affine(x, y, _p0, _p1, shape, fuseRelu);
+        _normalizeScale.Upload(_scale);
+        _normalizeShift.Upload(_shift);
+        Affine(x, y, _normalizeScale, _normalizeShift, shape, fuseRelu);
         _device.Synchronize();
     }
 
-    /// <summary>Training forward pass on the device; see <see cref="BatchNorm.Forward"/>.</summary>
+    /// <summary>Training forward pass on the device; see <see cref="BatchNorm.Forward(ReadOnlySpan{float}, TensorShape, Span{float}, BatchNormMode)"/>.</summary>
     public BatchNormForwardResult Forward(CudaMemory<float> x, TensorShape shape, CudaMemory<float> y, BatchNormMode mode)
     {
         CheckBuffers(shape, (x, nameof(x)), (y, nameof(y)));
-        ForwardStep step = Layer.BeginForward(shape, mode);
-        if (step.NeedsBatchStatistics)
-        {
-            Reduce("nbn_moments", x, x, _mean, _mean, _m2, shape);
-            _mean.Download(Layer.BatchMeanBuffer);
-            _m2.Download(Layer.BatchM2Buffer);
-            Layer.AcceptMoments(ref step, ChannelMoments.FirstNonFinite(Layer.BatchMeanBuffer, Layer.BatchM2Buffer));
-        }
-
-        NormalizeParameters parameters = Layer.PrepareNormalize(step);
-        _p0.Upload(parameters.P0);
-        _p1.Upload(parameters.P1);
-        if (parameters.Centered)
-        {
-            _p2.Upload(parameters.P2);
-            ElementWise("nbn_centered_affine", shape, x.Pointer, y.Pointer, _p0.Pointer, _p1.Pointer, _p2.Pointer);
-        }
-        else
-        {
-            Affine(x, y, _p0, _p1, shape, relu: false);
-        }
-
+        var pass = new Pass(this, shape, x, y, null, null);
+        BatchNormForwardResult result = Layer.Forward(ref pass, shape, mode);
         _device.Synchronize();
-        return Layer.CompleteForward(step);
+        return result;
     }
 
     /// <summary>Backward pass of the last <see cref="Forward"/> on the device; gradients of gamma and beta land in <see cref="Layer"/>.</summary>
     public void Backward(CudaMemory<float> x, CudaMemory<float> outputGradient, TensorShape shape, CudaMemory<float> inputGradient)
     {
-        BackwardStep step = Layer.BeginBackward(shape);
         CheckBuffers(shape, (x, nameof(x)), (outputGradient, nameof(outputGradient)), (inputGradient, nameof(inputGradient)));
-        if (step.NeedsSums)
-        {
-            _mean.Upload(Layer.BackwardMean);
-            Reduce("nbn_gradient_sums", outputGradient, x, _mean, _mean, _m2, shape);
-            _mean.Download(Layer.SumDyBuffer);
-            _m2.Download(Layer.SumCenteredBuffer);
-        }
-
-        InputGradientParameters parameters = Layer.PrepareInputGradient(step);
-        _p0.Upload(parameters.A);
-        if (parameters.Batch)
-        {
-            _p1.Upload(parameters.B);
-            _p2.Upload(parameters.Mean);
-            _p3.Upload(parameters.E);
-            ElementWise("nbn_input_gradient", shape, outputGradient.Pointer, x.Pointer, inputGradient.Pointer, _p0.Pointer, _p1.Pointer, _p2.Pointer, _p3.Pointer);
-        }
-        else
-        {
-            Affine(outputGradient, inputGradient, _p0, _zero, shape, relu: false);
-        }
-
+        var pass = new Pass(this, shape, x, null, outputGradient, inputGradient);
+        Layer.Backward(ref pass, shape);
         _device.Synchronize();
+    }
+
+    /// <summary>The device work of one pass: kernels on the pass's buffers, per-channel coefficients copied up first.</summary>
+    private readonly struct Pass(
+        CudaBatchNorm owner, TensorShape shape, CudaMemory<float> x, CudaMemory<float>? y, CudaMemory<float>? outputGradient, CudaMemory<float>? inputGradient)
+        : IBatchNormDevice
+    {
+        public void Validate(TensorShape expected)
+        {
+            if (expected != shape)
+            {
+                throw new ArgumentException($"shape is {expected}; the device buffers were checked for {shape}.", nameof(shape));
+            }
+        }
+
+        public void Moments(scoped Span<double> mean, scoped Span<double> m2)
+        {
+            owner.Reduce("nbn_moments", x, x, owner._mean, owner._mean, owner._m2, shape);
+            owner._mean.Download(mean);
+            owner._m2.Download(m2);
+        }
+
+        public void NormalizeCentered(scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> scale, scoped ReadOnlySpan<float> shift)
+        {
+            owner._normalizeMean.Upload(mean);
+            owner._normalizeScale.Upload(scale);
+            owner._normalizeShift.Upload(shift);
+            owner.ElementWise("nbn_centered_affine", shape, x.Pointer, y!.Pointer, owner._normalizeMean.Pointer, owner._normalizeScale.Pointer, owner._normalizeShift.Pointer);
+        }
+
+        public void NormalizeAffine(scoped ReadOnlySpan<float> scale, scoped ReadOnlySpan<float> shift)
+        {
+            owner._normalizeScale.Upload(scale);
+            owner._normalizeShift.Upload(shift);
+            owner.Affine(x, y!, owner._normalizeScale, owner._normalizeShift, shape, relu: false);
+        }
+
+        public void GradientSums(scoped ReadOnlySpan<double> mean, scoped Span<double> sumOutputGradient, scoped Span<double> sumCenteredProduct)
+        {
+            owner._mean.Upload(mean);
+            owner.Reduce("nbn_gradient_sums", outputGradient!, x, owner._mean, owner._mean, owner._m2, shape);
+            owner._mean.Download(sumOutputGradient);
+            owner._m2.Download(sumCenteredProduct);
+        }
+
+        public void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> b, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e)
+        {
+            owner._gradientA.Upload(a);
+            owner._gradientB.Upload(b);
+            owner._gradientMean.Upload(mean);
+            owner._gradientE.Upload(e);
+            owner.ElementWise("nbn_input_gradient", shape, outputGradient!.Pointer, x.Pointer, inputGradient!.Pointer,
+                owner._gradientA.Pointer, owner._gradientB.Pointer, owner._gradientMean.Pointer, owner._gradientE.Pointer);
+        }
+
+        public void ScaleGradient(scoped ReadOnlySpan<float> a)
+        {
+            owner._gradientA.Upload(a);
+            owner.Affine(outputGradient!, inputGradient!, owner._gradientA, owner._zero, shape, relu: false);
+        }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _p0.Dispose();
-        _p1.Dispose();
-        _p2.Dispose();
-        _p3.Dispose();
+        _normalizeMean.Dispose();
+        _normalizeScale.Dispose();
+        _normalizeShift.Dispose();
+        _gradientA.Dispose();
+        _gradientB.Dispose();
+        _gradientMean.Dispose();
+        _gradientE.Dispose();
         _zero.Dispose();
         _mean.Dispose();
         _m2.Dispose();

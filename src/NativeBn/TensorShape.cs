@@ -88,7 +88,7 @@ public readonly record struct TensorShape
     }
 
     /// <summary>Throws unless this shape was built by a factory (a <c>default</c> shape has zero sizes).</summary>
-    internal void EnsureValid(string paramName)
+    public void EnsureValid(string paramName)
     {
         if (Batch <= 0 || Channels <= 0 || Height <= 0 || Width <= 0)
         {

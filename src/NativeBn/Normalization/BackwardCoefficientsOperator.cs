@@ -5,20 +5,20 @@ namespace NativeBn.Normalization;
 
 /// <summary>
 /// Per channel, from the saved forward context and the backward sums <c>Σdy</c> and <c>Σdy·(x - mean)</c>: the input
-/// gradient's parameters <c>(A, -A·invstd²·Σdy(x-mean)/n, mean, -A·Σdy/n)</c> as float, and, when gamma and beta train,
+/// gradient's parameters a = A, b = -A·invstd²·Σdy(x-mean)/n, mean and e = -A·Σdy/n as float, and, when gamma and beta train,
 /// <c>dgamma = r·invstd·Σdy(x-mean) + d·Σdy</c> and <c>dbeta = Σdy</c>.
 /// </summary>
 internal readonly ref struct BackwardCoefficientsOperator(
     SavedContext saved, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumCentered, double inverseCount, bool trainAffine,
-    Span<float> p0, Span<float> p1, Span<float> p2, Span<float> p3, Span<float> gammaGradient, Span<float> betaGradient)
+    Span<float> a, Span<float> b, Span<float> mean, Span<float> e, Span<float> gammaGradient, Span<float> betaGradient)
     : IChannelParameterOperator
 {
     private readonly ReadOnlySpan<double> _sumDy = sumDy;
     private readonly ReadOnlySpan<double> _sumCentered = sumCentered;
-    private readonly Span<float> _p0 = p0;
-    private readonly Span<float> _p1 = p1;
-    private readonly Span<float> _p2 = p2;
-    private readonly Span<float> _p3 = p3;
+    private readonly Span<float> _a = a;
+    private readonly Span<float> _b = b;
+    private readonly Span<float> _mean = mean;
+    private readonly Span<float> _e = e;
     private readonly Span<float> _gammaGradient = gammaGradient;
     private readonly Span<float> _betaGradient = betaGradient;
 
@@ -34,13 +34,13 @@ internal readonly ref struct BackwardCoefficientsOperator(
         TS.LoadDoubles(ref MemoryMarshal.GetReference(_sumCentered), channel, out TD centeredLower, out TD centeredUpper);
         TD negativeScale = TS.BroadcastDouble(-inverseCount);
         TD scaledLower = TS.Multiply(aLower, negativeScale), scaledUpper = TS.Multiply(aUpper, negativeScale);
-        TS.Store(TS.Narrow(aLower, aUpper), ref MemoryMarshal.GetReference(_p0), channel);
+        TS.Store(TS.Narrow(aLower, aUpper), ref MemoryMarshal.GetReference(_a), channel);
         TS.Store(TS.Narrow(
             TS.Multiply(TS.Multiply(scaledLower, TS.Multiply(inverseLower, inverseLower)), centeredLower),
             TS.Multiply(TS.Multiply(scaledUpper, TS.Multiply(inverseUpper, inverseUpper)), centeredUpper)),
-            ref MemoryMarshal.GetReference(_p1), channel);
-        TS.Store(TS.Narrow(meanLower, meanUpper), ref MemoryMarshal.GetReference(_p2), channel);
-        TS.Store(TS.Narrow(TS.Multiply(scaledLower, dyLower), TS.Multiply(scaledUpper, dyUpper)), ref MemoryMarshal.GetReference(_p3), channel);
+            ref MemoryMarshal.GetReference(_b), channel);
+        TS.Store(TS.Narrow(meanLower, meanUpper), ref MemoryMarshal.GetReference(_mean), channel);
+        TS.Store(TS.Narrow(TS.Multiply(scaledLower, dyLower), TS.Multiply(scaledUpper, dyUpper)), ref MemoryMarshal.GetReference(_e), channel);
         if (trainAffine)
         {
             TS.LoadDoubles(ref saved.R[0], channel, out TD rLower, out TD rUpper);

@@ -6,6 +6,10 @@ public sealed partial class BatchNorm
 {
     private readonly double[] _sumA;
     private readonly double[] _sumB;
+    private readonly float[] _gradientA;
+    private readonly float[] _gradientB;
+    private readonly float[] _gradientMean;
+    private readonly float[] _gradientE;
 
     /// <summary>
     /// Backward pass of the last <see cref="Forward"/>: writes d(loss)/dx into <paramref name="inputGradient"/> and
@@ -23,58 +27,72 @@ public sealed partial class BatchNorm
     /// <exception cref="ArgumentException">A shape or length that differs from the last forward pass.</exception>
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient)
     {
-        if (_options.Synchronizer is { } synchronizer)
-        {
-            SynchronizedBackward(synchronizer, x, outputGradient, shape, inputGradient);
-            return;
-        }
-
-        BackwardStep step = BeginBackward(shape);
-        CheckBackwardBuffers(x, outputGradient, shape, inputGradient);
-        if (step.NeedsSums)
-        {
-            ComputeGradientSums(x, outputGradient, shape);
-        }
-
-        ApplyInputGradient(x, outputGradient, shape, inputGradient, PrepareInputGradient(step));
+        var device = CpuDevice.Backward(x, outputGradient, inputGradient, shape, _scratch, MaxThreads);
+        RunBackward(ref device, shape, hasData: true);
     }
 
-    private void CheckBackwardBuffers(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient)
+    /// <summary>
+    /// Backward pass of the last forward pass on the tensors of <paramref name="device"/> (a GPU, for example): the same
+    /// sums, coefficients and gamma and beta gradients as the CPU pass, with the device doing the sums and the input
+    /// gradient. The device's buffers must hold <paramref name="shape"/>.
+    /// </summary>
+    public void Backward<TDevice>(ref TDevice device, TensorShape shape)
+        where TDevice : IBatchNormDevice, allows ref struct =>
+        RunBackward(ref device, shape, hasData: true);
+
+    /// <summary>
+    /// The one backward sequence of every device; with a synchronizer, <c>Σdy</c> and <c>Σdy·(x - mean)</c> are summed
+    /// over all participants (a participant without data contributes zeros), and a local failure is reported first.
+    /// </summary>
+    private void RunBackward<TDevice>(ref TDevice device, TensorShape shape, bool hasData)
+        where TDevice : IBatchNormDevice, allows ref struct
     {
-        CheckBuffer(x, shape, nameof(x));
-        CheckBuffer(outputGradient, shape, nameof(outputGradient));
-        CheckBuffer(inputGradient, shape, nameof(inputGradient));
+        IBatchStatisticsSynchronizer? synchronizer = _options.Synchronizer;
+        SavedContext saved = _saved;
+        bool exchange = synchronizer is not null && saved.IsSet && (saved.NormalizedWith == NormalizationStatistics.Batch || saved.TrainAffine);
+        BackwardStep step;
+        try
+        {
+            step = BeginBackward(shape);
+            if (hasData)
+            {
+                device.Validate(shape);
+            }
+
+            if (step.NeedsSums && hasData)
+            {
+                device.GradientSums(saved.Mean, _sumA, _sumB);
+            }
+            else if (step.NeedsSums)
+            {
+                Array.Clear(_sumA);
+                Array.Clear(_sumB);
+            }
+        }
+        catch when (exchange)
+        {
+            ReportFailure(synchronizer!, backward: true);
+            throw;
+        }
+
+        if (exchange && step.NeedsSums)
+        {
+            synchronizer!.SumGradientSums(false, _sumA, _sumB);
+        }
+
+        bool batch = PrepareInputGradient(step);
+        if (hasData && batch)
+        {
+            device.InputGradient(_gradientA, _gradientB, _gradientMean, _gradientE);
+        }
+        else if (hasData)
+        {
+            device.ScaleGradient(_gradientA);
+        }
     }
 
-    private void ComputeGradientSums(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape) =>
-        LayerKernels.GradientSums(ChannelGeometry.From(shape), outputGradient, x, _saved.Mean, _sumA, _sumB, _scratch, MaxThreads);
-
-    /// <summary>The element-wise input-gradient step with the parameters of <see cref="PrepareInputGradient"/>.</summary>
-    private void ApplyInputGradient(
-        ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, TensorShape shape, Span<float> inputGradient, InputGradientParameters parameters)
-    {
-        var geometry = ChannelGeometry.From(shape);
-        if (parameters.Batch)
-        {
-            LayerKernels.InputGradient(geometry, outputGradient, x, parameters.A, parameters.B, parameters.Mean, parameters.E, inputGradient, MaxThreads);
-        }
-        else
-        {
-            LayerKernels.Scale(geometry, outputGradient, parameters.A, inputGradient, MaxThreads);
-        }
-    }
-
-    /// <summary>The mean the last forward pass normalized with, as the backward sums need it.</summary>
-    internal ReadOnlySpan<double> BackwardMean => _saved.Mean;
-
-    /// <summary>Buffers that receive <c>Σdy</c> and <c>Σdy·(x - mean)</c> per channel before <see cref="PrepareInputGradient"/>.</summary>
-    internal Span<double> SumDyBuffer => _sumA;
-
-    /// <inheritdoc cref="SumDyBuffer"/>
-    internal Span<double> SumCenteredBuffer => _sumB;
-
-    /// <summary>First phase of a backward pass (shared by the CPU and CUDA paths): checks that it matches the last forward pass.</summary>
-    internal BackwardStep BeginBackward(TensorShape shape)
+    /// <summary>Checks that a backward pass matches the last forward pass.</summary>
+    private BackwardStep BeginBackward(TensorShape shape)
     {
         SavedContext saved = _saved;
         if (!saved.IsSet)
@@ -93,15 +111,15 @@ public sealed partial class BatchNorm
     }
 
     /// <summary>
-    /// Second phase, after the sums (when needed) are in <see cref="SumDyBuffer"/> and <see cref="SumCenteredBuffer"/>:
-    /// sets the gamma and beta gradients and returns the input gradient's parameters: with batch statistics
-    /// <c>dx = A·dy + B·(x - Mean) + E</c>, with stored statistics <c>dx = A·dy</c>.
+    /// After the sums (when needed) are in <c>_sumA</c> and <c>_sumB</c>: sets the gamma and beta gradients and the input
+    /// gradient's coefficients. Returns true for batch statistics, <c>dx = a·dy + b·(x - mean) + e</c>; false for stored
+    /// statistics, <c>dx = a·dy</c>.
     /// </summary>
-    internal InputGradientParameters PrepareInputGradient(in BackwardStep step)
+    private bool PrepareInputGradient(in BackwardStep step)
     {
         SavedContext saved = _saved;
         var coefficients = new BackwardCoefficientsOperator(
-            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _p0, _p1, _p2, _p3, _gammaGradient, _betaGradient);
+            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _gradientA, _gradientB, _gradientMean, _gradientE, _gammaGradient, _betaGradient);
         ChannelParameterDriver.Run(ref coefficients, Channels);
         if (!saved.TrainAffine)
         {
@@ -109,6 +127,6 @@ public sealed partial class BatchNorm
             Array.Clear(_betaGradient);
         }
 
-        return new InputGradientParameters(step.Batch, _p0, _p1, _p2, _p3);
+        return step.Batch;
     }
 }

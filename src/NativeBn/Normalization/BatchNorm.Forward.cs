@@ -6,10 +6,9 @@ public sealed partial class BatchNorm
 {
     private readonly double[] _batchMean;
     private readonly double[] _batchM2;
-    private readonly float[] _p0;
-    private readonly float[] _p1;
-    private readonly float[] _p2;
-    private readonly float[] _p3;
+    private readonly float[] _normalizeMean;
+    private readonly float[] _normalizeScale;
+    private readonly float[] _normalizeShift;
     private SavedContext _saved;
     private SavedContext _work;
 
@@ -24,7 +23,7 @@ public sealed partial class BatchNorm
 
     /// <summary>
     /// Training forward pass: normalizes <paramref name="x"/> into <paramref name="y"/> per <paramref name="mode"/>,
-    /// updates the running statistics when asked, and keeps what <see cref="Backward"/> needs.
+    /// updates the running statistics when asked, and keeps what <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, TensorShape, Span{float})"/> needs.
     /// </summary>
     /// <param name="x">Input of <paramref name="shape"/>, in its layout.</param>
     /// <param name="shape">Shape and layout; its channel count must equal <see cref="Channels"/>.</param>
@@ -35,38 +34,75 @@ public sealed partial class BatchNorm
     /// <exception cref="InvalidOperationException">Population statistics asked for but not set.</exception>
     public BatchNormForwardResult Forward(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, BatchNormMode mode)
     {
-        if (_options.Synchronizer is { } synchronizer)
-        {
-            return SynchronizedForward(synchronizer, x, shape, y, mode);
-        }
-
-        Check.Shape(shape, Channels, nameof(shape));
-        CheckBuffer(x, shape, nameof(x));
-        CheckBuffer(y, shape, nameof(y));
-        ForwardStep step = BeginForward(shape, mode);
-        if (step.NeedsBatchStatistics)
-        {
-            AcceptMoments(ref step, ChannelMoments.Compute(x, shape, _batchMean, _batchM2, _scratch, MaxThreads));
-        }
-
-        ApplyNormalize(x, shape, y, PrepareNormalize(step));
-        return CompleteForward(step);
+        var device = CpuDevice.Forward(x, y, shape, _scratch, MaxThreads);
+        return RunForward(ref device, shape, mode, hasData: true);
     }
 
-    /// <summary>Buffers that receive a batch's per-channel mean and M2 (the moments of <see cref="AcceptMoments"/>).</summary>
-    internal Span<double> BatchMeanBuffer => _batchMean;
-
-    /// <inheritdoc cref="BatchMeanBuffer"/>
-    internal Span<double> BatchM2Buffer => _batchM2;
+    /// <summary>
+    /// Training forward pass on the tensors of <paramref name="device"/> (a GPU, for example): the same decisions,
+    /// coefficients and running-statistics updates as the CPU pass, with the device doing the moments and the
+    /// normalize step. The device's buffers must hold <paramref name="shape"/>.
+    /// </summary>
+    public BatchNormForwardResult Forward<TDevice>(ref TDevice device, TensorShape shape, BatchNormMode mode)
+        where TDevice : IBatchNormDevice, allows ref struct =>
+        RunForward(ref device, shape, mode, hasData: true);
 
     /// <summary>
-    /// First phase of a forward pass (shared by the CPU and the CUDA paths): checks the mode and applies the
-    /// single-value policy. Changes nothing.
+    /// The one forward sequence of every device. With a synchronizer, the local moments are exchanged and merged in
+    /// participant order before anything is decided from them, and a local failure before the exchange is reported to
+    /// the others first, so that no participant waits forever. A participant without data (<paramref name="hasData"/>
+    /// false) takes part in the exchange and updates its running statistics like the others.
     /// </summary>
-    internal ForwardStep BeginForward(TensorShape shape, BatchNormMode mode)
+    private BatchNormForwardResult RunForward<TDevice>(ref TDevice device, TensorShape shape, BatchNormMode mode, bool hasData)
+        where TDevice : IBatchNormDevice, allows ref struct
     {
-        Check.Shape(shape, Channels, nameof(shape));
-        return Decide(shape, mode, shape.ValuesPerChannel);
+        IBatchStatisticsSynchronizer? synchronizer = _options.Synchronizer;
+        bool exchange = synchronizer is not null && (mode.NormalizeWith == NormalizationStatistics.Batch || mode.UpdateRunningStatistics);
+        long count = 0;
+        ForwardStep step;
+        try
+        {
+            if (hasData)
+            {
+                Check.Shape(shape, Channels, nameof(shape));
+                device.Validate(shape);
+                count = shape.ValuesPerChannel;
+            }
+
+            step = Decide(shape, mode, exchange ? 2 : count);
+            if (step.NeedsBatchStatistics && hasData)
+            {
+                device.Moments(_batchMean, _batchM2);
+            }
+        }
+        catch when (exchange)
+        {
+            ReportFailure(synchronizer!, backward: false);
+            throw;
+        }
+
+        if (exchange)
+        {
+            count = synchronizer!.MergeMoments(count, _batchMean, _batchM2);
+            step = Decide(shape, mode, count);
+        }
+
+        if (step.NeedsBatchStatistics)
+        {
+            AcceptMoments(ref step, ChannelMoments.FirstNonFinite(_batchMean, _batchM2));
+        }
+
+        bool centered = PrepareNormalize(step, out ReadOnlySpan<float> scale, out ReadOnlySpan<float> shift);
+        if (hasData && centered)
+        {
+            device.NormalizeCentered(_normalizeMean, scale, shift);
+        }
+        else if (hasData)
+        {
+            device.NormalizeAffine(scale, shift);
+        }
+
+        return CompleteForward(step);
     }
 
     /// <summary>
@@ -117,11 +153,10 @@ public sealed partial class BatchNorm
     }
 
     /// <summary>
-    /// Second phase: the batch's moments are in <see cref="BatchMeanBuffer"/> and <see cref="BatchM2Buffer"/>;
-    /// <paramref name="firstNonFinite"/> is the first channel whose moments are not finite, or -1. Applies the
-    /// non-finite policy (throwing leaves the layer unchanged).
+    /// After the batch's moments are in <c>_batchMean</c> and <c>_batchM2</c>: <paramref name="firstNonFinite"/> is the
+    /// first channel whose moments are not finite, or -1. Applies the non-finite policy (throwing leaves the layer unchanged).
     /// </summary>
-    internal void AcceptMoments(ref ForwardStep step, int firstNonFinite)
+    private void AcceptMoments(ref ForwardStep step, int firstNonFinite)
     {
         if (firstNonFinite < 0)
         {
@@ -143,27 +178,32 @@ public sealed partial class BatchNorm
     }
 
     /// <summary>
-    /// Third phase: the per-channel parameters of the normalize step, and the context the backward pass needs.
-    /// Batch statistics give <c>y = (x - P0)·P1 + P2</c>; stored statistics give <c>y = x·P0 + P1</c>.
+    /// The per-channel coefficients of the normalize step, and the context the backward pass needs. Returns true for
+    /// batch statistics, <c>y = (x - mean)·scale + shift</c> with the mean in <c>_normalizeMean</c>; false for stored
+    /// statistics, <c>y = x·scale + shift</c>.
     /// </summary>
-    internal NormalizeParameters PrepareNormalize(in ForwardStep step)
+    private bool PrepareNormalize(in ForwardStep step, out ReadOnlySpan<float> scale, out ReadOnlySpan<float> shift)
     {
         SavedContext work = _work;
         if (step.NormalizeWith == NormalizationStatistics.Batch)
         {
             PrepareBatchNormalize(step.Count, work);
-            return new NormalizeParameters(true, _p0, _p1, _p2);
+            scale = _normalizeScale;
+            shift = _normalizeShift;
+            return true;
         }
 
         GetStoredStatistics(step.NormalizeWith, "mode", out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
-        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _p0, _p1, _p2);
+        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _normalizeMean, _normalizeScale, _normalizeShift);
         ChannelParameterDriver.Run(ref saved, Channels);
         InferenceCoefficients coefficients = CurrentCoefficients(step.NormalizeWith);
-        return new NormalizeParameters(false, coefficients.Scale, coefficients.Shift, default);
+        scale = coefficients.Scale;
+        shift = coefficients.Shift;
+        return false;
     }
 
-    /// <summary>Last phase, after the normalize step ran: keeps the context and updates the running statistics.</summary>
-    internal BatchNormForwardResult CompleteForward(in ForwardStep step)
+    /// <summary>After the normalize step ran: keeps the context and updates the running statistics.</summary>
+    private BatchNormForwardResult CompleteForward(in ForwardStep step)
     {
         SavedContext work = _work;
         work.Shape = step.Shape;
@@ -189,27 +229,13 @@ public sealed partial class BatchNorm
         return new BatchNormForwardResult(step.NormalizeWith, step.Update);
     }
 
-    /// <summary>The element-wise normalize step with the parameters of <see cref="PrepareNormalize"/>.</summary>
-    private void ApplyNormalize(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, NormalizeParameters parameters)
-    {
-        var geometry = ChannelGeometry.From(shape);
-        if (parameters.Centered)
-        {
-            LayerKernels.Normalize(geometry, x, parameters.P0, parameters.P1, parameters.P2, y, MaxThreads);
-        }
-        else
-        {
-            LayerKernels.Affine(geometry, x, parameters.P0, parameters.P1, y, relu: false, MaxThreads);
-        }
-    }
-
     private void PrepareBatchNormalize(long count, SavedContext work)
     {
         BatchRenormalization? renormalization = _options.Renormalization;
         double inverseCount = 1.0 / count;
         if (renormalization is null)
         {
-            var coefficients = new ForwardCoefficientsOperator(_batchMean, _batchM2, _gamma, _beta, inverseCount, Epsilon, work, _p0, _p1, _p2);
+            var coefficients = new ForwardCoefficientsOperator(_batchMean, _batchM2, _gamma, _beta, inverseCount, Epsilon, work, _normalizeMean, _normalizeScale, _normalizeShift);
             ChannelParameterDriver.Run(ref coefficients, Channels);
         }
         else
@@ -238,9 +264,9 @@ public sealed partial class BatchNorm
             work.A[c] = a;
             work.R[c] = r;
             work.D[c] = d;
-            _p0[c] = (float)mean;
-            _p1[c] = (float)a;
-            _p2[c] = (float)(_beta[c] + _gamma[c] * d);
+            _normalizeMean[c] = (float)mean;
+            _normalizeScale[c] = (float)a;
+            _normalizeShift[c] = (float)(_beta[c] + _gamma[c] * d);
         }
     }
 

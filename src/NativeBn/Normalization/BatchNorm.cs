@@ -56,10 +56,13 @@ public sealed partial class BatchNorm
         _populationCoefficients = new InferenceCoefficients(channels);
         _saved = new SavedContext(channels);
         _work = new SavedContext(channels);
-        _p0 = new float[channels];
-        _p1 = new float[channels];
-        _p2 = new float[channels];
-        _p3 = new float[channels];
+        _normalizeMean = new float[channels];
+        _normalizeScale = new float[channels];
+        _normalizeShift = new float[channels];
+        _gradientA = new float[channels];
+        _gradientB = new float[channels];
+        _gradientMean = new float[channels];
+        _gradientE = new float[channels];
         _batchMean = new double[channels];
         _batchM2 = new double[channels];
         _sumA = new double[channels];
@@ -233,9 +236,6 @@ public sealed partial class BatchNorm
     private int MaxThreads => _options.MaxThreads;
 
     private double Epsilon => _options.Conventions.Epsilon;
-
-    private void CheckBuffer(ReadOnlySpan<float> buffer, TensorShape shape, string name) =>
-        Check.Length(buffer.Length, shape.ElementCount, name, shape);
 
     /// <summary>Mean and variance of a stored source; throws when population statistics are asked for but not set.</summary>
     private void GetStoredStatistics(

@@ -6,14 +6,15 @@ namespace NativeBn.Normalization;
 /// Per-channel mean and M2 = Σ(x - mean)² of a batch in one read of the input: double sums of values shifted
 /// by the channel's first value, <c>mean = k + Σd/n</c>, <c>M2 = Σd² - (Σd)²/n</c> with <c>d = x - k</c>.
 /// The shift keeps the subtraction well conditioned where the float <c>E[x²] - E[x]²</c> cancels catastrophically.
+/// The merge and the finiteness check are public for synchronizers that combine per-participant moments.
 /// </summary>
-internal static class ChannelMoments
+public static class ChannelMoments
 {
     /// <summary>
     /// Writes each channel's mean and M2 and returns the first channel whose statistics are not finite
     /// (the batch holds NaN or infinity there), or -1.
     /// </summary>
-    public static int Compute(
+    internal static int Compute(
         ReadOnlySpan<float> x, TensorShape shape, Span<double> mean, Span<double> m2,
         ScratchBuffer scratch, int maxThreads)
     {

@@ -6,21 +6,21 @@ namespace NativeBn.Normalization;
 /// <summary>
 /// Per channel, from a mean and a sum of squared deviations: <c>var = M2·inverseCount</c>,
 /// <c>invstd = 1/sqrt(var + eps)</c>, <c>A = gamma·invstd</c>, and the normalize step's parameters
-/// <c>(mean, A, beta)</c> as float; the saved context's renormalization factors become r = 1, d = 0.
+/// (mean, scale = A, shift = beta) as float; the saved context's renormalization factors become r = 1, d = 0.
 /// With <c>inverseCount = 1</c> the "M2" is a stored variance.
 /// </summary>
 internal readonly ref struct ForwardCoefficientsOperator(
     ReadOnlySpan<double> mean, ReadOnlySpan<double> m2, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-    double inverseCount, double epsilon, SavedContext saved, Span<float> p0, Span<float> p1, Span<float> p2)
+    double inverseCount, double epsilon, SavedContext saved, Span<float> normalizeMean, Span<float> scale, Span<float> shift)
     : IChannelParameterOperator
 {
     private readonly ReadOnlySpan<double> _mean = mean;
     private readonly ReadOnlySpan<double> _m2 = m2;
     private readonly ReadOnlySpan<float> _gamma = gamma;
     private readonly ReadOnlySpan<float> _beta = beta;
-    private readonly Span<float> _p0 = p0;
-    private readonly Span<float> _p1 = p1;
-    private readonly Span<float> _p2 = p2;
+    private readonly Span<float> _normalizeMean = normalizeMean;
+    private readonly Span<float> _scale = scale;
+    private readonly Span<float> _shift = shift;
 
     public void Invoke<TS, TF, TD>(nint channel)
         where TS : ISimd<TF, TD>
@@ -41,8 +41,8 @@ internal readonly ref struct ForwardCoefficientsOperator(
         TS.StoreDoubles(aLower, aUpper, ref saved.A[0], channel);
         TS.StoreDoubles(one, one, ref saved.R[0], channel);
         TS.StoreDoubles(TS.ZeroDouble, TS.ZeroDouble, ref saved.D[0], channel);
-        TS.Store(TS.Narrow(meanLower, meanUpper), ref MemoryMarshal.GetReference(_p0), channel);
-        TS.Store(TS.Narrow(aLower, aUpper), ref MemoryMarshal.GetReference(_p1), channel);
-        TS.Store(TS.Load(ref MemoryMarshal.GetReference(_beta), channel), ref MemoryMarshal.GetReference(_p2), channel);
+        TS.Store(TS.Narrow(meanLower, meanUpper), ref MemoryMarshal.GetReference(_normalizeMean), channel);
+        TS.Store(TS.Narrow(aLower, aUpper), ref MemoryMarshal.GetReference(_scale), channel);
+        TS.Store(TS.Load(ref MemoryMarshal.GetReference(_beta), channel), ref MemoryMarshal.GetReference(_shift), channel);
     }
 }

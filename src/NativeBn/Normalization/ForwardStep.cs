@@ -1,6 +1,6 @@
 namespace NativeBn.Normalization;
 
-/// <summary>The decisions of one forward pass, carried between its phases (see <see cref="BatchNorm.BeginForward"/>).</summary>
+/// <summary>The decisions of one forward pass, carried through the forward sequence of <see cref="BatchNorm"/>.</summary>
 /// <param name="Shape">The batch's shape.</param>
 /// <param name="Mode">The requested mode.</param>
 /// <param name="NormalizeWith">The statistics actually used, after the single-value policy.</param>
