@@ -1,4 +1,5 @@
 using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NativeBn.Datasets;
@@ -118,6 +119,42 @@ public class OnnxRuntimeComparisonTests
                 AssertClose(expected, ours, $"{statistics} N={n}");
                 AssertClose(expected, viaImport, $"imported {statistics} N={n}");
             }
+        }
+    }
+
+    [Fact]
+    public void AResidualGraphMatchesOnnxRuntimeThroughExportAndImport()
+    {
+        var random = new Random(4);
+        float[] Values(int n) => [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() * 2 - 1)];
+        var model = new ModelDescription(
+            [new ModelInput("x", ShapeInfo.Features(6))],
+            [
+                new DenseNode("fc1", "x", 6, 4, Values(24), Values(4)),
+                new BatchNormNode("bn", "fc1", BatchNormOptions.For(BatchNormConventions.Onnx), Values(4), Values(4),
+                    [0.1, -0.2, 0.3, 0.0], [1.5, 0.7, 0.9, 2.2], 3),
+                new ReluNode("relu", "bn"),
+                new DenseNode("skip", "x", 6, 4, Values(24), Values(4)),
+                new AddNode("sum", "relu", "skip"),
+                new FlattenNode("flat", "sum"),
+                new DenseNode("head", "flat", 4, 3, Values(12), Values(3)),
+            ],
+            ["head"]);
+        byte[] onnx = OnnxExporter.Export(model);
+        ModelDescription imported = OnnxImporter.Import(onnx, "residual.onnx");
+        Assert.Equal(model.Nodes.Select(n => n.Kind), imported.Nodes.Select(n => n.Kind));
+        float[] x = RandomInput(5 * 6, 8);
+        float[] expected = RunOrt(onnx, "x", x, [5, 6]);
+        foreach (ModelDescription which in new[] { model, imported })
+        {
+            InferencePlan plan = InferencePlan.Build(which, InferenceRegime.Running);
+            var actual = new float[5 * 3];
+            for (int s = 0; s < 5; s++)
+            {
+                plan.Predict(x.AsSpan(s * 6, 6), actual.AsSpan(s * 3, 3));
+            }
+
+            AssertClose(expected, actual, which == model ? "residual" : "imported residual");
         }
     }
 }
