@@ -2,11 +2,12 @@
  * C test of libnativebn.
  *   test_nativebn gen SAMPLES.csv COUNT WIDTH    writes COUNT seeded random samples of WIDTH features
  *   test_nativebn check MODEL SAMPLES.csv EXPECTED.csv
- *       predicts the samples through the C ABI and compares with EXPECTED.csv (class,p0,p1,... per row, written by
+ *       predicts the samples through the C ABI and compares with EXPECTED.csv (a header, then class,p0,p1,... per row, written by
  *       the managed `nativebn predict`), predicts from 8 threads at once, checks raw-buffer BatchNorm inference against
  *       a double-precision loop, and checks that bad input returns error codes with messages.
  * Prints one line per check and ends with "N passed, M failed".
  */
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@ static float *read_csv(const char *path, int *rows, int *columns) {
     char line[1 << 16]; *rows = 0; *columns = 0;
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '\n' || line[0] == 0) continue;
+        if (isalpha((unsigned char)line[0])) continue; /* a header row naming the columns, as nativebn predict writes */
         int in_row = 0;
         for (char *token = strtok(line, ",\n"); token; token = strtok(NULL, ",\n")) {
             if (count == capacity) { capacity *= 2; values = realloc(values, capacity * sizeof(float)); }
