@@ -10,7 +10,7 @@ namespace NativeBn.Cli;
 /// </summary>
 internal sealed class DataOptions
 {
-    public Option<FileInfo?> Images { get; } = new("--images") { Description = "IDX image file (MNIST or Fashion-MNIST layout, optionally gzipped); needs --labels" };
+    public Option<FileInfo?> Images { get; } = new("--images") { Description = "IDX image file (MNIST or Fashion-MNIST layout, optionally gzipped); with --labels (optional for recalibrate and diagnose, which need no labels)" };
 
     public Option<FileInfo?> Labels { get; } = new("--labels") { Description = "IDX label file matching --images" };
 
@@ -68,6 +68,43 @@ internal sealed class DataOptions
 
         (Dataset train, Dataset test) = MnistSample.LoadSplit();
         return (train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)");
+    }
+
+    /// <summary>The data files given, with their options (for checks that outputs do not overwrite them).</summary>
+    public (FileInfo? File, string Option)[] Files(ParseResult parse) =>
+        [(parse.GetValue(Images), "--images"), (parse.GetValue(Labels), "--labels"), (parse.GetValue(Csv), "--csv")];
+
+    /// <summary>
+    /// Data for statistics (recalibration, drift), where labels are optional: an IDX image file alone, a CSV file whose
+    /// rows hold exactly the model's <paramref name="modelWidth"/> features (unlabeled), or one more field (the label
+    /// first) or a <c>--label-column</c>; the embedded sample and image/label pairs as usual.
+    /// </summary>
+    public (Dataset Calibration, Dataset Evaluation, string Description) ResolveForStatistics(ParseResult parse, long modelWidth)
+    {
+        FileInfo? images = parse.GetValue(Images), labels = parse.GetValue(Labels), csv = parse.GetValue(Csv);
+        if (images is not null && labels is null && csv is null)
+        {
+            Dataset unlabeled = IdxReader.ReadImages(images.FullName);
+            return (unlabeled, unlabeled, $"IDX {images.Name} ({unlabeled.Count} samples, no labels)");
+        }
+
+        if (csv is not null && images is null && labels is null && parse.GetValue(LabelColumn) is null)
+        {
+            CsvTable table = CsvReader.ReadFile(csv.FullName, CsvLabel.None);
+            if (table.Width == modelWidth)
+            {
+                Dataset unlabeled = Dataset.Unlabeled(table.Features, table.Width);
+                return (unlabeled, unlabeled, $"CSV {csv.Name} ({unlabeled.Count} samples, no labels)");
+            }
+
+            if (table.Width != modelWidth + 1)
+            {
+                throw new CliException(
+                    $"The rows of {csv.Name} have {table.Width} fields; the model takes {modelWidth} features (or {modelWidth + 1} with the label first, or name it with --label-column).");
+            }
+        }
+
+        return Resolve(parse);
     }
 
     /// <summary>True when any data file name holds the <c>{rank}</c> placeholder.</summary>

@@ -68,7 +68,7 @@ public sealed class CliJobTests : IDisposable
         File.WriteAllLines(Path.Combine(_folder, "shard-0.csv"), Rows(60));
         Assert.Equal(0, MpiJobRunner.Run(1, MpiJobRunner.Cli, "train", "--csv", Path.Combine(_folder, "shard-0.csv"), "--output", model, "--epochs", "1", "--hidden", "4").Code);
 
-        (int code, _, string error) = MpiJobRunner.Run(2, MpiJobRunner.Cli, "recalibrate", "--mpi", "--model", model, "--csv", Path.Combine(_folder, "shard-{rank}.csv"));
+        (int code, _, string error) = MpiJobRunner.Run(2, MpiJobRunner.Cli, "recalibrate", "--mpi", "--model", model, "--csv", Path.Combine(_folder, "shard-{rank}.csv"), "--in-place");
 
         Assert.NotEqual(0, code);
         string missing = Path.Combine(_folder, "shard-1.csv");

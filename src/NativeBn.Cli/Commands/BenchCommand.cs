@@ -23,6 +23,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure BatchNorm and network speed on this CPU (under a minute)") { json };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            OutputFile.Check(parse.GetValue(json), "--json");
             TextWriter o = context.Output;
             var machine = new BenchMachine(MachineInfo.Cpu(), Environment.ProcessorCount, MachineInfo.SupportedSimd(), MachineInfo.WidthUsed(), Environment.Version.ToString());
             o.WriteLine($"cpu: {machine.Cpu} ({machine.Cores} cores), .NET {machine.Runtime}");

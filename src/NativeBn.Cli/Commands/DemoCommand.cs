@@ -23,6 +23,9 @@ internal static class DemoCommand
         };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            OutputFile.Check(parse.GetValue(json), "--json");
+            OutputFile.Check(parse.GetValue(plot), "--plot");
+            OutputFile.Check(parse.GetValue(saveModel), "--save-model");
             int epochCount = parse.GetValue(epochs);
             if (epochCount < 1)
             {

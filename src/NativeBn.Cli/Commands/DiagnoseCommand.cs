@@ -20,8 +20,8 @@ internal static class DiagnoseCommand
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             ModelDescription network = ModelFormats.Load(parse.GetValue(model)!.FullName);
-            var (train, test, description) = data.Resolve(parse);
             long width = network.Input.Shape.ValuesPerSample;
+            var (train, test, description) = data.ResolveForStatistics(parse, width);
             if (train.Width != width)
             {
                 throw new CliException($"The data has {train.Width} features per sample; the model takes {width}.");
@@ -41,7 +41,9 @@ internal static class DiagnoseCommand
                 }
             }
 
-            o.WriteLine(string.Create(inv, $"accuracy: running {report.RunningAccuracy * 100:F2} %, population {report.PopulationAccuracy * 100:F2} %"));
+            o.WriteLine(report.RunningAccuracy is { } running && report.PopulationAccuracy is { } population
+                ? string.Create(inv, $"accuracy: running {running * 100:F2} %, population {population * 100:F2} %")
+                : "accuracy: not measured (the data has no labels)");
             o.WriteLine(string.Create(inv, $"output drift: max |Δp| {report.MaxProbabilityDrift:E2}, mean |Δp| {report.MeanProbabilityDrift:E2}"));
             o.WriteLine($"verdict: {report.Verdict}");
             o.WriteLine($"recommendation: {report.Recommendation}");

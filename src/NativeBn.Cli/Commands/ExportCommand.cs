@@ -21,6 +21,7 @@ internal static class ExportCommand
         var command = new Command("export", "Write a model as ONNX (opset 15) or safetensors (PyTorch or Keras naming)") { model, output, naming, statistics };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            OutputFile.Check(parse.GetValue(output), "--output", (parse.GetValue(model), "--model"));
             FileInfo target = parse.GetValue(output)!;
             if (Path.GetExtension(target.Name).ToLowerInvariant() is not (".onnx" or ".safetensors"))
             {

@@ -15,6 +15,7 @@ internal static class FoldCommand
         var command = new Command("fold", "Fold every BatchNorm into the dense layer before it (population statistics where present)") { model, output };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            OutputFile.Check(parse.GetValue(output), "--output", (parse.GetValue(model), "--model"));
             ModelDescription description = ModelFormats.Load(parse.GetValue(model)!.FullName);
             ModelDescription folded = ModelFolding.Fold(description);
             ModelFormats.Save(folded, parse.GetValue(output)!.FullName);

@@ -17,6 +17,7 @@ internal static class ImportCommand
         var command = new Command("import", "Convert an ONNX or safetensors (PyTorch or Keras naming) model into a native model file") { input, output };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            OutputFile.Check(parse.GetValue(output), "--output", (parse.GetValue(input), "--input"));
             FileInfo source = parse.GetValue(input)!;
             string extension = Path.GetExtension(source.Name).ToLowerInvariant();
             if (extension is not (".onnx" or ".safetensors"))

@@ -33,6 +33,7 @@ internal static class PredictCommand
         };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            OutputFile.Check(parse.GetValue(output), "--output", (parse.GetValue(input), "--input"), (parse.GetValue(model), "--model"));
             ModelDescription description = ModelFormats.Load(parse.GetValue(model)!.FullName);
             InferenceRegime inference = CommonOptions.ParseRegime(parse.GetValue(regime)!);
             CommonOptions.RequirePopulation(description, inference);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NativeBn.Data;
 using NativeBn.Interop;
+using NativeBn.Interop.Safetensors;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
 using NativeBn.Mpi;
@@ -16,25 +17,27 @@ internal static class RecalibrateCommand
     {
         var data = new DataOptions();
         var model = CommonOptions.Model();
-        var output = new Option<FileInfo?>("--output") { Description = "Where to write the recalibrated model (default: replace --model)" };
+        var output = new Option<FileInfo?>("--output") { Description = "Where to write the recalibrated model (the format follows the extension)" };
+        var inPlace = new Option<bool>("--in-place") { Description = "Replace --model itself (atomically; the original stays intact on failure)" };
         var mpi = new Option<bool>("--mpi")
         {
             Description = "Run as one rank of an MPI job (mpirun -np K): {rank} in a data file name is replaced by the rank, so each rank reads its own shard; " +
                 "without {rank} every rank reads the same data and takes its contiguous share. The result equals one process over all shards; rank 0 writes the model",
         };
-        var command = new Command("recalibrate", "Compute exact population statistics layer by layer over the training data and save them in the model") { model, output, mpi };
+        var command = new Command("recalibrate", "Compute exact population statistics layer by layer over the training data and save them in the model") { model, output, inPlace, mpi };
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
+            FileInfo target = Target(parse, model, output, inPlace);
             if (parse.GetValue(mpi))
             {
-                MpiJob.Run(context, (world, rankContext) => Distributed(parse, data, model, output, world, rankContext));
+                MpiJob.Run(context, (world, rankContext) => Distributed(parse, data, model, target, world, rankContext));
                 return;
             }
 
             FileInfo modelFile = parse.GetValue(model)!;
             ModelDescription loaded = ModelFormats.Load(modelFile.FullName);
-            var (train, _, description) = data.Resolve(parse);
+            var (train, _, description) = data.ResolveForStatistics(parse, loaded.Input.Shape.ValuesPerSample);
             RequireWidth(train, loaded.Input.Shape.ValuesPerSample);
             ModelDescription recalibrated;
             using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "recalibrating" })
@@ -42,13 +45,13 @@ internal static class RecalibrateCommand
                 recalibrated = PopulationRecalibration.Run(loaded, train, progress);
             }
 
-            Report(context, recalibrated, description, parse.GetValue(output) ?? modelFile);
+            Report(context, recalibrated, description, modelFile, target);
         }));
         return command;
     }
 
     private static void Distributed(
-        ParseResult parse, DataOptions data, Option<FileInfo> model, Option<FileInfo?> output, MpiCommunicator world, CliContext context)
+        ParseResult parse, DataOptions data, Option<FileInfo> model, FileInfo target, MpiCommunicator world, CliContext context)
     {
         FileInfo modelFile = parse.GetValue(model)!;
         bool sharded = data.IsSharded(parse);
@@ -66,7 +69,7 @@ internal static class RecalibrateCommand
         {
             if (world.Rank == 0)
             {
-                Report(context, network.ToDescription(), source, parse.GetValue(output) ?? modelFile);
+                Report(context, network.ToDescription(), source, modelFile, target);
             }
 
             return true;
@@ -88,7 +91,26 @@ internal static class RecalibrateCommand
         }
     }
 
-    private static void Report(CliContext context, ModelDescription network, string description, FileInfo targetFile)
+    /// <summary>Where the result goes: --output (checked before any work), or --model itself with --in-place.</summary>
+    private static FileInfo Target(ParseResult parse, Option<FileInfo> model, Option<FileInfo?> output, Option<bool> inPlace)
+    {
+        FileInfo source = parse.GetValue(model)!;
+        FileInfo? written = parse.GetValue(output);
+        if (written is not null && parse.GetValue(inPlace))
+        {
+            throw new CliException("Give either --output or --in-place, not both.");
+        }
+
+        if (written is null && !parse.GetValue(inPlace))
+        {
+            throw new CliException("recalibrate writes the model to --output FILE, or replaces --model with --in-place.");
+        }
+
+        OutputFile.Check(written, "--output", (source, "--model"));
+        return written ?? source;
+    }
+
+    private static void Report(CliContext context, ModelDescription network, string description, FileInfo sourceFile, FileInfo targetFile)
     {
         foreach (BatchNormNode node in network.BatchNorms)
         {
@@ -96,7 +118,10 @@ internal static class RecalibrateCommand
         }
 
         string target = targetFile.FullName;
-        ModelFormats.Save(network, target, Interop.Safetensors.SafetensorsNaming.PyTorch, NormalizationStatistics.Population);
+        SafetensorsNaming naming = Path.GetExtension(sourceFile.Name).Equals(".safetensors", StringComparison.OrdinalIgnoreCase)
+            ? SafetensorsModels.NamingOf(sourceFile.FullName)
+            : SafetensorsNaming.PyTorch;
+        ModelFormats.Save(network, target, naming, NormalizationStatistics.Population);
         context.Output.WriteLine($"data: {description}");
         context.Output.WriteLine($"wrote {target}");
     }

@@ -61,6 +61,7 @@ internal static class TrainCommand
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             FileInfo? startFile = parse.GetValue(start);
+            OutputFile.Check(parse.GetValue(output), "--output", [(startFile, "--model"), .. data.Files(parse)]);
             string? text = parse.GetValue(architecture);
             if (startFile is not null && text is not null)
             {
@@ -72,6 +73,12 @@ internal static class TrainCommand
                 throw new CliException("--freeze-batchnorm applies to fine-tuning; add --model.");
             }
 
+            double lr = parse.GetValue(learningRate);
+            if (!(lr > 0 && double.IsFinite(lr)))
+            {
+                throw new CliException($"--lr must be a finite number above 0, got {lr.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
             double rate = parse.GetValue(dropout);
             if (!(rate >= 0 && rate < 1))
             {
@@ -79,7 +86,7 @@ internal static class TrainCommand
             }
 
             var settings = new Settings(
-                Positive(parse.GetValue(epochs), "--epochs"), Positive(parse.GetValue(batch), "--batch"), parse.GetValue(learningRate),
+                Positive(parse.GetValue(epochs), "--epochs"), Positive(parse.GetValue(batch), "--batch"), lr,
                 parse.GetValue(seed), parse.GetValue(output)!, startFile, parse.GetValue(freeze),
                 text ?? DefaultArchitecture.Replace("{hidden}", Positive(parse.GetValue(hidden), "--hidden").ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
                     .Replace("{dropout}", rate > 0 ? $"dropout:{rate.ToString(CultureInfo.InvariantCulture)}," : "", StringComparison.Ordinal),
@@ -197,12 +204,20 @@ internal static class TrainCommand
         };
         try
         {
-            conventions = new BatchNormConventions(
-                momentum ?? conventions.Momentum, conventions.MomentumConvention, epsilon ?? conventions.Epsilon, conventions.RunningVariance);
+            conventions = new BatchNormConventions(momentum ?? conventions.Momentum, conventions.MomentumConvention, conventions.Epsilon, conventions.RunningVariance);
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"--momentum or --epsilon: {e.Message}");
+            throw new CliException($"--momentum {momentum?.ToString(CultureInfo.InvariantCulture)}: {e.Message}");
+        }
+
+        try
+        {
+            conventions = new BatchNormConventions(conventions.Momentum, conventions.MomentumConvention, epsilon ?? conventions.Epsilon, conventions.RunningVariance);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"--epsilon {epsilon?.ToString(CultureInfo.InvariantCulture)}: {e.Message}");
         }
 
         return new BatchNormOptions

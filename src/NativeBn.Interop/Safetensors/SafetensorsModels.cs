@@ -127,12 +127,22 @@ public static class SafetensorsModels
         return Import(tensors, metadata, source);
     }
 
+    /// <summary>The naming a safetensors file uses (from its metadata, or from its tensor names), so that re-saving keeps it.</summary>
+    public static SafetensorsNaming NamingOf(string path)
+    {
+        var (tensors, metadata) = SafetensorsFile.ReadFile(path);
+        return IsKeras(tensors, metadata) ? SafetensorsNaming.Keras : SafetensorsNaming.PyTorch;
+    }
+
+    private static bool IsKeras(IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(NamingKey, out string? naming)
+            ? naming == "keras"
+            : tensors.Keys.Any(k => k.EndsWith(".kernel", StringComparison.Ordinal) || k.EndsWith(".moving_mean", StringComparison.Ordinal));
+
     private static ModelDescription Import(
         IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, string source)
     {
-        bool keras = metadata.TryGetValue(NamingKey, out string? naming)
-            ? naming == "keras"
-            : tensors.Keys.Any(k => k.EndsWith(".kernel", StringComparison.Ordinal) || k.EndsWith(".moving_mean", StringComparison.Ordinal));
+        bool keras = IsKeras(tensors, metadata);
         var reader = new TensorReader(tensors, source);
         List<(string Kind, string Name)> layers = metadata.TryGetValue(LayersKey, out string? list)
             ? Named(list, keras, source)

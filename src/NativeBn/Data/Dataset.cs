@@ -1,10 +1,14 @@
 namespace NativeBn.Data;
 
-/// <summary>Labeled samples: features <c>[Count, Width]</c> row-major and one class label per sample.</summary>
+/// <summary>
+/// Samples: features <c>[Count, Width]</c> row-major and, for labeled data, one class label per sample. Statistics
+/// (population recalibration, drift of the statistics) need no labels; training and accuracy do.
+/// </summary>
 public sealed class Dataset
 {
     private readonly float[] _features;
-    private readonly int[] _labels;
+    private readonly int[]? _labels;
+    private readonly int _count;
 
     /// <summary>Wraps features and labels (not copied), checking their shapes and values.</summary>
     public Dataset(float[] features, int[] labels, int width, int classes)
@@ -29,24 +33,50 @@ public sealed class Dataset
 
         _features = features;
         _labels = labels;
+        _count = labels.Length;
         Width = width;
         Classes = classes;
     }
 
+    private Dataset(float[] features, int width)
+    {
+        _features = features;
+        _count = features.Length / width;
+        Width = width;
+    }
+
+    /// <summary>Samples without labels (features <c>[Count, Width]</c>, not copied; the length a positive multiple of the width).</summary>
+    public static Dataset Unlabeled(float[] features, int width)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        Check.Channels(width, nameof(width));
+        if (features.Length == 0 || features.Length % width != 0)
+        {
+            throw new ArgumentException($"features has {features.Length} values; expected a positive multiple of the width {width}.", nameof(features));
+        }
+
+        return new Dataset(features, width);
+    }
+
+    /// <summary>True when every sample has a label.</summary>
+    public bool HasLabels => _labels is not null;
+
     /// <summary>Features per sample.</summary>
     public int Width { get; }
 
-    /// <summary>Number of classes.</summary>
+    /// <summary>Number of classes (0 without labels).</summary>
     public int Classes { get; }
 
     /// <summary>Number of samples.</summary>
-    public int Count => _labels.Length;
+    public int Count => _count;
 
     /// <summary>All features, <c>[Count, Width]</c>.</summary>
     public ReadOnlySpan<float> Features => _features;
 
     /// <summary>All labels.</summary>
-    public ReadOnlySpan<int> Labels => _labels;
+    /// <exception cref="InvalidOperationException">The data has no labels.</exception>
+    public ReadOnlySpan<int> Labels => _labels ?? throw new InvalidOperationException(
+        "The data has no labels; training and accuracy need a label per sample (statistics do not).");
 
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Sample(int index) => _features.AsSpan(index * Width, Width);
@@ -62,10 +92,10 @@ public sealed class Dataset
         for (int k = 0; k < indices.Length; k++)
         {
             Sample(indices[k]).CopyTo(features.AsSpan(k * Width, Width));
-            labels[k] = _labels[indices[k]];
+            labels[k] = _labels is null ? 0 : _labels[indices[k]];
         }
 
-        return new Dataset(features, labels, Width, Classes);
+        return _labels is null ? new Dataset(features, Width) : new Dataset(features, labels, Width, Classes);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public static class IdxReader
     /// <summary>Reads an image file (<c>[count, rows, cols]</c>) and a label file (<c>[count]</c>) into a dataset of 10 classes.</summary>
     public static Dataset Read(string imagesPath, string labelsPath)
     {
-        (int[] imageDims, byte[] pixels) = ReadFile(imagesPath, expectedDims: 3);
+        (int[] imageDims, float[] features) = ReadImagesFile(imagesPath);
         (int[] labelDims, byte[] labelBytes) = ReadFile(labelsPath, expectedDims: 1);
         if (imageDims[0] != labelDims[0])
         {
@@ -21,11 +21,6 @@ public static class IdxReader
         }
 
         int width = imageDims[1] * imageDims[2];
-        var features = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            features[i] = pixels[i] / 255f;
-        }
 
         var labels = new int[labelBytes.Length];
         for (int i = 0; i < labels.Length; i++)
@@ -38,6 +33,30 @@ public static class IdxReader
         }
 
         return new Dataset(features, labels, width, 10);
+    }
+
+    /// <summary>Reads an image file (<c>[count, rows, cols]</c>) into unlabeled samples of rows·cols features.</summary>
+    public static Dataset ReadImages(string imagesPath)
+    {
+        (int[] dims, float[] features) = ReadImagesFile(imagesPath);
+        return Dataset.Unlabeled(features, dims[1] * dims[2]);
+    }
+
+    private static (int[] Dimensions, float[] Features) ReadImagesFile(string path)
+    {
+        (int[] dims, byte[] pixels) = ReadFile(path, expectedDims: 3);
+        if (pixels.Length == 0)
+        {
+            throw new DataFormatException($"{path} holds no images.");
+        }
+
+        var features = new float[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            features[i] = pixels[i] / 255f;
+        }
+
+        return (dims, features);
     }
 
     /// <summary>Reads one unsigned-byte IDX file; returns its dimensions and values.</summary>

@@ -32,10 +32,10 @@ public static class DriftDiagnosis
             layers.Add(Compare(layer.Name, layer.BatchNorm, worstChannels));
         }
 
-        var runningProbabilities = new float[evaluation.Count * evaluation.Classes];
-        var populationProbabilities = new float[runningProbabilities.Length];
-        double running = Evaluation.Accuracy(model, evaluation, InferenceRegime.Running, model.MaxBatch, runningProbabilities);
-        double population = Evaluation.Accuracy(model, evaluation, InferenceRegime.Population, model.MaxBatch, populationProbabilities);
+        float[] runningProbabilities = Probabilities(model, evaluation, InferenceRegime.Running);
+        float[] populationProbabilities = Probabilities(model, evaluation, InferenceRegime.Population);
+        double? running = evaluation.HasLabels ? Accuracy(runningProbabilities, evaluation, model.OutputWidth) : null;
+        double? population = evaluation.HasLabels ? Accuracy(populationProbabilities, evaluation, model.OutputWidth) : null;
         double max = 0, sum = 0;
         for (int k = 0; k < runningProbabilities.Length; k++)
         {
@@ -46,6 +46,36 @@ public static class DriftDiagnosis
 
         (string verdict, string recommendation) = Judge(layers, running, population);
         return new DriftReport(layers, running, population, max, sum / runningProbabilities.Length, verdict, recommendation);
+    }
+
+    /// <summary>Softmax of the model's logits for every sample, <c>[Count, classes]</c>.</summary>
+    private static float[] Probabilities(Sequential model, Dataset data, InferenceRegime regime)
+    {
+        int classes = model.OutputWidth;
+        var probabilities = new float[checked(data.Count * classes)];
+        var logits = new float[model.MaxBatch * classes];
+        for (int start = 0; start < data.Count; start += model.MaxBatch)
+        {
+            int count = Math.Min(model.MaxBatch, data.Count - start);
+            model.Forward(data.Rows(start, count), count, regime, logits.AsSpan(0, count * classes));
+            SoftmaxCrossEntropy.Softmax(logits.AsSpan(0, count * classes), probabilities.AsSpan(start * classes, count * classes), classes);
+        }
+
+        return probabilities;
+    }
+
+    private static double Accuracy(float[] probabilities, Dataset data, int classes)
+    {
+        int correct = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            if (Evaluation.ArgMax(probabilities.AsSpan(i * classes, classes)) == data.Labels[i])
+            {
+                correct++;
+            }
+        }
+
+        return (double)correct / data.Count;
     }
 
     private static LayerDrift Compare(string node, BatchNorm batchNorm, int worst)
@@ -69,12 +99,21 @@ public static class DriftDiagnosis
             [.. channels.OrderByDescending(c => c.Divergence).Take(worst)]);
     }
 
-    private static (string Verdict, string Recommendation) Judge(List<LayerDrift> layers, double running, double population)
+    private static (string Verdict, string Recommendation) Judge(List<LayerDrift> layers, double? runningAccuracy, double? populationAccuracy)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
-        double gap = population - running;
         ChannelDrift? worst = layers.SelectMany(l => l.WorstChannels).OrderByDescending(c => c.Divergence).FirstOrDefault();
         bool drifted = worst is not null && worst.Divergence > DivergenceThreshold;
+        if (runningAccuracy is not { } running || populationAccuracy is not { } population)
+        {
+            return drifted
+                ? (string.Create(inv, $"The running averages differ from the population statistics (worst channel {worst!.Channel}: mean off by {worst.MeanShift:F2} std, std ratio {worst.StdRatio:F2}); without labels the effect on accuracy is unknown."),
+                    "Recalibrate (nativebn recalibrate); give labelled data to measure the effect on accuracy.")
+                : ("The running averages match the population statistics of this data (no labels: accuracy not measured).",
+                    "No action needed for these statistics; population statistics remain the safer choice when data or schedules change.");
+        }
+
+        double gap = population - running;
         if (gap > AccuracyThreshold)
         {
             return (

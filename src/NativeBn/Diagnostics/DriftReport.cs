@@ -25,12 +25,12 @@ public sealed record LayerDrift(
 
 /// <summary>Running against population statistics for a model: per layer, on accuracy and on outputs, and what to do.</summary>
 /// <param name="Layers">Per BatchNorm layer.</param>
-/// <param name="RunningAccuracy">Accuracy on the evaluation data with running statistics.</param>
-/// <param name="PopulationAccuracy">Accuracy with population statistics.</param>
+/// <param name="RunningAccuracy">Accuracy on the evaluation data with running statistics (null when it has no labels).</param>
+/// <param name="PopulationAccuracy">Accuracy with population statistics (null when it has no labels).</param>
 /// <param name="MaxProbabilityDrift">Largest |Δprobability| between the two over the evaluation data.</param>
 /// <param name="MeanProbabilityDrift">Mean |Δprobability|.</param>
 /// <param name="Verdict">Plain-language verdict.</param>
 /// <param name="Recommendation">What to do about it.</param>
 public sealed record DriftReport(
-    IReadOnlyList<LayerDrift> Layers, double RunningAccuracy, double PopulationAccuracy,
+    IReadOnlyList<LayerDrift> Layers, double? RunningAccuracy, double? PopulationAccuracy,
     double MaxProbabilityDrift, double MeanProbabilityDrift, string Verdict, string Recommendation);

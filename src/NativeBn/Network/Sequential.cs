@@ -179,8 +179,22 @@ public sealed class Sequential
             }
         }
 
-        Run(x, batch, Pass.Train);
+        Check.Finite(x, nameof(x));
+        try
+        {
+            Run(x, batch, Pass.Train);
+        }
+        catch (NonFiniteBatchException e)
+        {
+            throw new TrainingDivergedException("this step (inside the network)", e);
+        }
+
         float loss = SoftmaxCrossEntropy.LossAndGradient(Logits(batch), labels, OutputWidth, _gradientA, globalBatch);
+        if (!float.IsFinite(loss))
+        {
+            throw new TrainingDivergedException("this step (the loss)");
+        }
+
         Span<float> outputGradient = _gradientA, inputGradient = _gradientB;
         for (int i = _layers.Length - 1; i >= 0; i--)
         {

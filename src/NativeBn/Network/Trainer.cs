@@ -65,7 +65,15 @@ public sealed class Trainer
                 _batchLabels[k] = data.Labels[index];
             }
 
-            lossSum += _model.TrainStep(_batchFeatures.AsSpan(0, count * data.Width), _batchLabels.AsSpan(0, count), _optimizer);
+            try
+            {
+                lossSum += _model.TrainStep(_batchFeatures.AsSpan(0, count * data.Width), _batchLabels.AsSpan(0, count), _optimizer);
+            }
+            catch (TrainingDivergedException e)
+            {
+                throw new TrainingDivergedException($"epoch {epoch + 1}, step {batches + 1}", e.InnerException);
+            }
+
             batches++;
             Steps++;
             progress?.Report((double)(start + count) / data.Count);

@@ -165,10 +165,7 @@ public sealed partial class BatchNorm
 
         if (_options.NonFinite == NonFinitePolicy.Throw)
         {
-            throw new ArgumentException(
-                $"x holds NaN or infinity in channel {firstNonFinite}; the batch was rejected and the layer is unchanged. " +
-                "NonFinitePolicy.SkipUpdate normalizes such batches without updating the running statistics.",
-                "x");
+            throw new NonFiniteBatchException(firstNonFinite, "x");
         }
 
         if (step.Update == RunningStatisticsUpdate.Updated)

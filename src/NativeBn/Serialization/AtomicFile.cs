@@ -1,6 +1,10 @@
 namespace NativeBn.Serialization;
 
-/// <summary>Writes files atomically: to a temporary file in the same folder, flushed to disk, then renamed over the target.</summary>
+/// <summary>
+/// Writes files atomically: to a temporary file in the same folder, flushed to disk, then renamed over the target. A
+/// failure leaves the target as it was and throws an <see cref="IOException"/> that names the target, not the
+/// temporary file.
+/// </summary>
 public static class AtomicFile
 {
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/>; readers see the old file or the new one, never a mix.</summary>
@@ -17,6 +21,14 @@ public static class AtomicFile
             }
 
             File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string folder = Path.GetDirectoryName(full)!;
+            string reason = !Directory.Exists(folder) ? $"the folder {folder} does not exist"
+                : e is UnauthorizedAccessException ? "permission denied"
+                : e.Message.Replace(temporary, full, StringComparison.Ordinal);
+            throw new IOException($"Cannot write {path}: {reason}.", e);
         }
         finally
         {

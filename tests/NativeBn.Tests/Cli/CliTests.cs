@@ -56,7 +56,7 @@ public class CliTests : IDisposable
         Assert.Contains("epoch 20: loss", train.Output);
         Assert.True(File.Exists(model));
 
-        var recalibrate = Run("", "recalibrate", "--model", model, "--csv", csv);
+        var recalibrate = Run("", "recalibrate", "--model", model, "--csv", csv, "--in-place");
         Assert.True(recalibrate.Code == 0, recalibrate.Error);
         Assert.Contains("population statistics over 240 values per channel", recalibrate.Output);
 

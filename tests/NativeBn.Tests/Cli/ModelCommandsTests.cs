@@ -142,9 +142,9 @@ public class ModelCommandsTests : IDisposable
         string model = PathOf("model.nbm"), folded = PathOf("folded.nbm");
         Assert.Equal(0, Run("train", "--csv", csv, "--label-column", "segment", "--output", model, "--epochs", "1", "--hidden", "8").Code);
         Assert.Equal(0, Run("fold", "--model", model, "--output", folded).Code);
-        foreach (string command in new[] { "diagnose", "recalibrate" })
+        foreach (string[] command in new[] { new[] { "diagnose" }, ["recalibrate", "--output", PathOf("out.nbm")] })
         {
-            var result = Run(command, "--model", folded, "--csv", csv, "--label-column", "segment");
+            var result = Run([.. command, "--model", folded, "--csv", csv, "--label-column", "segment"]);
             Assert.Equal(1, result.Code);
             Assert.Contains("no BatchNorm layer", result.Error);
             Assert.Contains("TrainingMode.PRESERVE", result.Error);

@@ -127,8 +127,9 @@ public class BadInputTests
         BatchNorm layer = TrainedLayer();
         float[] x = TestData.Gaussian(24, 9);
         x[6] = float.NaN;
-        var error = Rejected<ArgumentException>(layer, () => layer.Forward(x, Shape, new float[24], BatchNormMode.Training));
+        var error = Rejected<NonFiniteBatchException>(layer, () => layer.Forward(x, Shape, new float[24], BatchNormMode.Training));
         Assert.Equal("x", error.ParamName);
+        Assert.Equal(2, error.Channel);
         Assert.Contains("channel 2", error.Message);
     }
 
