@@ -49,12 +49,12 @@ extern "C" __global__ void nbn_centered_affine(const float *x, float *y, const f
     }
 }
 
-// dx = a[c]*dy + b[c]*(x - mean[c]) + e[c]: the input gradient with batch statistics.
-extern "C" __global__ void nbn_input_gradient(const float *dy, const float *x, float *dx, const float *a, const float *b,
+// dx = a[c]*dy + (a[c]*(x - mean[c]))*k[c] + e[c]: the input gradient with batch statistics (a first keeps the factors in range).
+extern "C" __global__ void nbn_input_gradient(const float *dy, const float *x, float *dx, const float *a, const float *k,
                                               const float *mean, const float *e, long total, int C, int S, int channels_last) {
     for (long i = (long)block_x() * BLOCK + thread_x(); i < total; i += (long)blocks_x() * BLOCK) {
         int c = channel_of(i, C, S, channels_last);
-        dx[i] = __builtin_fmaf(x[i] - mean[c], b[c], __builtin_fmaf(dy[i], a[c], e[c]));
+        dx[i] = __builtin_fmaf((x[i] - mean[c]) * a[c], k[c], __builtin_fmaf(dy[i], a[c], e[c]));
     }
 }
 

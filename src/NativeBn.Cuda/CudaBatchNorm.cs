@@ -12,7 +12,7 @@ namespace NativeBn.Cuda;
 public sealed unsafe class CudaBatchNorm : IDisposable
 {
     private readonly CudaDevice _device;
-    private readonly CudaMemory<float> _normalizeMean, _normalizeScale, _normalizeShift, _gradientA, _gradientB, _gradientMean, _gradientE, _zero;
+    private readonly CudaMemory<float> _normalizeMean, _normalizeScale, _normalizeShift, _gradientA, _gradientK, _gradientMean, _gradientE, _zero;
     private readonly CudaMemory<double> _mean, _m2;
     private readonly float[] _scale, _shift;
 
@@ -33,7 +33,7 @@ public sealed unsafe class CudaBatchNorm : IDisposable
         _normalizeScale = device.AllocateFloats(c);
         _normalizeShift = device.AllocateFloats(c);
         _gradientA = device.AllocateFloats(c);
-        _gradientB = device.AllocateFloats(c);
+        _gradientK = device.AllocateFloats(c);
         _gradientMean = device.AllocateFloats(c);
         _gradientE = device.AllocateFloats(c);
         _zero = device.AllocateFloats(c);
@@ -120,14 +120,14 @@ public sealed unsafe class CudaBatchNorm : IDisposable
             owner._m2.Download(sumCenteredProduct);
         }
 
-        public void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> b, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e)
+        public void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> k, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e)
         {
             owner._gradientA.Upload(a);
-            owner._gradientB.Upload(b);
+            owner._gradientK.Upload(k);
             owner._gradientMean.Upload(mean);
             owner._gradientE.Upload(e);
             owner.ElementWise("nbn_input_gradient", shape, outputGradient!.Pointer, x.Pointer, inputGradient!.Pointer,
-                owner._gradientA.Pointer, owner._gradientB.Pointer, owner._gradientMean.Pointer, owner._gradientE.Pointer);
+                owner._gradientA.Pointer, owner._gradientK.Pointer, owner._gradientMean.Pointer, owner._gradientE.Pointer);
         }
 
         public void ScaleGradient(scoped ReadOnlySpan<float> a)
@@ -144,7 +144,7 @@ public sealed unsafe class CudaBatchNorm : IDisposable
         _normalizeScale.Dispose();
         _normalizeShift.Dispose();
         _gradientA.Dispose();
-        _gradientB.Dispose();
+        _gradientK.Dispose();
         _gradientMean.Dispose();
         _gradientE.Dispose();
         _zero.Dispose();

@@ -101,7 +101,7 @@ static void element_wise_kernels(const Shape &shape, std::mt19937 &random) {
     for (long p = 0; p < shape.positions(); p++)
         for (int ch = 0; ch < shape.c; ch++) {
             long i = shape.index(p, ch);
-            expected[i] = (double)a[ch] * dy[i] + (double)b[ch] * ((double)x[i] - m[ch]) + e[ch];
+            expected[i] = (double)a[ch] * dy[i] + (double)a[ch] * ((double)x[i] - m[ch]) * b[ch] + e[ch];
         }
     check(worst_error(y, expected) <= 1e-6, "nbn_input_gradient", shape, worst_error(y, expected));
 }

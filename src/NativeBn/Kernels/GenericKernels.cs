@@ -21,11 +21,11 @@ public static class GenericKernels
         ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y) =>
         RowKernels<AnyWidth>.Normalize(x, mean, scale, shift, y);
 
-    /// <summary><c>dx = a·dy + b·(x - mean) + e</c>. <paramref name="inputGradient"/> may be an input.</summary>
+    /// <summary><c>dx = a·dy + (a·(x - mean))·k + e</c>. <paramref name="inputGradient"/> may be an input.</summary>
     public static void InputGradient(
-        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> k,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> e, Span<float> inputGradient) =>
-        RowKernels<AnyWidth>.InputGradient(outputGradient, x, a, b, mean, e, inputGradient);
+        RowKernels<AnyWidth>.InputGradient(outputGradient, x, a, k, mean, e, inputGradient);
 
     /// <summary>
     /// Per-channel mean and <c>M2 = Σ(x - mean)²</c> in one read: double sums shifted by each channel's first value.

@@ -7,9 +7,9 @@ public delegate void AffineKernel(ReadOnlySpan<float> x, ReadOnlySpan<float> sca
 public delegate void NormalizeKernel(
     ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y);
 
-/// <summary><c>dx = a·dy + b·(x - mean) + e</c> on channels-last data.</summary>
+/// <summary><c>dx = a·dy + (a·(x - mean))·k + e</c> on channels-last data.</summary>
 public delegate void InputGradientKernel(
-    ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+    ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> k,
     ReadOnlySpan<float> mean, ReadOnlySpan<float> e, Span<float> inputGradient);
 
 /// <summary>Per-channel mean and M2 of channels-last data.</summary>

@@ -67,12 +67,12 @@ internal static class LayerKernels
         ChannelKernels.Map<CenteredAffineOperator>(geometry, x, default, mean, scale, shift, default, y, maxThreads);
     }
 
-    /// <summary><c>dx = a·dy + b·(x - mean) + e</c>.</summary>
+    /// <summary><c>dx = a·dy + (a·(x - mean))·k + e</c>.</summary>
     public static void InputGradient(
         in ChannelGeometry geometry, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> a,
-        ReadOnlySpan<float> b, ReadOnlySpan<float> mean, ReadOnlySpan<float> e, Span<float> dx, int maxThreads)
+        ReadOnlySpan<float> k, ReadOnlySpan<float> mean, ReadOnlySpan<float> e, Span<float> dx, int maxThreads)
     {
-        ChannelKernels.Map<InputGradientOperator>(geometry, dy, x, a, b, mean, e, dx, maxThreads);
+        ChannelKernels.Map<InputGradientOperator>(geometry, dy, x, a, k, mean, e, dx, maxThreads);
     }
 
     /// <summary><c>dx = dy·a</c>.</summary>

@@ -43,23 +43,23 @@ public static class RowKernels<TWidth>
             ref rm, ref MemoryMarshal.GetReference(scale), ref MemoryMarshal.GetReference(shift), ref rm);
     }
 
-    /// <summary><c>dx = a·dy + b·(x - mean) + e</c>. <paramref name="inputGradient"/> may be an input.</summary>
+    /// <summary><c>dx = a·dy + (a·(x - mean))·k + e</c>. <paramref name="inputGradient"/> may be an input.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void InputGradient(
-        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> k,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> e, Span<float> inputGradient)
     {
         int width = TWidth.Resolve(a.Length);
         nint rows = CheckInput(width, outputGradient, nameof(outputGradient));
         KernelSupport.SameLength(outputGradient.Length, x.Length, nameof(x));
         KernelSupport.PerChannel(width, a.Length, nameof(a));
-        KernelSupport.PerChannel(width, b.Length, nameof(b));
+        KernelSupport.PerChannel(width, k.Length, nameof(k));
         KernelSupport.PerChannel(width, mean.Length, nameof(mean));
         KernelSupport.PerChannel(width, e.Length, nameof(e));
         KernelSupport.SameLength(outputGradient.Length, inputGradient.Length, nameof(inputGradient));
         ChannelKernels.MapRows<InputGradientOperator, TWidth>(ref MemoryMarshal.GetReference(outputGradient),
             ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(inputGradient), rows, width,
-            ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(mean),
+            ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(k), ref MemoryMarshal.GetReference(mean),
             ref MemoryMarshal.GetReference(e));
     }
 

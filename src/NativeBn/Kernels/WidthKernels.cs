@@ -5,7 +5,7 @@ namespace NativeBn.Kernels;
 /// <param name="Infer"><c>y = x·scale + shift</c>.</param>
 /// <param name="InferRelu"><c>y = max(x·scale + shift, 0)</c>.</param>
 /// <param name="Normalize"><c>y = (x - mean)·scale + shift</c>.</param>
-/// <param name="InputGradient"><c>dx = a·dy + b·(x - mean) + e</c>.</param>
+/// <param name="InputGradient"><c>dx = a·dy + (a·(x - mean))·k + e</c>.</param>
 /// <param name="Statistics">Per-channel mean and M2.</param>
 /// <param name="GradientSums">Per-channel Σdy and Σdy·(x - mean).</param>
 public sealed record WidthKernels(

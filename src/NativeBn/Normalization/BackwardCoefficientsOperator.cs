@@ -5,18 +5,19 @@ namespace NativeBn.Normalization;
 
 /// <summary>
 /// Per channel, from the saved forward context and the backward sums <c>Σdy</c> and <c>Σdy·(x - mean)</c>: the input
-/// gradient's parameters a = A, b = -A·invstd²·Σdy(x-mean)/n, mean and e = -A·Σdy/n as float, and, when gamma and beta train,
+/// gradient's parameters a = A, k = -invstd²·Σdy(x-mean)/n, mean and e = -A·Σdy/n as float (see
+/// <see cref="Kernels.Operators.InputGradientOperator"/>), and, when gamma and beta train,
 /// <c>dgamma = r·invstd·Σdy(x-mean) + d·Σdy</c> and <c>dbeta = Σdy</c>.
 /// </summary>
 internal readonly ref struct BackwardCoefficientsOperator(
     SavedContext saved, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumCentered, double inverseCount, bool trainAffine,
-    Span<float> a, Span<float> b, Span<float> mean, Span<float> e, Span<float> gammaGradient, Span<float> betaGradient)
+    Span<float> a, Span<float> k, Span<float> mean, Span<float> e, Span<float> gammaGradient, Span<float> betaGradient)
     : IChannelParameterOperator
 {
     private readonly ReadOnlySpan<double> _sumDy = sumDy;
     private readonly ReadOnlySpan<double> _sumCentered = sumCentered;
     private readonly Span<float> _a = a;
-    private readonly Span<float> _b = b;
+    private readonly Span<float> _k = k;
     private readonly Span<float> _mean = mean;
     private readonly Span<float> _e = e;
     private readonly Span<float> _gammaGradient = gammaGradient;
@@ -36,9 +37,9 @@ internal readonly ref struct BackwardCoefficientsOperator(
         TD scaledLower = TS.Multiply(aLower, negativeScale), scaledUpper = TS.Multiply(aUpper, negativeScale);
         TS.Store(TS.Narrow(aLower, aUpper), ref MemoryMarshal.GetReference(_a), channel);
         TS.Store(TS.Narrow(
-            TS.Multiply(TS.Multiply(scaledLower, TS.Multiply(inverseLower, inverseLower)), centeredLower),
-            TS.Multiply(TS.Multiply(scaledUpper, TS.Multiply(inverseUpper, inverseUpper)), centeredUpper)),
-            ref MemoryMarshal.GetReference(_b), channel);
+            TS.Multiply(TS.Multiply(negativeScale, TS.Multiply(inverseLower, inverseLower)), centeredLower),
+            TS.Multiply(TS.Multiply(negativeScale, TS.Multiply(inverseUpper, inverseUpper)), centeredUpper)),
+            ref MemoryMarshal.GetReference(_k), channel);
         TS.Store(TS.Narrow(meanLower, meanUpper), ref MemoryMarshal.GetReference(_mean), channel);
         TS.Store(TS.Narrow(TS.Multiply(scaledLower, dyLower), TS.Multiply(scaledUpper, dyUpper)), ref MemoryMarshal.GetReference(_e), channel);
         if (trainAffine)

@@ -7,7 +7,7 @@ public sealed partial class BatchNorm
     private readonly double[] _sumA;
     private readonly double[] _sumB;
     private readonly float[] _gradientA;
-    private readonly float[] _gradientB;
+    private readonly float[] _gradientK;
     private readonly float[] _gradientMean;
     private readonly float[] _gradientE;
 
@@ -83,7 +83,7 @@ public sealed partial class BatchNorm
         bool batch = PrepareInputGradient(step);
         if (hasData && batch)
         {
-            device.InputGradient(_gradientA, _gradientB, _gradientMean, _gradientE);
+            device.InputGradient(_gradientA, _gradientK, _gradientMean, _gradientE);
         }
         else if (hasData)
         {
@@ -112,14 +112,14 @@ public sealed partial class BatchNorm
 
     /// <summary>
     /// After the sums (when needed) are in <c>_sumA</c> and <c>_sumB</c>: sets the gamma and beta gradients and the input
-    /// gradient's coefficients. Returns true for batch statistics, <c>dx = a·dy + b·(x - mean) + e</c>; false for stored
+    /// gradient's coefficients. Returns true for batch statistics, <c>dx = a·dy + (a·(x - mean))·k + e</c>; false for stored
     /// statistics, <c>dx = a·dy</c>.
     /// </summary>
     private bool PrepareInputGradient(in BackwardStep step)
     {
         SavedContext saved = _saved;
         var coefficients = new BackwardCoefficientsOperator(
-            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _gradientA, _gradientB, _gradientMean, _gradientE, _gammaGradient, _betaGradient);
+            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _gradientA, _gradientK, _gradientMean, _gradientE, _gammaGradient, _betaGradient);
         ChannelParameterDriver.Run(ref coefficients, Channels);
         if (!saved.TrainAffine)
         {

@@ -60,7 +60,7 @@ public sealed partial class BatchNorm
         _normalizeScale = new float[channels];
         _normalizeShift = new float[channels];
         _gradientA = new float[channels];
-        _gradientB = new float[channels];
+        _gradientK = new float[channels];
         _gradientMean = new float[channels];
         _gradientE = new float[channels];
         _batchMean = new double[channels];

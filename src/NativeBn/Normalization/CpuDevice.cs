@@ -47,8 +47,8 @@ internal readonly ref struct CpuDevice(
     public void GradientSums(scoped ReadOnlySpan<double> mean, scoped Span<double> sumOutputGradient, scoped Span<double> sumCenteredProduct) =>
         LayerKernels.GradientSums(Geometry, _outputGradient, _x, mean, sumOutputGradient, sumCenteredProduct, scratch, maxThreads);
 
-    public void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> b, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e) =>
-        LayerKernels.InputGradient(Geometry, _outputGradient, _x, a, b, mean, e, _inputGradient, maxThreads);
+    public void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> k, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e) =>
+        LayerKernels.InputGradient(Geometry, _outputGradient, _x, a, k, mean, e, _inputGradient, maxThreads);
 
     public void ScaleGradient(scoped ReadOnlySpan<float> a) => LayerKernels.Scale(Geometry, _outputGradient, a, _inputGradient, maxThreads);
 }

@@ -25,8 +25,11 @@ public interface IBatchNormDevice
     /// <summary>The backward reductions in double: <c>Σdy</c> and <c>Σdy·(x - mean)</c> per channel.</summary>
     void GradientSums(scoped ReadOnlySpan<double> mean, scoped Span<double> sumOutputGradient, scoped Span<double> sumCenteredProduct);
 
-    /// <summary>The input gradient with batch statistics: <c>dx = a·dy + b·(x - mean) + e</c>.</summary>
-    void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> b, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e);
+    /// <summary>
+    /// The input gradient with batch statistics: <c>dx = a·dy + (a·(x - mean))·k + e</c>, in this order of operations
+    /// (a·(x - mean) first keeps every factor in float range for any standard deviation).
+    /// </summary>
+    void InputGradient(scoped ReadOnlySpan<float> a, scoped ReadOnlySpan<float> k, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> e);
 
     /// <summary>The input gradient with stored statistics: <c>dx = a·dy</c>.</summary>
     void ScaleGradient(scoped ReadOnlySpan<float> a);

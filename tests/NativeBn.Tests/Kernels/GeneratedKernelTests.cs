@@ -122,7 +122,7 @@ public class GeneratedKernelTests
             Assertions.Close(expected, y, 2e-6, $"Normalize{width} N={rows}");
 
             kernels.InputGradient(dy, x, p0, p1, p2, p3, y);
-            Fill(expected, i => (double)p0[i % width] * dy[i] + (double)p1[i % width] * ((double)x[i] - p2[i % width]) + p3[i % width]);
+            Fill(expected, i => (double)p0[i % width] * dy[i] + (double)p0[i % width] * ((double)x[i] - p2[i % width]) * p1[i % width] + p3[i % width]);
             Assertions.Close(expected, y, 2e-6, $"InputGradient{width} N={rows}");
         }
     }

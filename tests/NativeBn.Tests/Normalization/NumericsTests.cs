@@ -74,4 +74,48 @@ public class NumericsTests
         float mean = sum / count;
         return squares / count - mean * mean;
     }
+
+    /// <summary>
+    /// The variance term of dx survives standard deviations far from 1 (it used to vanish above about 1e20, where the
+    /// product of the per-channel factors underflowed in float). dx is compared with the double-precision reference
+    /// relative to its largest value, and the variance term is checked to matter (dx differs from gamma·invstd·(dy - mean dy));
+    /// epsilon is tiny so that it does not hide the variance of the tiny standard deviations.
+    /// </summary>
+    [Theory]
+    [InlineData(1e25)]
+    [InlineData(1e15)]
+    [InlineData(1e-15)]
+    [InlineData(1e-25)]
+    public void BackwardKeepsTheVarianceTermForExtremeStandardDeviations(double std)
+    {
+        TensorShape shape = TensorShape.Features(16, 3);
+        float[] x = [.. TestData.Gaussian(48, 5).Select(v => (float)(v * std))];
+        float[] dy = [.. TestData.Gaussian(48, 6).Select((v, i) => v + 0.5f * (float)(x[i] / std))];
+        float[] gamma = [1.5f, 0.75f, 2f];
+        var conventions = new BatchNormConventions(0.1, MomentumConvention.UpdateRate, 1e-60, RunningVarianceConvention.Unbiased);
+        var layer = new BatchNorm(3, new BatchNormOptions { MaxThreads = 1, Conventions = conventions });
+        layer.SetParameters(gamma, new float[3]);
+        var y = new float[48];
+        var dx = new float[48];
+        layer.Forward(x, shape, y, BatchNormMode.Training);
+        layer.Backward(x, dy, shape, dx);
+
+        double eps = layer.Options.Conventions.Epsilon;
+        var (expected, _, _) = ReferenceBatchNorm.Backward(x, dy, shape, gamma, eps);
+        double scale = expected.Max(Math.Abs);
+        Assert.True(double.IsFinite(scale) && scale > 0);
+        for (int i = 0; i < dx.Length; i++)
+        {
+            Assert.True(Math.Abs(dx[i] - expected[i]) <= 1e-4 * scale, $"std {std:E0}: dx[{i}] = {dx[i]:R}, reference {expected[i]:R}");
+        }
+
+        var (_, variance) = ReferenceBatchNorm.Statistics(x, shape);
+        double withoutVarianceTerm = Enumerable.Range(0, 48).Max(i =>
+        {
+            int c = i % 3;
+            double meanDy = Enumerable.Range(0, 16).Average(n => (double)dy[n * 3 + c]);
+            return Math.Abs(expected[i] - gamma[c] / Math.Sqrt(variance[c] + eps) * (dy[i] - meanDy));
+        });
+        Assert.True(withoutVarianceTerm > 0.1 * scale, "the data must make the variance term matter");
+    }
 }
