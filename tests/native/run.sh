@@ -5,7 +5,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:-$root/artifacts/native}"
 mkdir -p "$out"
-dotnet publish "$root/src/NativeBn.Cli" -c Release -r linux-x64 -o "$out/cli" -v quiet -nologo
+# -p:PublishAot=true as many users type it: it reaches every referenced project, the source generator included.
+dotnet publish "$root/src/NativeBn.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$out/cli" -v quiet -nologo
 dotnet publish "$root/src/NativeBn.Native" -c Release -r linux-x64 -o "$out/lib" -v quiet -nologo
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
