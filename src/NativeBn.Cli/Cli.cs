@@ -77,6 +77,11 @@ internal static class Cli
             context.Error.WriteLine($"nativebn: error: {e.Message}: lower --lr");
             return Failure;
         }
+        catch (InsufficientMemoryException e)
+        {
+            context.Error.WriteLine($"nativebn: error: {FirstLine(e.Message)}");
+            return Failure;
+        }
         catch (OutOfMemoryException)
         {
             context.Error.WriteLine("nativebn: error: out of memory: the model or the data is too large for this machine");
@@ -84,7 +89,8 @@ internal static class Cli
         }
         catch (Exception e) when (e is CliException or DataFormatException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            context.Error.WriteLine($"nativebn: error: {FirstLine(e.Message)}");
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            context.Error.WriteLine($"nativebn: error: {FirstLine(message)}");
             return Failure;
         }
         catch (Exception e)

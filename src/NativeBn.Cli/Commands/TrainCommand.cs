@@ -88,7 +88,7 @@ internal static class TrainCommand
             var settings = new Settings(
                 Positive(parse.GetValue(epochs), "--epochs"), Positive(parse.GetValue(batch), "--batch"), lr,
                 parse.GetValue(seed), parse.GetValue(output)!, startFile, parse.GetValue(freeze),
-                text ?? DefaultArchitecture.Replace("{hidden}", Positive(parse.GetValue(hidden), "--hidden").ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                text ?? DefaultArchitecture.Replace("{hidden}", Positive(parse.GetValue(hidden), "--hidden", 1 << 20).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
                     .Replace("{dropout}", rate > 0 ? $"dropout:{rate.ToString(CultureInfo.InvariantCulture)}," : "", StringComparison.Ordinal),
                 BatchNormOptionsFrom(parse.GetValue(preset)!, parse.GetValue(momentum), parse.GetValue(epsilon), parse.GetValue(singleValue)!));
             if (startFile is not null && (parse.GetValue(momentum) is not null || parse.GetValue(epsilon) is not null))
@@ -245,6 +245,8 @@ internal static class TrainCommand
         int Epochs, int Batch, double LearningRate, int Seed, FileInfo Output, FileInfo? Start, bool FreezeBatchNorm,
         string Architecture, BatchNormOptions BatchNorm);
 
-    private static int Positive(int value, string name) =>
-        value >= 1 ? value : throw new CliException($"{name} must be at least 1, got {value}.");
+    private static int Positive(int value, string name, int max = int.MaxValue) =>
+        value >= 1 && value <= max
+            ? value
+            : throw new CliException(max == int.MaxValue ? $"{name} must be at least 1, got {value}." : $"{name} must be from 1 to {max}, got {value}.");
 }

@@ -48,6 +48,10 @@ public sealed class Sequential
                 $"A trainable model is a chain of nodes from one [N, features] input; this one is {model}.", nameof(model));
         }
 
+        long parameters = model.Nodes.OfType<DenseNode>().Sum(d => (long)d.Weight.Length + d.Bias.Length)
+            + model.BatchNorms.Sum(b => 2L * b.Channels);
+        long activations = model.Nodes.Sum(n => model.ShapeOf(n.Name).ValuesPerSample) + 2 * model.Nodes.Max(n => model.ShapeOf(n.Name).ValuesPerSample);
+        MemoryLimits.RequireFloats(checked(4 * parameters + maxBatch * activations), $"Training this model with batches of {maxBatch}");
         _template = model;
         _layerOfNode = new Layer?[model.Nodes.Length];
         var layers = new List<Layer>();

@@ -40,12 +40,7 @@ public sealed class SequentialBuilder
     public SequentialBuilder Dense(int outputs, Initialization initialization = Initialization.He)
     {
         Check.Channels(outputs, nameof(outputs));
-        long count = (long)_width * outputs;
-        if (count > Array.MaxLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(outputs), outputs,
-                $"A dense layer of {_width} inputs and {outputs} outputs has {count} weights; at most {Array.MaxLength} fit in memory.");
-        }
+        MemoryLimits.RequireFloats((long)_width * outputs, $"A dense layer of {_width} inputs and {outputs} outputs");
 
         float[] weight = InitialWeights(_width, outputs, initialization, _random.Next());
         _nodes.Add(new DenseNode(Next, Previous, _width, outputs, weight, new float[outputs]));
