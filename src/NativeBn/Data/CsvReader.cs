@@ -33,24 +33,22 @@ public static class CsvReader
                 continue;
             }
 
-            string[] fields = [.. line.Split(',').Select(f => f.Trim())];
             if (fieldCount < 0)
             {
+                string[] fields = [.. line.Split(',').Select(f => f.Trim())];
                 if (fields.Length == 1 && line.Contains(';', StringComparison.Ordinal))
                 {
                     throw new DataFormatException($"{source}:{lineNumber}: the fields are separated by ';'; NativeBn reads comma-separated values.");
                 }
 
-                bool[] numeric = [.. fields.Select(IsNumber)];
-                if (numeric.All(n => !n))
+                fieldCount = fields.Length;
+                if (fields.All(f => !IsNumber(f)))
                 {
                     header = fields;
-                    fieldCount = fields.Length;
                     labelIndex = LabelIndex(label, header, source);
                     continue;
                 }
 
-                fieldCount = fields.Length;
                 if (label.Column is not null)
                 {
                     throw new DataFormatException(
@@ -58,37 +56,7 @@ public static class CsvReader
                 }
             }
 
-            if (fields.Length != fieldCount)
-            {
-                throw new DataFormatException($"{source}:{lineNumber}: the row has {fields.Length} fields; {(header is null ? "earlier rows have" : "the header names")} {fieldCount}.");
-            }
-
-            if (fieldCount - (labelIndex >= 0 ? 1 : 0) < 1)
-            {
-                throw new DataFormatException($"{source}:{lineNumber}: the row has no features.");
-            }
-
-            for (int i = 0; i < fields.Length; i++)
-            {
-                string field = fields[i];
-                if (i == labelIndex)
-                {
-                    labels.Add(Label(field, source, lineNumber, i, header));
-                    continue;
-                }
-
-                if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
-                {
-                    throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}{Named(header, i)}: '{field}' is not a number.");
-                }
-
-                if (!float.IsFinite(value))
-                {
-                    throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}{Named(header, i)}: {field} is not finite.");
-                }
-
-                features.Add(value);
-            }
+            ReadRow(line.AsSpan(), fieldCount, labelIndex, header, source, lineNumber, features, labels);
         }
 
         if (labels.Count == 0 && features.Count == 0)
@@ -113,6 +81,46 @@ public static class CsvReader
         }
     }
 
+    /// <summary>One data row: its fields parsed in place (no string per field), labels and features appended.</summary>
+    private static void ReadRow(
+        ReadOnlySpan<char> line, int fieldCount, int labelIndex, string[]? header, string source, int lineNumber, List<float> features, List<int> labels)
+    {
+        int count = line.Count(',') + 1;
+        if (count != fieldCount)
+        {
+            throw new DataFormatException($"{source}:{lineNumber}: the row has {count} fields; {(header is null ? "earlier rows have" : "the header names")} {fieldCount}.");
+        }
+
+        if (fieldCount - (labelIndex >= 0 ? 1 : 0) < 1)
+        {
+            throw new DataFormatException($"{source}:{lineNumber}: the row has no features.");
+        }
+
+        int i = 0;
+        foreach (Range range in line.Split(','))
+        {
+            ReadOnlySpan<char> field = line[range].Trim();
+            if (i == labelIndex)
+            {
+                labels.Add(Label(field, source, lineNumber, i, header));
+            }
+            else if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            {
+                throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}{Named(header, i)}: '{field}' is not a number.");
+            }
+            else if (!float.IsFinite(value))
+            {
+                throw new DataFormatException($"{source}:{lineNumber}, field {i + 1}{Named(header, i)}: {field} is not finite.");
+            }
+            else
+            {
+                features.Add(value);
+            }
+
+            i++;
+        }
+    }
+
     private static bool IsNumber(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static int LabelIndex(CsvLabel label, string[] header, string source)
@@ -128,7 +136,7 @@ public static class CsvReader
             : throw new DataFormatException($"{source}: the header has no column '{label.Column}'; its columns are {string.Join(", ", header.Select(h => $"'{h}'"))}.");
     }
 
-    private static int Label(string field, string source, int lineNumber, int index, string[]? header) =>
+    private static int Label(ReadOnlySpan<char> field, string source, int lineNumber, int index, string[]? header) =>
         int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) && label >= 0 && label < MaxClasses
             ? label
             : throw new DataFormatException(

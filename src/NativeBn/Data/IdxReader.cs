@@ -72,21 +72,56 @@ public static class IdxReader
             throw new DataFormatException($"Cannot read {path}: {e.Message}", e);
         }
 
+        return Parse(content, path, expectedDims);
+    }
+
+    /// <summary>
+    /// Parses the bytes of an IDX file (gzip-compressed or not); <paramref name="source"/> names it in errors. A
+    /// compressed file may inflate to at most <see cref="MaxInflation"/> times its size (real IDX files inflate about
+    /// 5 times), so a hostile file cannot make the reader allocate without bound.
+    /// </summary>
+    public static (int[] Dimensions, byte[] Values) Parse(ReadOnlySpan<byte> content, string source, int expectedDims)
+    {
         if (content.Length >= 2 && content[0] == 0x1F && content[1] == 0x8B)
         {
-            try
-            {
-                using var gzip = new GZipStream(new MemoryStream(content), CompressionMode.Decompress);
-                using var plain = new MemoryStream();
-                gzip.CopyTo(plain);
-                content = plain.ToArray();
-            }
-            catch (InvalidDataException e)
-            {
-                throw new DataFormatException($"{path}: corrupt gzip data ({e.Message}).", e);
-            }
+            return ParsePlain(Inflate(content.ToArray(), source), source, expectedDims);
         }
 
+        return ParsePlain(content, source, expectedDims);
+    }
+
+    /// <summary>Largest ratio of inflated to compressed size accepted.</summary>
+    public const int MaxInflation = 16;
+
+    private static byte[] Inflate(byte[] compressed, string source)
+    {
+        long limit = (long)compressed.Length * MaxInflation;
+        try
+        {
+            using var gzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+            using var plain = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = gzip.Read(buffer)) > 0)
+            {
+                if (plain.Length + read > limit)
+                {
+                    throw new DataFormatException($"{source}: the gzip data inflates to more than {MaxInflation} times its size; IDX files do not.");
+                }
+
+                plain.Write(buffer, 0, read);
+            }
+
+            return plain.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{source}: corrupt gzip data ({e.Message}).", e);
+        }
+    }
+
+    private static (int[] Dimensions, byte[] Values) ParsePlain(ReadOnlySpan<byte> content, string path, int expectedDims)
+    {
         if (content.Length < 4 || content[0] != 0 || content[1] != 0)
         {
             throw new DataFormatException($"{path} is not an IDX file (the first two bytes must be 0).");
@@ -112,13 +147,13 @@ public static class IdxReader
         long total = 1;
         for (int d = 0; d < dims; d++)
         {
-            sizes[d] = BinaryPrimitives.ReadInt32BigEndian(content.AsSpan(4 + 4 * d));
+            sizes[d] = BinaryPrimitives.ReadInt32BigEndian(content[(4 + 4 * d)..]);
             if (sizes[d] <= 0)
             {
                 throw new DataFormatException($"{path}: dimension {d} is {sizes[d]}; expected at least 1.");
             }
 
-            total *= sizes[d];
+            total = Math.Min(total * sizes[d], long.MaxValue / int.MaxValue);
         }
 
         int offset = 4 + 4 * dims;
@@ -127,6 +162,6 @@ public static class IdxReader
             throw new DataFormatException($"{path} holds {content.Length - offset} values after its header; its dimensions need {total}.");
         }
 
-        return (sizes, content[offset..]);
+        return (sizes, content[offset..].ToArray());
     }
 }
