@@ -40,7 +40,7 @@ public sealed class SequentialBuilder
     public SequentialBuilder Dense(int outputs, Initialization initialization = Initialization.He)
     {
         Check.Channels(outputs, nameof(outputs));
-        MemoryLimits.RequireFloats((long)_width * outputs, $"A dense layer of {_width} inputs and {outputs} outputs");
+        MemoryLimits.RequireFloats(4L * _width * outputs, $"Training a dense layer of {_width} inputs and {outputs} outputs (weights, gradients, optimizer state)");
 
         float[] weight = InitialWeights(_width, outputs, initialization, _random.Next());
         _nodes.Add(new DenseNode(Next, Previous, _width, outputs, weight, new float[outputs]));

@@ -148,4 +148,21 @@ public class NetworkBehaviourTests
 
         Assert.Equal(30, batchNorm.PopulationCount);
     }
+
+    [Fact]
+    public void SizesThatOverflowOrExceedMemoryAreRefusedBeforeAnyAllocation()
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InsufficientMemoryException>(() => new SequentialBuilder(65536, 1).Dense(65537));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "nothing large was allocated");
+        Assert.Contains("Training a dense layer of 65536 inputs and 65537 outputs", error.Message);
+        Assert.Contains("a model may take at most", error.Message);
+
+        var wrongCount = Assert.Throws<ArgumentException>(() => new DenseNode("d", "x", 65536, 65537, new float[1], new float[65537]));
+        Assert.Contains("expected [outputs = 65537, inputs = 65536] = 4295032832", wrongCount.Message);
+
+        ModelDescription wide = new SequentialBuilder(4, 1).Dense(3).Softmax().Describe();
+        var tooLarge = Assert.Throws<InsufficientMemoryException>(() => new Sequential(wide, maxBatch: int.MaxValue / 2));
+        Assert.Contains("Training this model with batches of", tooLarge.Message);
+    }
 }
