@@ -42,7 +42,7 @@ public sealed class DataParallelTrainer
         _communicator = communicator;
         BatchSize = batchSize;
         _seed = seed;
-        _features = new float[share * model.InputWidth];
+        _features = new float[checked(share * model.InputWidth)];
         _labels = new int[share];
         var synchronized = new List<Parameter>();
         if (synchronizeBatchNorm)

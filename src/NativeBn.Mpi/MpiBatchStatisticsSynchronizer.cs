@@ -86,7 +86,7 @@ public sealed class MpiBatchStatisticsSynchronizer : IBatchStatisticsSynchronize
         if (_send.Length < stride)
         {
             _send = new double[stride];
-            _receive = new double[stride * size];
+            _receive = new double[checked(stride * size)];
             _failed = new int[size];
         }
 

@@ -67,8 +67,8 @@ internal static class BenchCommand
         var random = new Random(1);
         float[] x = [.. Enumerable.Range(0, n * c).Select(_ => random.NextSingle() * 4 - 2)];
         float[] dy = [.. Enumerable.Range(0, n * c).Select(_ => random.NextSingle() * 2 - 1)];
-        var y = new float[n * c];
-        var dx = new float[n * c];
+        var y = new float[checked(n * c)];
+        var dx = new float[checked(n * c)];
         var layer = new BatchNorm(c, new BatchNormOptions { MaxThreads = threads });
         TensorShape shape = TensorShape.Features(n, c);
         float[] gamma = layer.Gamma.ToArray(), beta = layer.Beta.ToArray(), scale = new float[c], shift = new float[c];

@@ -47,7 +47,7 @@ internal static class MismatchDemo
             double latency;
             if (regime.Regime == InferenceRegime.BatchStatistics)
             {
-                probabilities = new float[test.Count * test.Classes];
+                probabilities = new float[checked(test.Count * test.Classes)];
                 var watch = Stopwatch.StartNew();
                 regime.Accuracy(model, test, probabilities);
                 latency = watch.Elapsed.TotalMicroseconds / test.Count;
@@ -119,7 +119,7 @@ internal static class MismatchDemo
 
     private static float[] Probabilities(Sequential model, Dataset data, InferenceRegime regime, out double latencyMicroseconds)
     {
-        var probabilities = new float[data.Count * data.Classes];
+        var probabilities = new float[checked(data.Count * data.Classes)];
         InferencePlan plan = model.GetPlan(regime);
         plan.Predict(data.Sample(0), probabilities.AsSpan(0, data.Classes));
         var watch = Stopwatch.StartNew();

@@ -87,7 +87,7 @@ public sealed class Dataset
     /// <summary>The samples at <paramref name="indices"/>, in that order (copied).</summary>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
-        var features = new float[indices.Length * Width];
+        var features = new float[checked(indices.Length * Width)];
         var labels = new int[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {

@@ -53,7 +53,7 @@ public static class DriftDiagnosis
     {
         int classes = model.OutputWidth;
         var probabilities = new float[checked(data.Count * classes)];
-        var logits = new float[model.MaxBatch * classes];
+        var logits = new float[checked(model.MaxBatch * classes)];
         for (int start = 0; start < data.Count; start += model.MaxBatch)
         {
             int count = Math.Min(model.MaxBatch, data.Count - start);

@@ -23,7 +23,7 @@ public static class Evaluation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         int classes = model.OutputWidth;
-        var logits = new float[Math.Min(batchSize, model.MaxBatch) * classes];
+        var logits = new float[checked(Math.Min(batchSize, model.MaxBatch) * classes)];
         int correct = 0;
         for (int start = 0; start < data.Count; start += batchSize)
         {

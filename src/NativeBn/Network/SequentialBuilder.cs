@@ -112,7 +112,7 @@ public sealed class SequentialBuilder
     private static float[] InitialWeights(int inputs, int outputs, Initialization initialization, int seed)
     {
         var random = new Random(seed);
-        var weights = new float[inputs * outputs];
+        var weights = new float[checked(inputs * outputs)];
         double heStd = Math.Sqrt(2.0 / inputs);
         double xavierLimit = Math.Sqrt(6.0 / (inputs + outputs));
         for (int i = 0; i < weights.Length; i++)

@@ -25,7 +25,7 @@ public sealed class Trainer
         _optimizer = optimizer;
         BatchSize = batchSize;
         _seed = seed;
-        _batchFeatures = new float[batchSize * model.InputWidth];
+        _batchFeatures = new float[checked(batchSize * model.InputWidth)];
         _batchLabels = new int[batchSize];
     }
 
