@@ -21,12 +21,12 @@ public class OnnxErrorTests
     {
         ModelProto model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(ModelFactory.Trained(BatchNormConventions.PyTorch).ToDescription()));
         NodeProto relu = model.Graph.Node.First(n => n.OpType == "Relu");
-        relu.OpType = "Conv";
-        relu.Name = "/conv7";
+        relu.OpType = "LRN";
+        relu.Name = "/lrn7";
 
         var error = Assert.Throws<DataFormatException>(() => OnnxImporter.Import(model.ToByteArray(), "net.onnx"));
 
-        Assert.Contains("Conv node '/conv7'", error.Message);
+        Assert.Contains("LRN node '/lrn7'", error.Message);
         Assert.Contains("not supported", error.Message);
     }
 

@@ -13,7 +13,9 @@ namespace NativeBn.Interop.Onnx;
 /// over axis 1 with its scale, bias, mean and variance and the attributes <c>epsilon</c> and <c>momentum</c> (ONNX
 /// momentum is a decay: a PyTorch-style update rate m is written as 1 - m; a cumulative average, which ONNX cannot
 /// express, as ONNX's default 0.9), and Relu, Dropout, Identity, Flatten (axis 1), Softmax (axis 1) and Add keep their
-/// meaning. Initializers use PyTorch <c>state_dict</c> names (<c>0.weight</c>, <c>1.running_mean</c>, ...). The variance
+/// meaning; Conv2d becomes <c>Conv</c> (weights <c>[M, C/G, kH, kW]</c>, explicit pads, strides, dilations and group),
+/// pooling <c>MaxPool</c> or <c>AveragePool</c> (with ceil_mode and count_include_pad), GlobalAveragePool keeps its name
+/// and Clip becomes <c>Clip</c> with its bounds as scalar initializers. Initializers use PyTorch <c>state_dict</c> names (<c>0.weight</c>, <c>1.running_mean</c>, ...). The variance
 /// written is the stored one, unchanged, because it is what inference divides by. The batch dimension is written as
 /// the symbolic <c>N</c>.
 /// </summary>
@@ -70,6 +72,34 @@ public static class OnnxExporter
                     break;
                 case AddNode:
                     graph.Node.Add(Node("Add", $"/{name}/Add", inputs, name));
+                    break;
+                case Conv2dNode conv:
+                    Window2d w = conv.Window;
+                    graph.Initializer.Add(OnnxTensors.Create($"{name}.weight", conv.Weight.AsSpan(),
+                        conv.OutputChannels, conv.InputChannels / conv.Groups, w.KernelHeight, w.KernelWidth));
+                    string[] convInputs = [inputs[0], $"{name}.weight"];
+                    if (conv.HasBias)
+                    {
+                        graph.Initializer.Add(OnnxTensors.Create($"{name}.bias", conv.Bias.AsSpan(), conv.OutputChannels));
+                        convInputs = [.. convInputs, $"{name}.bias"];
+                    }
+
+                    graph.Node.Add(Node("Conv", $"/{name}/Conv", convInputs, name,
+                        [.. WindowAttributes(w, dilations: true), IntAttribute("group", conv.Groups)]));
+                    break;
+                case PoolNode pool:
+                    AttributeProto[] poolAttributes = [.. WindowAttributes(pool.Window, dilations: pool.Pool == PoolKind.Max), IntAttribute("ceil_mode", pool.CeilMode ? 1 : 0)];
+                    graph.Node.Add(pool.Pool == PoolKind.Max
+                        ? Node("MaxPool", $"/{name}/MaxPool", inputs, name, poolAttributes)
+                        : Node("AveragePool", $"/{name}/AveragePool", inputs, name, [.. poolAttributes, IntAttribute("count_include_pad", pool.CountIncludePad ? 1 : 0)]));
+                    break;
+                case GlobalAveragePoolNode:
+                    graph.Node.Add(Node("GlobalAveragePool", $"/{name}/GlobalAveragePool", inputs, name));
+                    break;
+                case ClipNode clip:
+                    graph.Initializer.Add(OnnxTensors.Create($"{name}.min", [clip.Min]));
+                    graph.Initializer.Add(OnnxTensors.Create($"{name}.max", [clip.Max]));
+                    graph.Node.Add(Node("Clip", $"/{name}/Clip", [inputs[0], $"{name}.min", $"{name}.max"], name));
                     break;
                 default:
                     throw new ArgumentException($"Node '{name}' ({node.Kind}) has no ONNX operator here.", nameof(model));
@@ -143,6 +173,25 @@ public static class OnnxExporter
         node.Output.Add(output);
         node.Attribute.AddRange(attributes);
         return node;
+    }
+
+    /// <summary>kernel_shape, strides, pads (ONNX order: top, left, bottom, right) and, where the operator has them, dilations.</summary>
+    private static IEnumerable<AttributeProto> WindowAttributes(Window2d w, bool dilations)
+    {
+        yield return IntsAttribute("kernel_shape", w.KernelHeight, w.KernelWidth);
+        yield return IntsAttribute("strides", w.StrideHeight, w.StrideWidth);
+        yield return IntsAttribute("pads", w.PadTop, w.PadLeft, w.PadBottom, w.PadRight);
+        if (dilations)
+        {
+            yield return IntsAttribute("dilations", w.DilationHeight, w.DilationWidth);
+        }
+    }
+
+    private static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
     }
 
     private static AttributeProto IntAttribute(string name, long value) =>

@@ -18,7 +18,7 @@ namespace NativeBn.Interop.Onnx;
 /// has one (<c>fc1.weight</c> gives <c>fc1</c>), after their output otherwise. Anything else throws
 /// <see cref="DataFormatException"/> naming the operator, the node and the reason.
 /// </summary>
-public static class OnnxImporter
+public static partial class OnnxImporter
 {
     /// <summary>Reads an ONNX file.</summary>
     public static ModelDescription Load(string path)
@@ -51,9 +51,9 @@ public static class OnnxImporter
 
         GraphProto graph = model.Graph ?? throw new DataFormatException($"{source} has no graph.");
         OperatorSetIdProto? opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
-        if (opset is null || opset.Version < 9)
+        if (opset is null || opset.Version < 7)
         {
-            throw new DataFormatException($"{source}: needs the default ONNX opset, version 9 or later (found {opset?.Version.ToString() ?? "none"}).");
+            throw new DataFormatException($"{source}: needs the default ONNX opset, version 7 or later (found {opset?.Version.ToString() ?? "none"}).");
         }
 
         if (graph.Node.Count == 0)
@@ -61,18 +61,26 @@ public static class OnnxImporter
             throw new DataFormatException($"{source}: the graph has no nodes.");
         }
 
-        return new GraphReader(source, graph).Read();
+        return new GraphReader(source, graph, opset.Version).Read();
     }
 
+    /// <summary>The "Node 'name' (Kind): " start of a model node's error, dropped where the ONNX node is named instead.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Node '[^']*' \([A-Za-z0-9]+\): ")]
+    private static partial System.Text.RegularExpressions.Regex NodePrefix();
+
     /// <summary>Turns the graph's nodes into model nodes, keeping a map from ONNX tensor names to model tensor names.</summary>
-    private sealed class GraphReader(string source, GraphProto graph)
+    private sealed partial class GraphReader(string source, GraphProto graph, long opset)
     {
         private readonly Dictionary<string, TensorProto> _initializers = graph.Initializer
             .GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
         private readonly Dictionary<string, string> _tensors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ShapeInfo> _shapes = new(StringComparer.Ordinal);
         private readonly HashSet<string> _names = new(StringComparer.Ordinal);
         private readonly List<ModelNode> _nodes = [];
+
+        /// <summary>The batch size a graph input fixes (0 when symbolic): a Reshape naming it means the batch.</summary>
+        private long _fixedBatch;
 
         public ModelDescription Read()
         {
@@ -81,6 +89,7 @@ public static class OnnxImporter
             {
                 inputs.Add(new ModelInput(input.Name, Shape(input)));
                 _tensors[input.Name] = input.Name;
+                _shapes[input.Name] = inputs[^1].Shape;
                 _names.Add(input.Name);
             }
 
@@ -109,7 +118,7 @@ public static class OnnxImporter
                 }
                 catch (ArgumentException e)
                 {
-                    throw Error(node, e.Message);
+                    throw Error(node, NodePrefix().Replace(e.Message, ""));
                 }
             }
 
@@ -168,8 +177,27 @@ public static class OnnxImporter
                 case "Add" when node.Input.Count == 2 && node.Input.All(i => !_initializers.ContainsKey(i)):
                     Add(node, name => new AddNode(name, Input(node, 0), Input(node, 1)));
                     return k;
+                case "Conv":
+                    Conv(node);
+                    return k;
+                case "MaxPool" or "AveragePool":
+                    Pool(node);
+                    return k;
+                case "GlobalAveragePool":
+                    Add(node, name => new GlobalAveragePoolNode(name, Input(node, 0)));
+                    return k;
+                case "Clip":
+                    Clip(node);
+                    return k;
+                case "Reshape":
+                    Reshape(node);
+                    return k;
+                case "Constant" or "Shape" or "Gather" or "Unsqueeze" or "Squeeze" or "Concat" or "Cast":
+                    Constant(node);
+                    return k;
                 default:
-                    throw Error(node, "is not supported (supported: Gemm, MatMul, Add, BatchNormalization, Relu, Dropout, Flatten, Identity, Softmax)");
+                    throw Error(node, "is not supported (supported: Gemm, MatMul, Add, BatchNormalization, Conv, MaxPool, AveragePool, "
+                        + "GlobalAveragePool, Relu, Clip, Dropout, Flatten, Reshape, Identity, Softmax, and constant shape computations)");
             }
         }
 
@@ -226,9 +254,9 @@ public static class OnnxImporter
                 throw Error(node, $"has {node.Input.Count} inputs; expected X, scale, B, mean, var");
             }
 
-            if (node.Attribute.Any(a => a.Name == "spatial" && a.I == 0))
+            if (node.Attribute.Any(a => a.Name == "spatial" && a.I == 0) && InputShape(node, 0).Rank > 2)
             {
-                throw Error(node, "has spatial = 0 (per-element statistics), which is not supported");
+                throw Error(node, "has spatial = 0 (statistics per channel and position), which is not supported");
             }
 
             long trainingMode = Int(node, "training_mode", 0);
@@ -265,7 +293,9 @@ public static class OnnxImporter
                 throw Error(onnx, $"writes '{name}', which an earlier node or input already writes");
             }
 
-            _nodes.Add(create(name));
+            ModelNode created = create(name);
+            _shapes[name] = created.InferShape([.. created.Inputs.Select(i => _shapes[i])]);
+            _nodes.Add(created);
             _tensors[output] = name;
         }
 
@@ -276,6 +306,9 @@ public static class OnnxImporter
             node.Input.Count > index && _tensors.TryGetValue(node.Input[index], out string? name)
                 ? name
                 : throw Error(node, $"reads '{(node.Input.Count > index ? node.Input[index] : "")}', which no earlier supported node or graph input writes");
+
+        /// <summary>The inferred shape of the node's input at <paramref name="index"/>.</summary>
+        private ShapeInfo InputShape(NodeProto node, int index) => _shapes[Input(node, index)];
 
         private double DropoutRate(NodeProto node)
         {
@@ -303,6 +336,7 @@ public static class OnnxImporter
                 if (d == 0)
                 {
                     dimensions.Add(Dimension.Batch);
+                    _fixedBatch = dim.DimValue > 0 ? dim.DimValue : 0;
                 }
                 else if (dim.DimValue is >= 1 and <= int.MaxValue)
                 {

@@ -5,7 +5,10 @@ using NativeBn.Interop.Onnx.Proto;
 
 namespace NativeBn.Interop.Onnx;
 
-/// <summary>Float tensors to and from ONNX <c>TensorProto</c> (little-endian raw data on write; raw or typed data on read).</summary>
+/// <summary>
+/// Float tensors to and from ONNX <c>TensorProto</c> (little-endian raw data on write; raw or typed data on read), and
+/// integer tensors (shapes, axes, indices) on read.
+/// </summary>
 internal static class OnnxTensors
 {
     public static TensorProto Create(string name, ReadOnlySpan<float> values, params long[] dims) => new()
@@ -30,34 +33,7 @@ internal static class OnnxTensors
     /// <summary>The values of a float tensor, checking its type, storage and element count against its dims.</summary>
     public static float[] Floats(TensorProto tensor, string source)
     {
-        if (tensor.DataLocation == TensorProto.Types.DataLocation.External || tensor.ExternalData.Count > 0)
-        {
-            throw new DataFormatException($"{source}: tensor '{tensor.Name}' keeps its data in an external file, which is not supported.");
-        }
-
-        if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
-        {
-            throw new DataFormatException(
-                $"{source}: tensor '{tensor.Name}' has data type {(TensorProto.Types.DataType)tensor.DataType}; only FLOAT (32-bit) tensors are supported.");
-        }
-
-        long count = 1;
-        foreach (long dim in tensor.Dims)
-        {
-            if (dim < 0 || dim > int.MaxValue)
-            {
-                throw new DataFormatException($"{source}: tensor '{tensor.Name}' has dimension {dim}.");
-            }
-
-            if (dim != 0 && count > Array.MaxLength / dim)
-            {
-                throw new DataFormatException(
-                    $"{source}: tensor '{tensor.Name}' has dimensions [{string.Join(", ", tensor.Dims)}], more elements than an array holds.");
-            }
-
-            count *= dim;
-        }
-
+        long count = ElementCount(tensor, source, TensorProto.Types.DataType.Float);
         float[] values;
         if (!tensor.RawData.IsEmpty)
         {
@@ -89,5 +65,64 @@ internal static class OnnxTensors
         }
 
         return values;
+    }
+
+    /// <summary>The values of an INT64 or INT32 tensor (shapes, axes, indices), checking its storage and element count.</summary>
+    public static long[] Longs(TensorProto tensor, string source)
+    {
+        bool wide = tensor.DataType == (int)TensorProto.Types.DataType.Int64;
+        long count = ElementCount(tensor, source, wide ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Int32);
+        int size = wide ? 8 : 4;
+        if (!tensor.RawData.IsEmpty)
+        {
+            if (tensor.RawData.Length != count * size)
+            {
+                throw new DataFormatException(
+                    $"{source}: tensor '{tensor.Name}' has {tensor.RawData.Length} bytes of raw data; its dims [{string.Join(", ", tensor.Dims)}] need {count * size}.");
+            }
+
+            return wide
+                ? MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray()
+                : [.. MemoryMarshal.Cast<byte, int>(tensor.RawData.Span).ToArray().Select(v => (long)v)];
+        }
+
+        long[] values = wide ? [.. tensor.Int64Data] : [.. tensor.Int32Data.Select(v => (long)v)];
+        return values.Length == count
+            ? values
+            : throw new DataFormatException($"{source}: tensor '{tensor.Name}' has {values.Length} values; its dims [{string.Join(", ", tensor.Dims)}] need {count}.");
+    }
+
+    /// <summary>Elements its dims declare, after checking where the data lives and that the type is <paramref name="expected"/>.</summary>
+    private static long ElementCount(TensorProto tensor, string source, TensorProto.Types.DataType expected)
+    {
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External || tensor.ExternalData.Count > 0)
+        {
+            throw new DataFormatException($"{source}: tensor '{tensor.Name}' keeps its data in an external file, which is not supported.");
+        }
+
+        if (tensor.DataType != (int)expected)
+        {
+            throw new DataFormatException(
+                $"{source}: tensor '{tensor.Name}' has data type {(TensorProto.Types.DataType)tensor.DataType}; expected {expected} here.");
+        }
+
+        long count = 1;
+        foreach (long dim in tensor.Dims)
+        {
+            if (dim < 0 || dim > int.MaxValue)
+            {
+                throw new DataFormatException($"{source}: tensor '{tensor.Name}' has dimension {dim}.");
+            }
+
+            if (dim != 0 && count > Array.MaxLength / dim)
+            {
+                throw new DataFormatException(
+                    $"{source}: tensor '{tensor.Name}' has dimensions [{string.Join(", ", tensor.Dims)}], more elements than an array holds.");
+            }
+
+            count *= dim;
+        }
+
+        return count;
     }
 }

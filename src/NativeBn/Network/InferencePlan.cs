@@ -7,9 +7,13 @@ namespace NativeBn.Network;
 
 /// <summary>
 /// An immutable, compiled copy of a <see cref="ModelDescription"/> for single-sample prediction in one regime: dense
-/// layers (with BatchNorm folded in for <see cref="InferenceRegime.Folded"/>), BatchNorm as cached <c>x·scale + shift</c>,
-/// a ReLU that is the only reader of a dense or BatchNorm output fused into it, dropout, identity and flatten as views of
-/// their input, residual additions, and softmax where the model has it. The output is the graph's output.
+/// layers and 2-D convolutions (with BatchNorm folded in for <see cref="InferenceRegime.Folded"/>), BatchNorm over
+/// <c>[N, C]</c> or <c>[N, C, H, W]</c> as cached <c>x·scale + shift</c>, a ReLU that is the only reader of a dense,
+/// convolution or BatchNorm output fused into it, clip, max and average pooling, global average pooling, dropout,
+/// identity and flatten as views of their input, residual additions, and softmax where the model has it. The output is
+/// the graph's output. Each sample is computed alone in a fixed order, so its output is bitwise the same whichever
+/// batch it arrives in and on whichever thread; it may differ in the last bits between machines with different SIMD
+/// widths or instruction sets.
 /// <see cref="Predict"/> is thread-safe and, after a thread's first call, allocation-free (each thread keeps its own
 /// scratch).
 /// </summary>
@@ -37,7 +41,7 @@ public sealed class InferencePlan
         ModelVersion = modelVersion;
     }
 
-    /// <summary>Features per sample.</summary>
+    /// <summary>Values per sample of the input (for <c>[N, C, H, W]</c> models, C·H·W in that order).</summary>
     public int InputWidth { get; }
 
     /// <summary>Values of the model's output per sample (class probabilities where the model ends in softmax).</summary>
@@ -52,7 +56,8 @@ public sealed class InferencePlan
     internal long ModelVersion { get; }
 
     /// <summary>
-    /// A plan for <paramref name="model"/>: one input <c>[N, features]</c>, one output <c>[N, values]</c>.
+    /// A plan for <paramref name="model"/>: one input <c>[N, ...]</c> with fixed sizes after the batch (<c>[N, features]</c>
+    /// or <c>[N, C, H, W]</c>, read row-major per sample), one output.
     /// <see cref="InferenceRegime.Population"/> needs population statistics in every BatchNorm;
     /// <see cref="InferenceRegime.Folded"/> folds BatchNorm into dense layers first (see <see cref="ModelFolding"/>).
     /// </summary>
@@ -83,14 +88,14 @@ public sealed class InferencePlan
         }
 
         ModelInput input = model.Input;
-        if (input.Shape.Rank != 2 || !input.Shape.IsBatched)
+        if (input.Shape.Rank < 2 || !input.Shape.IsBatched || input.Shape.ValuesPerSample > Array.MaxLength)
         {
-            throw new ArgumentException($"A plan takes one [N, features] input; the model's input '{input.Name}' is {input.Shape}.", nameof(model));
+            throw new ArgumentException($"A plan takes one [N, ...] input with fixed sizes after the batch; the model's input '{input.Name}' is {input.Shape}.", nameof(model));
         }
 
         ModelDescription planned = regime == InferenceRegime.Folded ? ModelFolding.Fold(model) : model;
         var builder = new PlanBuilder(planned, regime);
-        return builder.Finish(input.Shape[1], regime, version);
+        return builder.Finish((int)input.Shape.ValuesPerSample, regime, version);
     }
 
     private ReadOnlySpan<float> Slot(ReadOnlySpan<float> sample, float[] scratch, int slot) =>
@@ -170,13 +175,25 @@ public sealed class InferencePlan
                     InferenceCoefficients.Compute(batchNorm.Gamma.AsSpan(), batchNorm.Beta.AsSpan(), mean.AsSpan(), variance.AsSpan(),
                         batchNorm.Options.Conventions.Epsilon, scale, shift);
                     ShapeInfo shape = _model.ShapeOf(node.Name);
-                    if (shape.Rank != 2)
-                    {
-                        throw new ArgumentException($"Node '{node.Name}' (BatchNorm) normalizes {shape}; plans take BatchNorm over [N, C] only.");
-                    }
-
+                    long spatial = shape.ValuesPerSample / batchNorm.Channels;
                     bool affineRelu = FusesRelu(batchNorm, fused, out string affineOutput);
-                    Emit(new AffineStep(scale, shift, affineRelu), inputs, node, affineOutput);
+                    Emit(new AffineStep(scale, shift, (int)spatial, affineRelu), inputs, node, affineOutput);
+                    return;
+                case Conv2dNode conv:
+                    ShapeInfo convInput = _model.ShapeOf(conv.Inputs[0]);
+                    bool convRelu = FusesRelu(conv, fused, out string convOutput);
+                    Emit(new ConvStep(conv, convInput[2], convInput[3], convRelu), inputs, node, convOutput);
+                    return;
+                case PoolNode pool:
+                    ShapeInfo poolInput = _model.ShapeOf(pool.Inputs[0]);
+                    Emit(new PoolStep(pool, poolInput[1], poolInput[2], poolInput[3]), inputs, node, node.Name);
+                    return;
+                case GlobalAveragePoolNode:
+                    ShapeInfo gapInput = _model.ShapeOf(node.Inputs[0]);
+                    Emit(new GlobalAverageStep(gapInput[1], gapInput[2] * gapInput[3]), inputs, node, node.Name);
+                    return;
+                case ClipNode clip:
+                    Emit(new ClipStep(clip.Min, clip.Max), inputs, node, node.Name);
                     return;
                 case ReluNode:
                     Emit(new ReluStep(), inputs, node, node.Name);
@@ -255,10 +272,68 @@ public sealed class InferencePlan
         }
     }
 
-    private sealed class AffineStep(float[] scale, float[] shift, bool relu) : Step
+    /// <summary>BatchNorm as <c>x·scale + shift</c> on one sample: a row of C features, or C planes of <paramref name="spatial"/> values.</summary>
+    private sealed class AffineStep(float[] scale, float[] shift, int spatial, bool relu) : Step
+    {
+        private readonly ChannelGeometry _planes = ChannelGeometry.From(spatial == 1
+            ? TensorShape.Features(1, scale.Length)
+            : TensorShape.ChannelsFirst(1, scale.Length, 1, spatial));
+
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        {
+            if (spatial == 1)
+            {
+                LayerKernels.AffineRows(input, scale, shift, output, 1, relu);
+            }
+            else
+            {
+                LayerKernels.Affine(_planes, input, scale, shift, output, relu, 1);
+            }
+        }
+    }
+
+    /// <summary>A convolution of one sample, with a ReLU fused when it is the output's only reader.</summary>
+    private sealed class ConvStep(Conv2dNode conv, int height, int width, bool relu) : Step
+    {
+        [ThreadStatic]
+        private static float[]? t_columns;
+
+        private readonly float[] _weight = conv.Weight.ToArray();
+        private readonly float[] _bias = conv.Bias.ToArray();
+        private readonly int _scratch = (int)ConvolutionKernels.ScratchLength(conv.Window, conv.InputChannels, conv.Groups, height, width);
+
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        {
+            float[] columns = t_columns is { } c && c.Length >= _scratch ? c : t_columns = new float[_scratch];
+            ConvolutionKernels.Forward(input, conv.InputChannels, height, width, _weight, _bias, conv.OutputChannels, conv.Window, conv.Groups, output, columns);
+            if (relu)
+            {
+                Relu(output, output);
+            }
+        }
+    }
+
+    private sealed class PoolStep(PoolNode pool, int channels, int height, int width) : Step
     {
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
-            LayerKernels.AffineRows(input, scale, shift, output, 1, relu);
+            PoolingKernels.Pool(input, channels, height, width, pool.Pool, pool.Window, pool.CeilMode, pool.CountIncludePad, output);
+    }
+
+    private sealed class GlobalAverageStep(int channels, int positions) : Step
+    {
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            PoolingKernels.GlobalAverage(input, channels, positions, output);
+    }
+
+    private sealed class ClipStep(float min, float max) : Step
+    {
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        {
+            for (int i = 0; i < output.Length; i++)
+            {
+                output[i] = Math.Clamp(input[i], min, max);
+            }
+        }
     }
 
     private sealed class ReluStep : Step

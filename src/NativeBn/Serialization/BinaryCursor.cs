@@ -31,6 +31,8 @@ internal ref struct BinaryCursor(ReadOnlySpan<byte> data, string source)
 
     public long Int64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Take(8, what));
 
+    public float Single(string what) => BinaryPrimitives.ReadSingleLittleEndian(Take(4, what));
+
     public double Double(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(8, what));
 
     /// <summary>A count in [min, max], named in the error otherwise.</summary>

@@ -44,6 +44,10 @@ public static class ModelFile
         Identity = 6,
         Flatten = 7,
         Add = 8,
+        Conv2d = 9,
+        Pool = 10,
+        GlobalAveragePool = 11,
+        Clip = 12,
     }
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
@@ -221,6 +225,10 @@ public static class ModelFile
                 Tag.Identity => new IdentityNode(name, inputs[0]),
                 Tag.Flatten => new FlattenNode(name, inputs[0]),
                 Tag.Add => new AddNode(name, inputs[0], inputs.ElementAtOrDefault(1) ?? ""),
+                Tag.Conv2d => ConvolutionRecords.ReadConv(ref cursor, name, inputs[0], Features(0)),
+                Tag.Pool => ConvolutionRecords.ReadPool(ref cursor, name, inputs[0]),
+                Tag.GlobalAveragePool => new GlobalAveragePoolNode(name, inputs[0]),
+                Tag.Clip => new ClipNode(name, inputs[0], cursor.Single($"the lower bound of node '{name}'"), cursor.Single($"the upper bound of node '{name}'")),
                 _ => throw cursor.Invalid($"node '{name}' has unknown kind {tag}."),
             };
         }
@@ -252,6 +260,10 @@ public static class ModelFile
             IdentityNode => Tag.Identity,
             FlattenNode => Tag.Flatten,
             AddNode => Tag.Add,
+            Conv2dNode => Tag.Conv2d,
+            PoolNode => Tag.Pool,
+            GlobalAveragePoolNode => Tag.GlobalAveragePool,
+            ClipNode => Tag.Clip,
             _ => throw new ArgumentException($"Node '{node.Name}' ({node.Kind}) has no record in the model file.", nameof(node)),
         };
         writer.Write((byte)tag);
@@ -275,6 +287,16 @@ public static class ModelFile
                 break;
             case DropoutNode dropout:
                 writer.Write(dropout.Rate);
+                break;
+            case Conv2dNode conv:
+                ConvolutionRecords.WriteConv(writer, conv);
+                break;
+            case PoolNode pool:
+                ConvolutionRecords.WritePool(writer, pool);
+                break;
+            case ClipNode clip:
+                writer.Write(clip.Min);
+                writer.Write(clip.Max);
                 break;
         }
     }

@@ -1,0 +1,253 @@
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
+using NativeBn.Network;
+using NativeBn.Normalization;
+using NativeBn.Serialization;
+using NativeBn.Tests.Reference;
+
+namespace NativeBn.Tests.Model;
+
+/// <summary>
+/// Convolutional layers in the model description and in inference plans: every convolution and pooling variant
+/// against a double-precision evaluation of its definition, a small CNN in each regime, folding of Conv+BatchNorm,
+/// batch invariance across threads, and shape errors that name the node.
+/// </summary>
+public class ConvolutionalGraphTests
+{
+    private static ModelInput Image(int channels, int height, int width) =>
+        new("x", new ShapeInfo([Dimension.Batch, Dimension.Of(channels), Dimension.Of(height), Dimension.Of(width)]));
+
+    private static float[] Values(int count, int seed) => TestData.Uniform(count, seed, -1f, 1f);
+
+    private static Conv2dNode Conv(string name, string input, int inputs, int outputs, Window2d window, int groups = 1, bool bias = true, int seed = 1) =>
+        new(name, input, inputs, outputs, window, groups,
+            Values(outputs * (inputs / groups) * window.KernelHeight * window.KernelWidth, seed), bias ? Values(outputs, seed + 1) : []);
+
+    private static BatchNormNode Norm(string name, string input, int channels, int seed) =>
+        new(name, input, new BatchNormOptions(),
+            TestData.Uniform(channels, seed, 0.5f, 1.5f), Values(channels, seed + 1),
+            [.. Values(channels, seed + 2).Select(v => (double)v * 0.3)], [.. TestData.Uniform(channels, seed + 3, 0.2f, 2f).Select(v => (double)v)], 3);
+
+    /// <summary>Largest error relative to the largest magnitude of the expected output.</summary>
+    private static void Matches(double[] expected, float[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = Math.Max(expected.Max(Math.Abs), 1e-30);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / scale;
+            Assert.True(error <= tolerance, $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (error {error:E2} of the largest magnitude {scale:G4})");
+        }
+    }
+
+    private static void PredictsLikeTheReference(ModelDescription model, string what, int samples = 3)
+    {
+        InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
+        for (int s = 0; s < samples; s++)
+        {
+            float[] x = Values(plan.InputWidth, 100 + s);
+            var y = new float[plan.OutputWidth];
+            plan.Predict(x, y);
+            Matches(ReferenceGraph.Evaluate(model, x), y, 1e-5, $"{what} sample {s}");
+        }
+    }
+
+    public static TheoryData<string, int, int, int, int, int, Window2d, int, bool> Convolutions() => new()
+    {
+        { "3x3 same", 3, 4, 7, 9, 5, new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), 1, true },
+        { "3x3 stride 2", 3, 4, 9, 8, 6, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), 1, false },
+        { "asymmetric pads", 2, 3, 6, 7, 4, new Window2d(2, 3, 1, 2, padTop: 0, padLeft: 2, padBottom: 1, padRight: 0), 1, true },
+        { "dilation 2", 2, 5, 9, 9, 3, new Window2d(3, 3, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2, dilationHeight: 2, dilationWidth: 2), 1, true },
+        { "groups 2", 4, 6, 5, 5, 2, new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), 2, true },
+        { "depthwise stride 2", 6, 6, 8, 7, 7, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), 6, false },
+        { "pointwise", 5, 7, 4, 6, 8, new Window2d(1, 1), 1, true },
+        { "pointwise stride 2", 5, 3, 5, 6, 9, new Window2d(1, 1, 2, 2), 1, false },
+        { "7x7 stride 2 pad 3", 3, 4, 13, 11, 10, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, false },
+        { "1x1 output", 2, 3, 3, 3, 11, new Window2d(3, 3), 1, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Convolutions))]
+    public void ConvolutionsMatchTheirDefinition(string what, int inputs, int outputs, int height, int width, int seed, Window2d window, int groups, bool bias)
+    {
+        var model = new ModelDescription([Image(inputs, height, width)], [Conv("conv", "x", inputs, outputs, window, groups, bias, seed)], ["conv"]);
+        PredictsLikeTheReference(model, what);
+    }
+
+    public static TheoryData<string, PoolKind, Window2d, bool, bool> Pools() => new()
+    {
+        { "max 2x2", PoolKind.Max, new Window2d(2, 2, 2, 2), false, false },
+        { "max 3x3 stride 2 pad 1", PoolKind.Max, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), false, false },
+        { "max ceil", PoolKind.Max, new Window2d(3, 3, 2, 2), true, false },
+        { "max dilated", PoolKind.Max, new Window2d(2, 2, 1, 1, dilationHeight: 2, dilationWidth: 2), false, false },
+        { "average 2x2", PoolKind.Average, new Window2d(2, 2, 2, 2), false, false },
+        { "average pad excluded", PoolKind.Average, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), false, false },
+        { "average pad included", PoolKind.Average, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), false, true },
+        { "average ceil pad included", PoolKind.Average, new Window2d(3, 3, 2, 2, 1, 0, 1, 0), true, true },
+        { "average ceil", PoolKind.Average, new Window2d(2, 2, 2, 2), true, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pools))]
+    public void PoolsMatchTheirDefinition(string what, PoolKind kind, Window2d window, bool ceil, bool countIncludePad)
+    {
+        var model = new ModelDescription([Image(3, 7, 8)], [new PoolNode("pool", "x", kind, window, ceil, countIncludePad)], ["pool"]);
+        PredictsLikeTheReference(model, what);
+    }
+
+    /// <summary>conv → BN → ReLU6 → max-pool → depthwise → BN → ReLU → pointwise → BN → add(skip) → GAP → flatten → dense → softmax.</summary>
+    private static ModelDescription SmallCnn()
+    {
+        ModelNode[] nodes =
+        [
+            Conv("c1", "x", 3, 8, new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), bias: false, seed: 1),
+            Norm("bn1", "c1", 8, 10),
+            new ClipNode("r1", "bn1", 0f, 6f),
+            new PoolNode("p1", "r1", PoolKind.Max, new Window2d(2, 2, 2, 2)),
+            Conv("dw", "p1", 8, 8, new Window2d(3, 3, 1, 1, 1, 1, 1, 1), groups: 8, bias: false, seed: 20),
+            Norm("bn2", "dw", 8, 30),
+            new ReluNode("r2", "bn2"),
+            Conv("pw", "r2", 8, 8, new Window2d(1, 1), seed: 40),
+            Norm("bn3", "pw", 8, 50),
+            new AddNode("sum", "bn3", "p1"),
+            new GlobalAveragePoolNode("gap", "sum"),
+            new FlattenNode("flat", "gap"),
+            new DenseNode("fc", "flat", 8, 4, Values(32, 60), Values(4, 61)),
+            new SoftmaxNode("p", "fc"),
+        ];
+        return new ModelDescription([Image(3, 10, 12)], nodes, ["p"]);
+    }
+
+    [Fact]
+    public void ASmallCnnPredictsLikeItsDoublePrecisionEvaluationFoldedOrNot()
+    {
+        ModelDescription model = SmallCnn();
+        ModelDescription folded = ModelFolding.Fold(model);
+        Assert.Empty(folded.BatchNorms);
+        Assert.Equal(["c1", "r1", "p1", "dw", "r2", "pw", "sum", "gap", "flat", "fc", "p"], folded.Nodes.Select(n => n.Name));
+        foreach (InferenceRegime regime in new[] { InferenceRegime.Running, InferenceRegime.Folded })
+        {
+            InferencePlan plan = InferencePlan.Build(model, regime);
+            Assert.Equal(3 * 10 * 12, plan.InputWidth);
+            for (int s = 0; s < 4; s++)
+            {
+                float[] x = Values(plan.InputWidth, 200 + s);
+                var y = new float[4];
+                plan.Predict(x, y);
+                Matches(ReferenceGraph.Evaluate(model, x), y, 1e-5, $"{regime} sample {s}");
+                Matches(ReferenceGraph.Evaluate(folded, x), y, 1e-5, $"{regime} against the folded graph, sample {s}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ABatchNormOverImagesNormalizesEachChannelPlane()
+    {
+        var model = new ModelDescription([Image(5, 3, 4)], [Norm("bn", "x", 5, 7), new ReluNode("r", "bn")], ["r"]);
+        PredictsLikeTheReference(model, "BatchNorm + ReLU over [N, 5, 3, 4]");
+    }
+
+    [Fact]
+    public void ClipWithInfiniteBoundsIsOneSided()
+    {
+        var model = new ModelDescription([Image(2, 3, 3)], [new ClipNode("c", "x", float.NegativeInfinity, 0.25f)], ["c"]);
+        PredictsLikeTheReference(model, "Clip(-inf, 0.25)");
+    }
+
+    [Fact]
+    public void EverySampleIsPredictedBitwiseTheSameOnAnyThread()
+    {
+        InferencePlan plan = InferencePlan.Build(SmallCnn(), InferenceRegime.Folded);
+        const int samples = 64;
+        float[][] inputs = [.. Enumerable.Range(0, samples).Select(s => Values(plan.InputWidth, 300 + s))];
+        float[][] Predict() => [.. inputs.Select(x =>
+        {
+            var y = new float[plan.OutputWidth];
+            plan.Predict(x, y);
+            return y;
+        })];
+
+        float[][] alone = Predict();
+        float[][][] threaded = [.. Enumerable.Range(0, 2).AsParallel().WithDegreeOfParallelism(2).Select(_ => Predict())];
+        foreach (float[][] run in threaded)
+        {
+            for (int s = 0; s < samples; s++)
+            {
+                Assertions.BitwiseEqual(alone[s], run[s], $"sample {s}");
+            }
+        }
+    }
+
+    [Fact]
+    public void PredictingAConvolutionalSampleIsAllocationFree()
+    {
+        InferencePlan plan = InferencePlan.Build(SmallCnn(), InferenceRegime.Folded);
+        float[] x = Values(plan.InputWidth, 5);
+        var y = new float[plan.OutputWidth];
+        plan.Predict(x, y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            plan.Predict(x, y);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void TheModelFileKeepsEveryConvolutionalAttribute()
+    {
+        ModelDescription model = SmallCnn();
+        byte[] bytes = ModelFile.Serialize(model);
+        ModelDescription loaded = ModelFile.Deserialize(bytes, "cnn.nbm");
+        Assert.Equal(bytes, ModelFile.Serialize(loaded));
+        var conv = (Conv2dNode)loaded.Producer("dw")!;
+        Assert.Equal((8, 8, 8, false), (conv.InputChannels, conv.OutputChannels, conv.Groups, conv.HasBias));
+        Assert.Equal(new Window2d(3, 3, 1, 1, 1, 1, 1, 1), conv.Window);
+        Assert.Equal(((Conv2dNode)model.Producer("dw")!).Weight.ToArray(), conv.Weight.ToArray());
+        Assert.Equal((0f, 6f), (((ClipNode)loaded.Producer("r1")!).Min, ((ClipNode)loaded.Producer("r1")!).Max));
+        Assert.Equal(PoolKind.Max, ((PoolNode)loaded.Producer("p1")!).Pool);
+        float[] x = Values(360, 9);
+        var expected = new float[4];
+        var actual = new float[4];
+        InferencePlan.Build(model, InferenceRegime.Running).Predict(x, expected);
+        InferencePlan.Build(loaded, InferenceRegime.Running).Predict(x, actual);
+        Assertions.BitwiseEqual(expected, actual, "loaded model");
+
+        byte[] corrupt = (byte[])bytes.Clone();
+        int kernel = FindWindow(corrupt);
+        BitConverter.GetBytes(0).CopyTo(corrupt, kernel);
+        BitConverter.GetBytes(Crc32Of(corrupt)).CopyTo(corrupt, corrupt.Length - 4);
+        Assert.Contains("the kernel height of node 'c1'", Assert.Throws<NativeBn.Data.DataFormatException>(() => ModelFile.Deserialize(corrupt, "cnn.nbm")).Message);
+    }
+
+    /// <summary>Offset of the first window record: after c1's record header (kind, name, inputs) and its three channel counts.</summary>
+    private static int FindWindow(byte[] file)
+    {
+        byte[] marker = [.. BitConverter.GetBytes(3), .. BitConverter.GetBytes(8), .. BitConverter.GetBytes(1), .. BitConverter.GetBytes(3), .. BitConverter.GetBytes(3)];
+        return file.AsSpan().IndexOf(marker) + 12;
+    }
+
+    private static uint Crc32Of(byte[] file) => Crc32.Compute(file.AsSpan(0, file.Length - 4));
+
+    [Fact]
+    public void ShapeErrorsNameTheNode()
+    {
+        Assert.Equal("Node 'conv' (Conv2d): takes [N, 4, H, W], got [N, 3, 8, 8].",
+            Assert.Throws<ArgumentException>(() => new ModelDescription([Image(3, 8, 8)], [Conv("conv", "x", 4, 2, new Window2d(3, 3))], ["conv"])).Message);
+        Assert.Contains("Node 'conv' (Conv2d): a 5x5 stride 1x1",
+            Assert.Throws<ArgumentException>(() => new ModelDescription([Image(3, 4, 4)], [Conv("conv", "x", 3, 2, new Window2d(5, 5))], ["conv"])).Message);
+        Assert.Contains("Node 'conv' (Conv2d): has 6 input and 4 output channels in 4 groups",
+            Assert.Throws<ArgumentException>(() => Conv("conv", "x", 6, 4, new Window2d(1, 1), groups: 4)).Message);
+        Assert.Contains("Node 'conv' (Conv2d): weight has 5 values; expected [M = 2, C/G = 3, 1, 1] = 6",
+            Assert.Throws<ArgumentException>(() => new Conv2dNode("conv", "x", 3, 2, new Window2d(1, 1), 1, Values(5, 1), [])).Message);
+        Assert.Contains("Node 'pool' (MaxPool): pads",
+            Assert.Throws<ArgumentException>(() => new PoolNode("pool", "x", PoolKind.Max, new Window2d(2, 2, padTop: 2))).Message);
+        Assert.Contains("Node 'gap' (GlobalAveragePool): takes [N, C, H, W], got [N, 4]",
+            Assert.Throws<ArgumentException>(() => new ModelDescription([new ModelInput("x", ShapeInfo.Features(4))], [new GlobalAveragePoolNode("gap", "x")], ["gap"])).Message);
+        Assert.Contains("Node 'clip' (Clip): clips to [1, 0]",
+            Assert.Throws<ArgumentException>(() => new ClipNode("clip", "x", 1f, 0f)).Message);
+        Assert.Contains("kernel height",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new Window2d(0, 3)).Message);
+    }
+}
