@@ -142,6 +142,25 @@ public sealed class ModelDescription
         return new ModelDescription(Inputs, Nodes.Select(replace), Outputs);
     }
 
+    /// <summary>
+    /// The part of the model that computes <paramref name="tensor"/>: the nodes it depends on, in this model's order,
+    /// with the same inputs and <paramref name="tensor"/> as the only output (no nodes when it is a graph input).
+    /// </summary>
+    public ModelDescription Upstream(string tensor)
+    {
+        ShapeOf(tensor);
+        var needed = new HashSet<string>(StringComparer.Ordinal) { tensor };
+        for (int i = Nodes.Length - 1; i >= 0; i--)
+        {
+            if (needed.Contains(Nodes[i].Name))
+            {
+                needed.UnionWith(Nodes[i].Inputs);
+            }
+        }
+
+        return new ModelDescription(Inputs, Nodes.Where(n => needed.Contains(n.Name)), [tensor]);
+    }
+
     /// <summary>Like <c>input [N, 784] → 0 Dense → 1 BatchNorm → ... → output</c>.</summary>
     public override string ToString() =>
         string.Join(", ", Inputs.Select(i => $"{i.Name} {i.Shape}")) + " → "

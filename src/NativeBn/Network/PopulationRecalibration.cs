@@ -1,5 +1,6 @@
 using NativeBn.Data;
 using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
 
 namespace NativeBn.Network;
@@ -13,20 +14,61 @@ public static class PopulationRecalibration
 {
     /// <summary>
     /// <paramref name="model"/> with exact population statistics in every BatchNorm node, collected over
-    /// <paramref name="data"/> layer by layer; everything else unchanged.
+    /// <paramref name="data"/> (rows of the input's values per sample, <c>C·H·W</c> for images) in graph order; everything
+    /// else unchanged. Each node's input is computed sample by sample with an inference plan of the part of the graph
+    /// before it, the BatchNorm nodes there already recalibrated: one pass over the data per node, O(C) memory each.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no BatchNorm node (see <see cref="NoBatchNorm"/>).</exception>
     public static ModelDescription Run(ModelDescription model, Dataset data, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!model.BatchNorms.Any())
+        ArgumentNullException.ThrowIfNull(data);
+        string[] names = [.. model.BatchNorms.Select(b => b.Name)];
+        if (names.Length == 0)
         {
             throw new InvalidOperationException(NoBatchNorm);
         }
 
-        var network = new Sequential(model);
-        Run(network, data, progress);
-        return network.ToDescription();
+        long width = model.Input.Shape.ValuesPerSample;
+        if (data.Width != width)
+        {
+            throw new ArgumentException($"data has {data.Width} values per sample; the model's input {model.Input.Shape} takes {width}.", nameof(data));
+        }
+
+        ModelDescription current = model;
+        for (int k = 0; k < names.Length; k++)
+        {
+            var batchNorm = (BatchNormNode)current.Producer(names[k])!;
+            PopulationMoments moments = Collect(current.Upstream(batchNorm.Inputs[0]), batchNorm.Channels, data);
+            current = current.WithNodes(n => n.Name == batchNorm.Name ? batchNorm.WithPopulation(moments) : n);
+            progress?.Report((k + 1.0) / names.Length);
+        }
+
+        return current;
+    }
+
+    /// <summary>Mean and biased variance per channel of <paramref name="upstream"/>'s output over the data set.</summary>
+    private static PopulationMoments Collect(ModelDescription upstream, int channels, Dataset data)
+    {
+        const int Chunk = 64;
+        InferencePlan plan = InferencePlan.Build(upstream, InferenceRegime.Population);
+        int values = plan.OutputWidth;
+        var statistics = new PopulationStatistics(channels);
+        var rows = new float[checked(Math.Min(Chunk, data.Count) * values)];
+        for (int start = 0; start < data.Count; start += Chunk)
+        {
+            int count = Math.Min(Chunk, data.Count - start);
+            for (int i = 0; i < count; i++)
+            {
+                plan.Predict(data.Sample(start + i), rows.AsSpan(i * values, values));
+            }
+
+            statistics.Add(rows.AsSpan(0, count * values), TensorShape.ChannelsFirst(count, channels, 1, values / channels));
+        }
+
+        var variance = new double[channels];
+        statistics.CopyVariance(variance, RunningVarianceConvention.Biased);
+        return new PopulationMoments(statistics.Mean, variance, statistics.Count);
     }
 
     /// <summary>What to tell a user whose model has no BatchNorm left to recalibrate or diagnose.</summary>

@@ -195,6 +195,63 @@ public class ConvolutionalGraphTests
     }
 
     [Fact]
+    public void RecalibratingACnnGivesEachLayerTheExactMomentsOfItsInputs()
+    {
+        ModelDescription model = SmallCnn();
+        const int samples = 70;
+        var data = NativeBn.Data.Dataset.Unlabeled(TestData.Uniform(samples * 360, 77, -1f, 2f), 360);
+        ModelDescription recalibrated = PopulationRecalibration.Run(model, data);
+        Assert.Equal(model.Nodes.Select(n => n.Name), recalibrated.Nodes.Select(n => n.Name));
+
+        ModelDescription reference = model;
+        foreach (BatchNormNode original in model.BatchNorms)
+        {
+            var layer = (BatchNormNode)recalibrated.Producer(original.Name)!;
+            PopulationMoments population = layer.Population!;
+            Assert.Equal(samples * (recalibrated.ShapeOf(layer.Name).ValuesPerSample / layer.Channels), population.Count);
+
+            InferencePlan upstream = InferencePlan.Build(recalibrated.Upstream(layer.Inputs[0]), InferenceRegime.Population);
+            float[][] inputs = [.. Enumerable.Range(0, samples).Select(n =>
+            {
+                var y = new float[upstream.OutputWidth];
+                upstream.Predict(data.Sample(n), y);
+                return y;
+            })];
+            (double[] mean, double[] variance) = TwoPass(inputs.Select(v => v.Select(x => (double)x).ToArray()), layer.Channels);
+            for (int c = 0; c < layer.Channels; c++)
+            {
+                Assertions.Relative(mean[c], population.Mean[c], 1e-9, $"{layer.Name} mean[{c}] against two passes over NativeBn's float inputs");
+                Assert.True(Math.Abs(population.Variance[c] - variance[c]) <= (variance[c] < 1e-6 ? 1e-12 : 1e-9 * variance[c]),
+                    $"{layer.Name} variance[{c}]: {population.Variance[c]:R} against {variance[c]:R}");
+            }
+
+            double[][] exact = [.. Enumerable.Range(0, samples).Select(n => ReferenceGraph.Evaluate(reference.Upstream(layer.Inputs[0]), data.Sample(n), NormalizationStatistics.Population))];
+            (double[] exactMean, double[] exactVariance) = TwoPass(exact, layer.Channels);
+            for (int c = 0; c < layer.Channels; c++)
+            {
+                double spread = Math.Sqrt(exactVariance[c]);
+                Assert.True(Math.Abs(population.Mean[c] - exactMean[c]) <= 1e-5 * Math.Max(Math.Abs(exactMean[c]), spread),
+                    $"{layer.Name} mean[{c}]: {population.Mean[c]:R} against a float64 forward's {exactMean[c]:R}");
+                Assertions.Relative(exactVariance[c], population.Variance[c], 1e-5, $"{layer.Name} variance[{c}] against a float64 forward");
+            }
+
+            var moments = new PopulationMoments(exactMean, exactVariance, population.Count);
+            reference = reference.WithNodes(n => n.Name == layer.Name ? ((BatchNormNode)n).WithPopulation(moments) : n);
+        }
+    }
+
+    /// <summary>Per-channel mean, then mean squared deviation, of samples laid out <c>[C, positions]</c>.</summary>
+    private static (double[] Mean, double[] Variance) TwoPass(IEnumerable<double[]> samples, int channels)
+    {
+        double[][] all = [.. samples];
+        int positions = all[0].Length / channels;
+        double[] mean = [.. Enumerable.Range(0, channels).Select(c => all.Sum(v => v.Skip(c * positions).Take(positions).Sum()) / (all.Length * positions))];
+        double[] variance = [.. Enumerable.Range(0, channels).Select(c =>
+            all.Sum(v => v.Skip(c * positions).Take(positions).Sum(x => (x - mean[c]) * (x - mean[c]))) / (all.Length * positions))];
+        return (mean, variance);
+    }
+
+    [Fact]
     public void TheModelFileKeepsEveryConvolutionalAttribute()
     {
         ModelDescription model = SmallCnn();
