@@ -94,6 +94,21 @@ public static partial class OnnxImporter
             throw Error(node, $"input {role} '{name}' is not a constant or a shape computed from the model's shapes; only constant shape computations are supported");
         }
 
+        /// <summary>
+        /// A Pad that pads nothing (PyTorch writes one in front of some average pools) is the identity; real padding
+        /// is refused, since exporters put it in the next convolution's or pool's own pads.
+        /// </summary>
+        private void Pad(NodeProto node)
+        {
+            long[] pads = opset < 11 ? Ints(node, "pads") ?? throw Error(node, "has no pads") : Value(node, 1, "pads");
+            if (pads.Any(p => p != 0))
+            {
+                throw Error(node, $"pads [{string.Join(", ", pads)}]; only a Pad of zeros everywhere (the identity) is supported");
+            }
+
+            Add(node, name => new IdentityNode(name, Input(node, 0)));
+        }
+
         /// <summary>Reshape to <c>[N, features]</c> (a Flatten) or to the same shape (an Identity).</summary>
         private void Reshape(NodeProto node)
         {

@@ -192,12 +192,15 @@ public static partial class OnnxImporter
                 case "Reshape":
                     Reshape(node);
                     return k;
+                case "Pad":
+                    Pad(node);
+                    return k;
                 case "Constant" or "Shape" or "Gather" or "Unsqueeze" or "Squeeze" or "Concat" or "Cast":
                     Constant(node);
                     return k;
                 default:
                     throw Error(node, "is not supported (supported: Gemm, MatMul, Add, BatchNormalization, Conv, MaxPool, AveragePool, "
-                        + "GlobalAveragePool, Relu, Clip, Dropout, Flatten, Reshape, Identity, Softmax, and constant shape computations)");
+                        + "GlobalAveragePool, Relu, Clip, Dropout, Flatten, Reshape, Pad of nothing, Identity, Softmax, and constant shape computations)");
             }
         }
 

@@ -70,19 +70,13 @@ public static class ModelFolding
         }
 
         var nodes = new List<ModelNode>();
-        foreach (ModelNode node in model.Nodes)
+        foreach (ModelNode original in model.Nodes)
         {
-            if (replaced.TryGetValue(node.Name, out ModelNode? replacement))
+            ModelNode? node = replaced.TryGetValue(original.Name, out ModelNode? replacement) ? replacement : original;
+            if (node is not null)
             {
-                if (replacement is not null)
-                {
-                    nodes.Add(replacement);
-                }
-
-                continue;
+                nodes.Add(node.Inputs.Any(renamed.ContainsKey) ? node.WithInputs(node.Inputs.Select(i => renamed.GetValueOrDefault(i, i))) : node);
             }
-
-            nodes.Add(node.Inputs.Any(renamed.ContainsKey) ? node.WithInputs(node.Inputs.Select(i => renamed.GetValueOrDefault(i, i))) : node);
         }
 
         return new ModelDescription(model.Inputs, nodes, model.Outputs);

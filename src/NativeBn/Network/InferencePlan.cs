@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NativeBn.Kernels;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
@@ -79,6 +80,56 @@ public sealed class InferencePlan
         Slot(sample, scratch, _outputSlot).CopyTo(output);
     }
 
+    /// <summary>
+    /// The model's outputs for a batch: <paramref name="samples"/> holds whole samples of <see cref="InputWidth"/> values
+    /// one after another, <paramref name="outputs"/> receives <see cref="OutputWidth"/> values per sample in the same
+    /// order. Up to <paramref name="maxThreads"/> threads (the caller's included) each take whole samples, so every
+    /// sample's output is bitwise what <see cref="Predict"/> gives it alone, for any batch size and thread count.
+    /// </summary>
+    public unsafe void PredictBatch(ReadOnlySpan<float> samples, Span<float> outputs, int maxThreads = 1)
+    {
+        if (samples.Length % InputWidth != 0)
+        {
+            throw new ArgumentException($"samples has {samples.Length} values, not a whole number of samples of {InputWidth}.", nameof(samples));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
+        int count = samples.Length / InputWidth;
+        Check.Length(outputs.Length, (long)count * OutputWidth, nameof(outputs), $"outputs for {count} samples of {OutputWidth}");
+        if (maxThreads == 1 || count < 2)
+        {
+            for (int n = 0; n < count; n++)
+            {
+                Predict(samples.Slice(n * InputWidth, InputWidth), outputs.Slice(n * OutputWidth, OutputWidth));
+            }
+
+            return;
+        }
+
+        GCHandle self = GCHandle.Alloc(this);
+        try
+        {
+            fixed (float* x = samples, y = outputs)
+            {
+                var job = new BatchJob(GCHandle.ToIntPtr(self), x, y);
+                WorkerTeam.Shared.Run(count, maxThreads, &PredictSample, (nint)(&job));
+            }
+        }
+        finally
+        {
+            self.Free();
+        }
+    }
+
+    private static unsafe void PredictSample(nint state, int sample)
+    {
+        ref BatchJob job = ref *(BatchJob*)state;
+        var plan = (InferencePlan)GCHandle.FromIntPtr(job.Plan).Target!;
+        plan.Predict(
+            new ReadOnlySpan<float>(job.Samples + (nint)sample * plan.InputWidth, plan.InputWidth),
+            new Span<float>(job.Outputs + (nint)sample * plan.OutputWidth, plan.OutputWidth));
+    }
+
     internal static InferencePlan Build(ModelDescription model, InferenceRegime regime, long version)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -96,6 +147,13 @@ public sealed class InferencePlan
         ModelDescription planned = regime == InferenceRegime.Folded ? ModelFolding.Fold(model) : model;
         var builder = new PlanBuilder(planned, regime);
         return builder.Finish((int)input.Shape.ValuesPerSample, regime, version);
+    }
+
+    private unsafe readonly struct BatchJob(nint plan, float* samples, float* outputs)
+    {
+        public readonly nint Plan = plan;
+        public readonly float* Samples = samples;
+        public readonly float* Outputs = outputs;
     }
 
     private ReadOnlySpan<float> Slot(ReadOnlySpan<float> sample, float[] scratch, int slot) =>

@@ -141,6 +141,26 @@ public class ConvolutionalGraphTests
     }
 
     [Fact]
+    public void FoldingConvolutionsThatReadBatchNormsDirectlyRewiresThem()
+    {
+        var model = new ModelDescription([Image(2, 6, 6)],
+        [
+            Conv("a", "x", 2, 4, new Window2d(3, 3), seed: 1), Norm("a.bn", "a", 4, 2),
+            Conv("b", "a.bn", 4, 4, new Window2d(1, 1), seed: 3), Norm("b.bn", "b", 4, 4),
+            Conv("c", "b.bn", 4, 2, new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), groups: 2, bias: false, seed: 5), Norm("c.bn", "c", 2, 6),
+        ], ["c.bn"]);
+        ModelDescription folded = ModelFolding.Fold(model);
+        Assert.Equal(["a", "b", "c.bn"], folded.Nodes.Select(n => n.Name));
+        Assert.Equal(["a"], folded.Producer("b")!.Inputs.ToArray());
+        Assert.Equal(["b"], folded.Producer("c.bn")!.Inputs.ToArray());
+        InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Folded);
+        float[] x = Values(plan.InputWidth, 8);
+        var y = new float[plan.OutputWidth];
+        plan.Predict(x, y);
+        Matches(ReferenceGraph.Evaluate(model, x), y, 1e-5, "three folded convolutions");
+    }
+
+    [Fact]
     public void ABatchNormOverImagesNormalizesEachChannelPlane()
     {
         var model = new ModelDescription([Image(5, 3, 4)], [Norm("bn", "x", 5, 7), new ReluNode("r", "bn")], ["r"]);
