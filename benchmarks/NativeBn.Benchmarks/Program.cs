@@ -22,6 +22,13 @@ if (!OneDnnNative.IsAvailable)
     config = config.AddFilter(new SimpleFilter(benchmark => !benchmark.Descriptor.WorkloadMethod.Name.StartsWith("OneDnn", StringComparison.Ordinal)));
 }
 
+if (!NativeBn.Benchmarks.ConvNetBenchmarks.IsAvailable)
+{
+    Console.WriteLine($"{NativeBn.Benchmarks.ConvNetBenchmarks.Variable} names no folder of exported models: the ResNet-18 and MobileNetV2 benchmarks are skipped. "
+        + "Export them with /usr/bin/python3 tests/pytorch/export_models.py DIR --benchmark and set the variable to DIR.");
+    config = config.AddFilter(new SimpleFilter(benchmark => benchmark.Descriptor.Type != typeof(NativeBn.Benchmarks.ConvNetBenchmarks)));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(OneDnnNative).Assembly).Run(args, config);
 return 0;
 

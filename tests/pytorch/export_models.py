@@ -1,6 +1,9 @@
 """Exports PyTorch models to ONNX with PyTorch's own exporter, with inputs and PyTorch's eval-mode outputs.
 
-Usage: /usr/bin/python3 tests/pytorch/export_models.py OUT_DIR [--small | --torchvision]
+Usage: /usr/bin/python3 tests/pytorch/export_models.py OUT_DIR [--small | --torchvision | --benchmark]
+
+--small: the committed test models; --torchvision: ResNet-18 and MobileNetV2 at 64x64 for the tests; --benchmark:
+the same two at 224x224 with BatchNorm kept, for the benchmarks.
 
 Every model gets non-trivial BatchNorm statistics (random affine parameters, then a few training-mode passes so the
 running mean and variance move away from 0 and 1) and is exported twice: with BatchNorm kept
@@ -72,12 +75,12 @@ def with_statistics(model, shape, seed):
     return model
 
 
-def export(model, name, shape, opset, out, entries, seed):
+def export(model, name, shape, opset, out, entries, seed, variants=(True, False)):
     generator = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(shape, generator=generator)
     with torch.no_grad():
         y = model(x)
-    for kept in (True, False):
+    for kept in variants:
         file = f"{name}-opset{opset}-{'bn' if kept else 'folded'}"
         mode = torch.onnx.TrainingMode.PRESERVE if kept else torch.onnx.TrainingMode.EVAL
         torch.onnx.export(model, x, os.path.join(out, file + ".onnx"), opset_version=opset, training=mode,
@@ -102,6 +105,10 @@ def main():
     if which in ("--torchvision", "--all"):
         export(with_statistics(torchvision.models.resnet18(), (2, 3, 64, 64), 3), "resnet18", (2, 3, 64, 64), 13, out, entries, 3)
         export(with_statistics(torchvision.models.mobilenet_v2(), (2, 3, 64, 64), 4), "mobilenet_v2", (2, 3, 64, 64), 13, out, entries, 4)
+    if which == "--benchmark":
+        shape = (1, 3, 224, 224)
+        export(with_statistics(torchvision.models.resnet18(), shape, 3), "resnet18-224", shape, 13, out, entries, 3, (True,))
+        export(with_statistics(torchvision.models.mobilenet_v2(), shape, 4), "mobilenet_v2-224", shape, 13, out, entries, 4, (True,))
     with open(os.path.join(out, "manifest.json"), "w") as manifest:
         json.dump({"torch": torch.__version__, "torchvision": torchvision.__version__, "models": entries}, manifest, indent=1)
 

@@ -33,6 +33,8 @@ internal interface ISimd<TF, TD>
 
     static abstract TF Max(TF left, TF right);
 
+    static abstract TF Min(TF left, TF right);
+
     static abstract TF Zero { get; }
 
     /// <summary>Sum of the float lanes in a fixed order.</summary>

@@ -47,6 +47,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>, Vector128<double>>
     public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Widen(Vector128<float> value, out Vector128<double> lower, out Vector128<double> upper)
     {
         lower = Vector128.WidenLower(value);

@@ -47,6 +47,9 @@ internal readonly struct Simd512 : ISimd<Vector512<float>, Vector512<double>>
     public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.Min(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Widen(Vector512<float> value, out Vector512<double> lower, out Vector512<double> upper)
     {
         lower = Vector512.WidenLower(value);

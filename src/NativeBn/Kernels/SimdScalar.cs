@@ -41,6 +41,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
     public static float Max(float left, float right) => MathF.Max(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Min(float left, float right) => MathF.Min(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Widen(float value, out double lower, out double upper)
     {
         lower = value;

@@ -239,8 +239,8 @@ public sealed class InferencePlan
                     return;
                 case Conv2dNode conv:
                     ShapeInfo convInput = _model.ShapeOf(conv.Inputs[0]);
-                    bool convRelu = FusesRelu(conv, fused, out string convOutput);
-                    Emit(new ConvStep(conv, convInput[2], convInput[3], convRelu), inputs, node, convOutput);
+                    Activation activation = FusedActivation(conv, fused, out string convOutput);
+                    Emit(new ConvStep(conv, convInput[2], convInput[3], activation), inputs, node, convOutput);
                     return;
                 case PoolNode pool:
                     ShapeInfo poolInput = _model.ShapeOf(pool.Inputs[0]);
@@ -275,24 +275,36 @@ public sealed class InferencePlan
         };
 
         /// <summary>True (the ReLU marked fused, its name returned) when the node's only reader is a ReLU.</summary>
-        private bool FusesRelu(ModelNode node, HashSet<string> fused, out string output)
+        private bool FusesRelu(ModelNode node, HashSet<string> fused, out string output) =>
+            FusedActivation(node, fused, out output, clips: false).IsSet;
+
+        /// <summary>
+        /// The activation fused into <paramref name="node"/> (marked fused, its name returned) when the node's only
+        /// reader is a ReLU or, with <paramref name="clips"/>, a Clip.
+        /// </summary>
+        private Activation FusedActivation(ModelNode node, HashSet<string> fused, out string output, bool clips = true)
         {
             output = node.Name;
             if (_readers.GetValueOrDefault(node.Name) != 1)
             {
-                return false;
+                return Activation.None;
             }
 
             ModelNode? reader = _model.Nodes.FirstOrDefault(n => n.Inputs.Contains(node.Name));
-            if (reader is not ReluNode)
+            Activation activation = reader switch
             {
-                return false;
+                ReluNode => Activation.Relu,
+                ClipNode clip when clips => Activation.Clamp(clip.Min, clip.Max),
+                _ => Activation.None,
+            };
+            if (activation.IsSet)
+            {
+                fused.Add(reader!.Name);
+                _slotOf[node.Name] = -1;
+                output = reader.Name;
             }
 
-            fused.Add(reader.Name);
-            _slotOf[node.Name] = -1;
-            output = reader.Name;
-            return true;
+            return activation;
         }
 
         private void Emit(Step step, int[] inputs, ModelNode node, string output)
@@ -325,7 +337,7 @@ public sealed class InferencePlan
             DenseKernels.Forward(input, weight, bias, output, 1, inputs, outputs);
             if (relu)
             {
-                Relu(output, output);
+                ElementwiseKernels.Clamp(output, output, 0f, float.PositiveInfinity);
             }
         }
     }
@@ -350,24 +362,19 @@ public sealed class InferencePlan
         }
     }
 
-    /// <summary>A convolution of one sample, with a ReLU fused when it is the output's only reader.</summary>
-    private sealed class ConvStep(Conv2dNode conv, int height, int width, bool relu) : Step
+    /// <summary>A convolution of one sample (weights packed when the plan is built), with a ReLU or Clip fused when it is the output's only reader.</summary>
+    private sealed class ConvStep(Conv2dNode conv, int height, int width, Activation activation) : Step
     {
         [ThreadStatic]
-        private static float[]? t_columns;
+        private static float[]? t_scratch;
 
-        private readonly float[] _weight = conv.Weight.ToArray();
-        private readonly float[] _bias = conv.Bias.ToArray();
-        private readonly int _scratch = (int)ConvolutionKernels.ScratchLength(conv.Window, conv.InputChannels, conv.Groups, height, width);
+        private readonly PackedConvolution _convolution = new(conv, height, width);
 
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
         {
-            float[] columns = t_columns is { } c && c.Length >= _scratch ? c : t_columns = new float[_scratch];
-            ConvolutionKernels.Forward(input, conv.InputChannels, height, width, _weight, _bias, conv.OutputChannels, conv.Window, conv.Groups, output, columns);
-            if (relu)
-            {
-                Relu(output, output);
-            }
+            int length = checked((int)_convolution.ScratchLength);
+            float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
+            _convolution.Run(input, output, scratch, activation);
         }
     }
 
@@ -385,42 +392,25 @@ public sealed class InferencePlan
 
     private sealed class ClipStep(float min, float max) : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
-        {
-            for (int i = 0; i < output.Length; i++)
-            {
-                output[i] = Math.Clamp(input[i], min, max);
-            }
-        }
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            ElementwiseKernels.Clamp(input, output, min, max);
     }
 
     private sealed class ReluStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) => Relu(input, output);
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            ElementwiseKernels.Clamp(input, output, 0f, float.PositiveInfinity);
     }
 
     private sealed class AddStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
-        {
-            for (int i = 0; i < output.Length; i++)
-            {
-                output[i] = input[i] + second[i];
-            }
-        }
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            ElementwiseKernels.Add(input, second, output);
     }
 
     private sealed class SoftmaxStep : Step
     {
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
             SoftmaxCrossEntropy.Softmax(input, output, output.Length);
-    }
-
-    private static void Relu(ReadOnlySpan<float> input, Span<float> output)
-    {
-        for (int i = 0; i < output.Length; i++)
-        {
-            output[i] = MathF.Max(input[i], 0f);
-        }
     }
 }

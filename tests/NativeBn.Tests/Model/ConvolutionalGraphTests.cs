@@ -64,6 +64,12 @@ public class ConvolutionalGraphTests
         { "pointwise stride 2", 5, 3, 5, 6, 9, new Window2d(1, 1, 2, 2), 1, false },
         { "7x7 stride 2 pad 3", 3, 4, 13, 11, 10, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, false },
         { "1x1 output", 2, 3, 3, 3, 11, new Window2d(3, 3), 1, true },
+        { "31 outputs: two tiles of 14 and a partial tile of 4", 3, 31, 9, 11, 12, new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), 1, true },
+        { "depth 288 in two blocks, 600 positions in two column blocks", 32, 15, 24, 25, 13, new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1), 1, true },
+        { "three groups of 14 outputs", 6, 42, 7, 6, 14, new Window2d(2, 2, 1, 1, 1, 0, 0, 1), 3, false },
+        { "depthwise stride 3 dilated asymmetric", 5, 5, 13, 17, 15, new Window2d(3, 2, 2, 3, 2, 0, 1, 3, 2, 3), 5, true },
+        { "depthwise 5x5 stride 1", 3, 3, 33, 35, 16, new Window2d(5, 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2), 3, true },
+        { "pointwise wide", 20, 17, 12, 13, 17, new Window2d(1, 1), 1, true },
     };
 
     [Theory]

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NativeBn.Kernels;
+
+/// <summary>Element-wise sums and clamps (ReLU, ReLU6, Clip) at the widest accelerated width, lane by lane.</summary>
+internal static class ElementwiseKernels
+{
+    /// <summary><c>y = a + b</c>.</summary>
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        switch (SimdWidth.MaxFloats)
+        {
+            case 16: Add<Simd512, Vector512<float>, Vector512<double>>(a, b, y); break;
+            case 8: Add<Simd256, Vector256<float>, Vector256<double>>(a, b, y); break;
+            case 4: Add<Simd128, Vector128<float>, Vector128<double>>(a, b, y); break;
+            default: Add<SimdScalar, float, double>(a, b, y); break;
+        }
+    }
+
+    /// <summary><c>y = min(max(x, low), high)</c>.</summary>
+    public static void Clamp(ReadOnlySpan<float> x, Span<float> y, float low, float high)
+    {
+        switch (SimdWidth.MaxFloats)
+        {
+            case 16: Clamp<Simd512, Vector512<float>, Vector512<double>>(x, y, low, high); break;
+            case 8: Clamp<Simd256, Vector256<float>, Vector256<double>>(x, y, low, high); break;
+            case 4: Clamp<Simd128, Vector128<float>, Vector128<double>>(x, y, low, high); break;
+            default: Clamp<SimdScalar, float, double>(x, y, low, high); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Add<TS, TF, TD>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        for (; i + TS.Count <= y.Length; i += TS.Count)
+        {
+            TS.Store(TS.Add(TS.Load(ref ra, i), TS.Load(ref rb, i)), ref ry, i);
+        }
+
+        for (; i < y.Length; i++)
+        {
+            Unsafe.Add(ref ry, i) = Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Clamp<TS, TF, TD>(ReadOnlySpan<float> x, Span<float> y, float low, float high)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
+        int i = 0;
+        for (; i + TS.Count <= y.Length; i += TS.Count)
+        {
+            TS.Store(TS.Min(TS.Max(TS.Load(ref rx, i), lower), upper), ref ry, i);
+        }
+
+        for (; i < y.Length; i++)
+        {
+            Unsafe.Add(ref ry, i) = MathF.Min(MathF.Max(Unsafe.Add(ref rx, i), low), high);
+        }
+    }
+}

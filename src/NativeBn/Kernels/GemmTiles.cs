@@ -1,0 +1,302 @@
+using System.Runtime.CompilerServices;
+
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// The register tiles of <see cref="PackedGemm"/>: a block of 14 (or 4) rows of C times two vectors of columns, held
+/// in registers while the depth loop runs: per step k, two vectors of B's row k are loaded, each of the block's A
+/// values at k (packed contiguously, see <see cref="PackedGemm.Pack"/>) is broadcast and multiplied into both. With
+/// Vector512 that is 28 accumulators of 16 floats. The first depth block starts from the bias, later ones from C; the
+/// last may clamp to [low, high] (a fused ReLU or ReLU6). Each output is summed over k in order, so it does not depend
+/// on which columns or rows share its tile.
+/// </summary>
+internal static class GemmTiles
+{
+    /// <summary>Rows [0, 14) of the tile; A holds 14 values per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows14<TS, TF, TD>(ref float a, ref float b, nint ldb, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        nint w = TS.Count;
+        TF c0a, c0b;
+        TF c1a, c1b;
+        TF c2a, c2b;
+        TF c3a, c3b;
+        TF c4a, c4b;
+        TF c5a, c5b;
+        TF c6a, c6b;
+        TF c7a, c7b;
+        TF c8a, c8b;
+        TF c9a, c9b;
+        TF c10a, c10b;
+        TF c11a, c11b;
+        TF c12a, c12b;
+        TF c13a, c13b;
+        if (first)
+        {
+            c0a = c0b = TS.Broadcast(Unsafe.Add(ref bias, 0));
+            c1a = c1b = TS.Broadcast(Unsafe.Add(ref bias, 1));
+            c2a = c2b = TS.Broadcast(Unsafe.Add(ref bias, 2));
+            c3a = c3b = TS.Broadcast(Unsafe.Add(ref bias, 3));
+            c4a = c4b = TS.Broadcast(Unsafe.Add(ref bias, 4));
+            c5a = c5b = TS.Broadcast(Unsafe.Add(ref bias, 5));
+            c6a = c6b = TS.Broadcast(Unsafe.Add(ref bias, 6));
+            c7a = c7b = TS.Broadcast(Unsafe.Add(ref bias, 7));
+            c8a = c8b = TS.Broadcast(Unsafe.Add(ref bias, 8));
+            c9a = c9b = TS.Broadcast(Unsafe.Add(ref bias, 9));
+            c10a = c10b = TS.Broadcast(Unsafe.Add(ref bias, 10));
+            c11a = c11b = TS.Broadcast(Unsafe.Add(ref bias, 11));
+            c12a = c12b = TS.Broadcast(Unsafe.Add(ref bias, 12));
+            c13a = c13b = TS.Broadcast(Unsafe.Add(ref bias, 13));
+        }
+        else
+        {
+            c0a = TS.Load(ref c, 0 * ldc);
+            c0b = TS.Load(ref c, 0 * ldc + w);
+            c1a = TS.Load(ref c, 1 * ldc);
+            c1b = TS.Load(ref c, 1 * ldc + w);
+            c2a = TS.Load(ref c, 2 * ldc);
+            c2b = TS.Load(ref c, 2 * ldc + w);
+            c3a = TS.Load(ref c, 3 * ldc);
+            c3b = TS.Load(ref c, 3 * ldc + w);
+            c4a = TS.Load(ref c, 4 * ldc);
+            c4b = TS.Load(ref c, 4 * ldc + w);
+            c5a = TS.Load(ref c, 5 * ldc);
+            c5b = TS.Load(ref c, 5 * ldc + w);
+            c6a = TS.Load(ref c, 6 * ldc);
+            c6b = TS.Load(ref c, 6 * ldc + w);
+            c7a = TS.Load(ref c, 7 * ldc);
+            c7b = TS.Load(ref c, 7 * ldc + w);
+            c8a = TS.Load(ref c, 8 * ldc);
+            c8b = TS.Load(ref c, 8 * ldc + w);
+            c9a = TS.Load(ref c, 9 * ldc);
+            c9b = TS.Load(ref c, 9 * ldc + w);
+            c10a = TS.Load(ref c, 10 * ldc);
+            c10b = TS.Load(ref c, 10 * ldc + w);
+            c11a = TS.Load(ref c, 11 * ldc);
+            c11b = TS.Load(ref c, 11 * ldc + w);
+            c12a = TS.Load(ref c, 12 * ldc);
+            c12b = TS.Load(ref c, 12 * ldc + w);
+            c13a = TS.Load(ref c, 13 * ldc);
+            c13b = TS.Load(ref c, 13 * ldc + w);
+        }
+
+        for (int k = 0; k < depth; k++)
+        {
+            TF b0 = TS.Load(ref b, 0);
+            TF b1 = TS.Load(ref b, w);
+            TF a0 = TS.Broadcast(Unsafe.Add(ref a, 0));
+            c0a = TS.MultiplyAdd(a0, b0, c0a);
+            c0b = TS.MultiplyAdd(a0, b1, c0b);
+            TF a1 = TS.Broadcast(Unsafe.Add(ref a, 1));
+            c1a = TS.MultiplyAdd(a1, b0, c1a);
+            c1b = TS.MultiplyAdd(a1, b1, c1b);
+            TF a2 = TS.Broadcast(Unsafe.Add(ref a, 2));
+            c2a = TS.MultiplyAdd(a2, b0, c2a);
+            c2b = TS.MultiplyAdd(a2, b1, c2b);
+            TF a3 = TS.Broadcast(Unsafe.Add(ref a, 3));
+            c3a = TS.MultiplyAdd(a3, b0, c3a);
+            c3b = TS.MultiplyAdd(a3, b1, c3b);
+            TF a4 = TS.Broadcast(Unsafe.Add(ref a, 4));
+            c4a = TS.MultiplyAdd(a4, b0, c4a);
+            c4b = TS.MultiplyAdd(a4, b1, c4b);
+            TF a5 = TS.Broadcast(Unsafe.Add(ref a, 5));
+            c5a = TS.MultiplyAdd(a5, b0, c5a);
+            c5b = TS.MultiplyAdd(a5, b1, c5b);
+            TF a6 = TS.Broadcast(Unsafe.Add(ref a, 6));
+            c6a = TS.MultiplyAdd(a6, b0, c6a);
+            c6b = TS.MultiplyAdd(a6, b1, c6b);
+            TF a7 = TS.Broadcast(Unsafe.Add(ref a, 7));
+            c7a = TS.MultiplyAdd(a7, b0, c7a);
+            c7b = TS.MultiplyAdd(a7, b1, c7b);
+            TF a8 = TS.Broadcast(Unsafe.Add(ref a, 8));
+            c8a = TS.MultiplyAdd(a8, b0, c8a);
+            c8b = TS.MultiplyAdd(a8, b1, c8b);
+            TF a9 = TS.Broadcast(Unsafe.Add(ref a, 9));
+            c9a = TS.MultiplyAdd(a9, b0, c9a);
+            c9b = TS.MultiplyAdd(a9, b1, c9b);
+            TF a10 = TS.Broadcast(Unsafe.Add(ref a, 10));
+            c10a = TS.MultiplyAdd(a10, b0, c10a);
+            c10b = TS.MultiplyAdd(a10, b1, c10b);
+            TF a11 = TS.Broadcast(Unsafe.Add(ref a, 11));
+            c11a = TS.MultiplyAdd(a11, b0, c11a);
+            c11b = TS.MultiplyAdd(a11, b1, c11b);
+            TF a12 = TS.Broadcast(Unsafe.Add(ref a, 12));
+            c12a = TS.MultiplyAdd(a12, b0, c12a);
+            c12b = TS.MultiplyAdd(a12, b1, c12b);
+            TF a13 = TS.Broadcast(Unsafe.Add(ref a, 13));
+            c13a = TS.MultiplyAdd(a13, b0, c13a);
+            c13b = TS.MultiplyAdd(a13, b1, c13b);
+            a = ref Unsafe.Add(ref a, 14);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+
+        if (clamp)
+        {
+            TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
+            c0a = TS.Min(TS.Max(c0a, lower), upper);
+            c0b = TS.Min(TS.Max(c0b, lower), upper);
+            c1a = TS.Min(TS.Max(c1a, lower), upper);
+            c1b = TS.Min(TS.Max(c1b, lower), upper);
+            c2a = TS.Min(TS.Max(c2a, lower), upper);
+            c2b = TS.Min(TS.Max(c2b, lower), upper);
+            c3a = TS.Min(TS.Max(c3a, lower), upper);
+            c3b = TS.Min(TS.Max(c3b, lower), upper);
+            c4a = TS.Min(TS.Max(c4a, lower), upper);
+            c4b = TS.Min(TS.Max(c4b, lower), upper);
+            c5a = TS.Min(TS.Max(c5a, lower), upper);
+            c5b = TS.Min(TS.Max(c5b, lower), upper);
+            c6a = TS.Min(TS.Max(c6a, lower), upper);
+            c6b = TS.Min(TS.Max(c6b, lower), upper);
+            c7a = TS.Min(TS.Max(c7a, lower), upper);
+            c7b = TS.Min(TS.Max(c7b, lower), upper);
+            c8a = TS.Min(TS.Max(c8a, lower), upper);
+            c8b = TS.Min(TS.Max(c8b, lower), upper);
+            c9a = TS.Min(TS.Max(c9a, lower), upper);
+            c9b = TS.Min(TS.Max(c9b, lower), upper);
+            c10a = TS.Min(TS.Max(c10a, lower), upper);
+            c10b = TS.Min(TS.Max(c10b, lower), upper);
+            c11a = TS.Min(TS.Max(c11a, lower), upper);
+            c11b = TS.Min(TS.Max(c11b, lower), upper);
+            c12a = TS.Min(TS.Max(c12a, lower), upper);
+            c12b = TS.Min(TS.Max(c12b, lower), upper);
+            c13a = TS.Min(TS.Max(c13a, lower), upper);
+            c13b = TS.Min(TS.Max(c13b, lower), upper);
+        }
+
+        TS.Store(c0a, ref c, 0 * ldc);
+        TS.Store(c0b, ref c, 0 * ldc + w);
+        TS.Store(c1a, ref c, 1 * ldc);
+        TS.Store(c1b, ref c, 1 * ldc + w);
+        TS.Store(c2a, ref c, 2 * ldc);
+        TS.Store(c2b, ref c, 2 * ldc + w);
+        TS.Store(c3a, ref c, 3 * ldc);
+        TS.Store(c3b, ref c, 3 * ldc + w);
+        TS.Store(c4a, ref c, 4 * ldc);
+        TS.Store(c4b, ref c, 4 * ldc + w);
+        TS.Store(c5a, ref c, 5 * ldc);
+        TS.Store(c5b, ref c, 5 * ldc + w);
+        TS.Store(c6a, ref c, 6 * ldc);
+        TS.Store(c6b, ref c, 6 * ldc + w);
+        TS.Store(c7a, ref c, 7 * ldc);
+        TS.Store(c7b, ref c, 7 * ldc + w);
+        TS.Store(c8a, ref c, 8 * ldc);
+        TS.Store(c8b, ref c, 8 * ldc + w);
+        TS.Store(c9a, ref c, 9 * ldc);
+        TS.Store(c9b, ref c, 9 * ldc + w);
+        TS.Store(c10a, ref c, 10 * ldc);
+        TS.Store(c10b, ref c, 10 * ldc + w);
+        TS.Store(c11a, ref c, 11 * ldc);
+        TS.Store(c11b, ref c, 11 * ldc + w);
+        TS.Store(c12a, ref c, 12 * ldc);
+        TS.Store(c12b, ref c, 12 * ldc + w);
+        TS.Store(c13a, ref c, 13 * ldc);
+        TS.Store(c13b, ref c, 13 * ldc + w);
+    }
+
+    /// <summary>Rows [0, 4) of the tile (only the first <paramref name="valid"/> are loaded and stored); A holds 4 values per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows4<TS, TF, TD>(ref float a, ref float b, nint ldb, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high, int valid)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        nint w = TS.Count;
+        TF c0a = TS.Zero, c0b = TS.Zero;
+        TF c1a = TS.Zero, c1b = TS.Zero;
+        TF c2a = TS.Zero, c2b = TS.Zero;
+        TF c3a = TS.Zero, c3b = TS.Zero;
+        if (first)
+        {
+            c0a = c0b = TS.Broadcast(Unsafe.Add(ref bias, 0));
+            c1a = c1b = TS.Broadcast(Unsafe.Add(ref bias, 1));
+            c2a = c2b = TS.Broadcast(Unsafe.Add(ref bias, 2));
+            c3a = c3b = TS.Broadcast(Unsafe.Add(ref bias, 3));
+        }
+        else
+        {
+            if (0 < valid)
+            {
+                c0a = TS.Load(ref c, 0 * ldc);
+                c0b = TS.Load(ref c, 0 * ldc + w);
+            }
+
+            if (1 < valid)
+            {
+                c1a = TS.Load(ref c, 1 * ldc);
+                c1b = TS.Load(ref c, 1 * ldc + w);
+            }
+
+            if (2 < valid)
+            {
+                c2a = TS.Load(ref c, 2 * ldc);
+                c2b = TS.Load(ref c, 2 * ldc + w);
+            }
+
+            if (3 < valid)
+            {
+                c3a = TS.Load(ref c, 3 * ldc);
+                c3b = TS.Load(ref c, 3 * ldc + w);
+            }
+        }
+
+        for (int k = 0; k < depth; k++)
+        {
+            TF b0 = TS.Load(ref b, 0);
+            TF b1 = TS.Load(ref b, w);
+            TF a0 = TS.Broadcast(Unsafe.Add(ref a, 0));
+            c0a = TS.MultiplyAdd(a0, b0, c0a);
+            c0b = TS.MultiplyAdd(a0, b1, c0b);
+            TF a1 = TS.Broadcast(Unsafe.Add(ref a, 1));
+            c1a = TS.MultiplyAdd(a1, b0, c1a);
+            c1b = TS.MultiplyAdd(a1, b1, c1b);
+            TF a2 = TS.Broadcast(Unsafe.Add(ref a, 2));
+            c2a = TS.MultiplyAdd(a2, b0, c2a);
+            c2b = TS.MultiplyAdd(a2, b1, c2b);
+            TF a3 = TS.Broadcast(Unsafe.Add(ref a, 3));
+            c3a = TS.MultiplyAdd(a3, b0, c3a);
+            c3b = TS.MultiplyAdd(a3, b1, c3b);
+            a = ref Unsafe.Add(ref a, 4);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+
+        if (clamp)
+        {
+            TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
+            c0a = TS.Min(TS.Max(c0a, lower), upper);
+            c0b = TS.Min(TS.Max(c0b, lower), upper);
+            c1a = TS.Min(TS.Max(c1a, lower), upper);
+            c1b = TS.Min(TS.Max(c1b, lower), upper);
+            c2a = TS.Min(TS.Max(c2a, lower), upper);
+            c2b = TS.Min(TS.Max(c2b, lower), upper);
+            c3a = TS.Min(TS.Max(c3a, lower), upper);
+            c3b = TS.Min(TS.Max(c3b, lower), upper);
+        }
+
+        if (0 < valid)
+        {
+            TS.Store(c0a, ref c, 0 * ldc);
+            TS.Store(c0b, ref c, 0 * ldc + w);
+        }
+
+        if (1 < valid)
+        {
+            TS.Store(c1a, ref c, 1 * ldc);
+            TS.Store(c1b, ref c, 1 * ldc + w);
+        }
+
+        if (2 < valid)
+        {
+            TS.Store(c2a, ref c, 2 * ldc);
+            TS.Store(c2b, ref c, 2 * ldc + w);
+        }
+
+        if (3 < valid)
+        {
+            TS.Store(c3a, ref c, 3 * ldc);
+            TS.Store(c3b, ref c, 3 * ldc + w);
+        }
+    }
+}
