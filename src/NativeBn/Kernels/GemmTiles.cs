@@ -4,17 +4,17 @@ namespace NativeBn.Kernels;
 
 /// <summary>
 /// The register tiles of <see cref="PackedGemm"/>: a block of 14 (or 4) rows of C times two vectors of columns, held
-/// in registers while the depth loop runs: per step k, two vectors of B's row k are loaded, each of the block's A
-/// values at k (packed contiguously, see <see cref="PackedGemm.Pack"/>) is broadcast and multiplied into both. With
-/// Vector512 that is 28 accumulators of 16 floats. The first depth block starts from the bias, later ones from C; the
-/// last may clamp to [low, high] (a fused ReLU or ReLU6). Each output is summed over k in order, so it does not depend
-/// on which columns or rows share its tile.
+/// in registers while the depth loop runs: per step k, two vectors of B's row k (at <c>b + rows[k]</c>) are loaded,
+/// each of the block's A values at k (packed contiguously, see <see cref="PackedGemm.Pack"/>) is broadcast and
+/// multiplied into both. With Vector512 that is 28 accumulators of 16 floats. The first depth block starts from the
+/// bias, later ones from C; the last may clamp to [low, high] (a fused ReLU or ReLU6). Each output is summed over k in
+/// order, so it does not depend on which columns or rows share its tile.
 /// </summary>
 internal static class GemmTiles
 {
     /// <summary>Rows [0, 14) of the tile; A holds 14 values per k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Rows14<TS, TF, TD>(ref float a, ref float b, nint ldb, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high)
+    public static void Rows14<TS, TF, TD>(ref float a, ref float b, ref int rows, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
@@ -85,8 +85,9 @@ internal static class GemmTiles
 
         for (int k = 0; k < depth; k++)
         {
-            TF b0 = TS.Load(ref b, 0);
-            TF b1 = TS.Load(ref b, w);
+            ref float row = ref Unsafe.Add(ref b, Unsafe.Add(ref rows, k));
+            TF b0 = TS.Load(ref row, 0);
+            TF b1 = TS.Load(ref row, w);
             TF a0 = TS.Broadcast(Unsafe.Add(ref a, 0));
             c0a = TS.MultiplyAdd(a0, b0, c0a);
             c0b = TS.MultiplyAdd(a0, b1, c0b);
@@ -130,7 +131,6 @@ internal static class GemmTiles
             c13a = TS.MultiplyAdd(a13, b0, c13a);
             c13b = TS.MultiplyAdd(a13, b1, c13b);
             a = ref Unsafe.Add(ref a, 14);
-            b = ref Unsafe.Add(ref b, ldb);
         }
 
         if (clamp)
@@ -198,7 +198,7 @@ internal static class GemmTiles
 
     /// <summary>Rows [0, 4) of the tile (only the first <paramref name="valid"/> are loaded and stored); A holds 4 values per k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Rows4<TS, TF, TD>(ref float a, ref float b, nint ldb, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high, int valid)
+    public static void Rows4<TS, TF, TD>(ref float a, ref float b, ref int rows, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high, int valid)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
@@ -244,8 +244,9 @@ internal static class GemmTiles
 
         for (int k = 0; k < depth; k++)
         {
-            TF b0 = TS.Load(ref b, 0);
-            TF b1 = TS.Load(ref b, w);
+            ref float row = ref Unsafe.Add(ref b, Unsafe.Add(ref rows, k));
+            TF b0 = TS.Load(ref row, 0);
+            TF b1 = TS.Load(ref row, w);
             TF a0 = TS.Broadcast(Unsafe.Add(ref a, 0));
             c0a = TS.MultiplyAdd(a0, b0, c0a);
             c0b = TS.MultiplyAdd(a0, b1, c0b);
@@ -259,7 +260,6 @@ internal static class GemmTiles
             c3a = TS.MultiplyAdd(a3, b0, c3a);
             c3b = TS.MultiplyAdd(a3, b1, c3b);
             a = ref Unsafe.Add(ref a, 4);
-            b = ref Unsafe.Add(ref b, ldb);
         }
 
         if (clamp)

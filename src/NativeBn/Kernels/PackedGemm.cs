@@ -5,15 +5,15 @@ using System.Runtime.Intrinsics;
 namespace NativeBn.Kernels;
 
 /// <summary>
-/// <c>C = bias + A·B</c>, optionally clamped (a fused activation), with A <c>[rows, depth]</c> packed once (<see cref="Pack"/>) and
-/// B <c>[depth, columns]</c> given as panels of <see cref="Panel"/> columns, each <c>[depth, Panel]</c> contiguous
-/// (zeros past the last column), so that a panel's rows are one sequential run in L1: depth in blocks of
-/// <see cref="DepthBlock"/>, rows in register tiles of 14 then 4 (<see cref="GemmTiles"/>). Every output is one sum
-/// over k in order, whatever the sizes around it.
+/// <c>C = bias + A·B</c>, optionally clamped (a fused activation), with A <c>[rows, depth]</c> packed once
+/// (<see cref="Pack"/>) and row k of B starting at <c>b + offsets[k]</c>, read for a whole number of panels of
+/// <see cref="Panel"/> columns: depth in blocks of <see cref="DepthBlock"/>, columns in panels, rows in register tiles
+/// of 14 then 4 (<see cref="GemmTiles"/>). A convolution's B is its input itself, with one offset per kernel tap
+/// (an implicit GEMM). Every output is one sum over k in order, whatever the sizes around it.
 /// </summary>
 internal static class PackedGemm
 {
-    /// <summary>Depth per block: a panel of B (256 rows of two vectors) stays in L1 across the row tiles.</summary>
+    /// <summary>Depth per block: the block's B rows for one panel stay in L1 across the row tiles.</summary>
     public const int DepthBlock = 256;
 
     private const int BigRows = 14;
@@ -53,68 +53,58 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// <c>c[r, j] = bias[r] + Σ_k A[r, k]·B[k, j]</c> (then clamped by <paramref name="activation"/>) for r &lt;
-    /// <paramref name="rows"/>, j &lt; <paramref name="columns"/>, where B[k, j] is
-    /// <c>panels[(j / Panel)·depth·Panel + k·Panel + j mod Panel]</c>; <paramref name="edge"/> holds the last partial
-    /// panel's results, <c>rows·Panel</c> floats.
+    /// <c>c[r·ldc + j] = bias[r] + Σ_k A[r, k]·b[offsets[k] + j]</c> (then clamped by <paramref name="activation"/>) for
+    /// r &lt; <paramref name="rows"/> and j &lt; <paramref name="columns"/>, a multiple of <see cref="Panel"/>.
+    /// <paramref name="bias"/> holds <c>PaddedRows(rows)</c> values.
     /// </summary>
     public static void Multiply(
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> panels, int columns,
-        Span<float> c, int ldc, Span<float> edge, Activation activation)
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
+        int columns, Span<float> c, int ldc, Activation activation)
     {
         switch (SimdWidth.MaxFloats)
         {
-            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(packed, bias, rows, depth, panels, columns, c, ldc, edge, activation); break;
-            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(packed, bias, rows, depth, panels, columns, c, ldc, edge, activation); break;
-            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, panels, columns, c, ldc, edge, activation); break;
-            default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, panels, columns, c, ldc, edge, activation); break;
+            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
+            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
+            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
+            default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply<TS, TF, TD>(
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> panels, int columns,
-        Span<float> c, int ldc, Span<float> edge, Activation activation)
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
+        int columns, Span<float> c, int ldc, Activation activation)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
     {
         int panel = 2 * TS.Count;
-        int fullPanels = columns / panel, tail = columns % panel;
-        int panelCount = fullPanels + (tail > 0 ? 1 : 0);
         ref float ra = ref MemoryMarshal.GetReference(packed);
-        ref float rb = ref MemoryMarshal.GetReference(panels);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        ref int ro = ref MemoryMarshal.GetReference(offsets);
         ref float rbias = ref MemoryMarshal.GetReference(bias);
         for (int k0 = 0; k0 < depth; k0 += DepthBlock)
         {
             int kc = Math.Min(DepthBlock, depth - k0);
             bool first = k0 == 0, clamp = activation.IsSet && k0 + kc == depth;
-            for (int p = 0; p < panelCount; p++)
+            ref int blockOffsets = ref Unsafe.Add(ref ro, k0);
+            for (int j = 0; j < columns; j += panel)
             {
-                ref float bp = ref Unsafe.Add(ref rb, ((nint)p * depth + k0) * panel);
-                bool partial = p == fullPanels;
-                ref float cp = ref partial ? ref MemoryMarshal.GetReference(edge) : ref Unsafe.Add(ref MemoryMarshal.GetReference(c), p * panel);
-                nint ld = partial ? panel : ldc;
+                ref float bp = ref Unsafe.Add(ref rb, j);
                 int row = 0;
                 for (; row + BigRows <= rows; row += BigRows)
                 {
-                    GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)row * depth + (nint)k0 * BigRows), ref bp, panel, kc,
-                        ref Unsafe.Add(ref cp, row * ld), ld, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
+                    GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)row * depth + (nint)k0 * BigRows), ref bp, ref blockOffsets, kc,
+                        ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
                 }
 
                 for (; row < rows; row += SmallRows)
                 {
-                    GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)row * depth + (nint)k0 * SmallRows), ref bp, panel, kc,
-                        ref Unsafe.Add(ref cp, row * ld), ld, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High, Math.Min(SmallRows, rows - row));
+                    GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)row * depth + (nint)k0 * SmallRows), ref bp, ref blockOffsets, kc,
+                        ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High,
+                        Math.Min(SmallRows, rows - row));
                 }
-            }
-        }
-
-        if (tail > 0)
-        {
-            for (int row = 0; row < rows; row++)
-            {
-                edge.Slice(row * panel, tail).CopyTo(c.Slice(row * ldc + fullPanels * panel, tail));
             }
         }
     }

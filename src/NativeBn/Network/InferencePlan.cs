@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using NativeBn.Kernels;
+using NativeBn.Kernels.Operators;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
@@ -378,16 +379,45 @@ public sealed class InferencePlan
         }
     }
 
-    private sealed class PoolStep(PoolNode pool, int channels, int height, int width) : Step
+    /// <summary>Max or average pooling of one sample (window geometry and average divisors computed when the plan is built).</summary>
+    private sealed class PoolStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
-            PoolingKernels.Pool(input, channels, height, width, pool.Pool, pool.Window, pool.CeilMode, pool.CountIncludePad, output);
+        [ThreadStatic]
+        private static float[]? t_scratch;
+
+        private readonly SlidingWindow _window;
+        private readonly float[] _counts;
+        private readonly int _channels;
+
+        public PoolStep(PoolNode pool, int channels, int height, int width)
+        {
+            bool max = pool.Pool == PoolKind.Max;
+            _window = new SlidingWindow(pool.Window, height, width, pool.CeilMode, max ? float.NegativeInfinity : 0f);
+            _counts = max ? [] : _window.Counts(pool.CountIncludePad);
+            _channels = channels;
+        }
+
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        {
+            int length = checked((int)_window.ScratchLength);
+            float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
+            if (_counts.Length == 0)
+            {
+                var taps = default(MaxTaps);
+                _window.Run(input, _channels, ref taps, output, scratch, []);
+            }
+            else
+            {
+                var taps = default(SumTaps);
+                _window.Run(input, _channels, ref taps, output, scratch, _counts);
+            }
+        }
     }
 
     private sealed class GlobalAverageStep(int channels, int positions) : Step
     {
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
-            PoolingKernels.GlobalAverage(input, channels, positions, output);
+            GlobalPooling.Average(input, channels, positions, output);
     }
 
     private sealed class ClipStep(float min, float max) : Step

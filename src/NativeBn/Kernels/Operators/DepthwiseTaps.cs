@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NativeBn.Kernels.Operators;
+
+/// <summary>Depthwise convolution: bias plus one weight per tap (weights <c>[C, taps]</c>), then the fused activation.</summary>
+internal struct DepthwiseTaps(float[] weights, float[] bias, int taps, Activation activation) : IWindowOperator
+{
+    private int _offset;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TF Start<TS, TF, TD>(int channel)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        _offset = channel * taps;
+        return TS.Broadcast(bias[channel]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly TF Step<TS, TF, TD>(TF value, TF inputs, int tap)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct =>
+        TS.MultiplyAdd(TS.Broadcast(Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(weights), _offset + tap)), inputs, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly TF Finish<TS, TF, TD>(TF value)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct =>
+        activation.IsSet ? TS.Min(TS.Max(value, TS.Broadcast(activation.Low)), TS.Broadcast(activation.High)) : value;
+}
