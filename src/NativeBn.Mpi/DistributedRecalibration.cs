@@ -30,7 +30,7 @@ public static class DistributedRecalibration
                 continue;
             }
 
-            int channels = layer.InputWidth;
+            int channels = layer.BatchNorm.Channels;
             var mean = new double[channels];
             var m2 = new double[channels];
             long count;

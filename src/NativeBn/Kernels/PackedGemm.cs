@@ -27,16 +27,16 @@ internal static class PackedGemm
 
     /// <summary>
     /// A <c>[rows, depth]</c> row-major, packed tile by tile: for each tile of h rows (14, then 4 with zero rows past the
-    /// end), for each k, the tile's h values at k. Length <c>PaddedRows(rows)·depth</c>.
+    /// end), for each k, the tile's h values at k, into <paramref name="packed"/> of length <c>PaddedRows(rows)·depth</c>.
     /// </summary>
-    public static float[] Pack(ReadOnlySpan<float> a, int rows, int depth)
+    public static void Pack(ReadOnlySpan<float> a, int rows, int depth, Span<float> packed)
     {
-        var packed = new float[checked(PaddedRows(rows) * depth)];
+        packed.Clear();
         int row = 0;
         while (row < rows)
         {
             int height = rows - row >= BigRows ? BigRows : SmallRows;
-            Span<float> tile = packed.AsSpan(row * depth, height * depth);
+            Span<float> tile = packed.Slice(row * depth, height * depth);
             for (int t = 0; t < height && row + t < rows; t++)
             {
                 ReadOnlySpan<float> source = a.Slice((row + t) * depth, depth);
@@ -48,8 +48,6 @@ internal static class PackedGemm
 
             row += height;
         }
-
-        return packed;
     }
 
     /// <summary>

@@ -5,18 +5,20 @@ using NativeBn.Normalization;
 namespace NativeBn.Network;
 
 /// <summary>
-/// A <see cref="Normalization.BatchNorm"/> over features inside a model. Training steps normalize with batch
+/// A <see cref="Normalization.BatchNorm"/> over the features of <c>[N, C]</c> or the channels of <c>[N, C, H, W]</c> inside a model. Training steps normalize with batch
 /// statistics, update the running statistics and train gamma and beta; predictions use the model's regime.
 /// </summary>
 public sealed class BatchNormLayer : Layer
 {
     private readonly BatchNormParameter _gamma;
     private readonly BatchNormParameter _beta;
+    private readonly int _plane;
 
-    internal BatchNormLayer(string name, BatchNorm engine)
-        : base(name, engine.Channels, engine.Channels)
+    internal BatchNormLayer(string name, BatchNorm engine, int plane = 1)
+        : base(name, checked(engine.Channels * plane), checked(engine.Channels * plane))
     {
         BatchNorm = engine;
+        _plane = plane;
         _gamma = new BatchNormParameter($"{name}.weight", BatchNorm, gamma: true);
         _beta = new BatchNormParameter($"{name}.bias", BatchNorm, gamma: false);
     }
@@ -46,7 +48,7 @@ public sealed class BatchNormLayer : Layer
 
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
     {
-        TensorShape shape = TensorShape.Features(batch, InputWidth);
+        TensorShape shape = Shape(batch);
         if (pass.Training)
         {
             LastTrainingResult = BatchNorm.Forward(input, shape, output, TrainingMode);
@@ -72,7 +74,11 @@ public sealed class BatchNormLayer : Layer
 
     internal override void Backward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch) =>
-        BatchNorm.Backward(input, outputGradient, TensorShape.Features(batch, InputWidth), inputGradient);
+        BatchNorm.Backward(input, outputGradient, Shape(batch), inputGradient);
+
+    /// <summary>The layer's input as the engine sees it: <c>[N, C]</c>, or <c>[N, C, 1, H·W]</c> for images.</summary>
+    internal TensorShape Shape(int batch) =>
+        _plane == 1 ? TensorShape.Features(batch, BatchNorm.Channels) : TensorShape.ChannelsFirst(batch, BatchNorm.Channels, 1, _plane);
 
     /// <summary>Gamma or beta of the engine layer as an optimizer parameter.</summary>
     private sealed class BatchNormParameter(string name, BatchNorm batchNorm, bool gamma) : Parameter

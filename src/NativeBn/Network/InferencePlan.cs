@@ -380,37 +380,18 @@ public sealed class InferencePlan
     }
 
     /// <summary>Max or average pooling of one sample (window geometry and average divisors computed when the plan is built).</summary>
-    private sealed class PoolStep : Step
+    private sealed class PoolStep(PoolNode pool, int channels, int height, int width) : Step
     {
         [ThreadStatic]
         private static float[]? t_scratch;
 
-        private readonly SlidingWindow _window;
-        private readonly float[] _counts;
-        private readonly int _channels;
-
-        public PoolStep(PoolNode pool, int channels, int height, int width)
-        {
-            bool max = pool.Pool == PoolKind.Max;
-            _window = new SlidingWindow(pool.Window, height, width, pool.CeilMode, max ? float.NegativeInfinity : 0f);
-            _counts = max ? [] : _window.Counts(pool.CountIncludePad);
-            _channels = channels;
-        }
+        private readonly Pooling _pooling = new(pool, channels, height, width);
 
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
         {
-            int length = checked((int)_window.ScratchLength);
+            int length = checked((int)_pooling.ScratchLength);
             float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
-            if (_counts.Length == 0)
-            {
-                var taps = default(MaxTaps);
-                _window.Run(input, _channels, ref taps, output, scratch, []);
-            }
-            else
-            {
-                var taps = default(SumTaps);
-                _window.Run(input, _channels, ref taps, output, scratch, _counts);
-            }
+            _pooling.Run(input, output, scratch);
         }
     }
 

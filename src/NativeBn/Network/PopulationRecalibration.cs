@@ -84,7 +84,7 @@ public static class PopulationRecalibration
         ArgumentNullException.ThrowIfNull(data);
         if (data.Width != model.InputWidth)
         {
-            throw new ArgumentException($"data has {data.Width} features per sample; the model takes {model.InputWidth}.", nameof(data));
+            throw new ArgumentException($"data has {data.Width} values per sample; the model's input {model.InputShape} takes {model.InputWidth}.", nameof(data));
         }
 
         int[] batchNormIndices = [.. Enumerable.Range(0, model.Layers.Count).Where(i => model.Layers[i] is BatchNormLayer)];
@@ -97,17 +97,21 @@ public static class PopulationRecalibration
         }
     }
 
-    /// <summary>The population statistics of the input of layer <paramref name="layerIndex"/> over the data set.</summary>
+    /// <summary>
+    /// The population statistics of the input of layer <paramref name="layerIndex"/> over the data set: per channel for
+    /// a BatchNorm layer (per feature, or per channel of <c>[N, C, H, W]</c>), per input value for any other layer.
+    /// </summary>
     public static PopulationStatistics Collect(Sequential model, int layerIndex, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        int width = model.Layers[layerIndex].InputWidth;
-        var statistics = new PopulationStatistics(width);
+        Layer layer = model.Layers[layerIndex];
+        var statistics = new PopulationStatistics(layer is BatchNormLayer batchNorm ? batchNorm.BatchNorm.Channels : layer.InputWidth);
         for (int start = 0; start < data.Count; start += model.MaxBatch)
         {
             int count = Math.Min(model.MaxBatch, data.Count - start);
-            statistics.Add(model.InputOf(layerIndex, data.Rows(start, count), count), TensorShape.Features(count, width));
+            TensorShape shape = layer is BatchNormLayer b ? b.Shape(count) : TensorShape.Features(count, layer.InputWidth);
+            statistics.Add(model.InputOf(layerIndex, data.Rows(start, count), count), shape);
         }
 
         return statistics;

@@ -1,3 +1,4 @@
+using NativeBn.Kernels;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
 using NativeBn.Normalization;
@@ -5,22 +6,27 @@ using NativeBn.Normalization;
 namespace NativeBn.Network;
 
 /// <summary>
-/// A trainable feed-forward classifier built from a chain-shaped <see cref="ModelDescription"/>: Dense, BatchNorm, ReLU,
-/// Dropout, Identity and Flatten nodes on feature batches <c>[N, InputWidth]</c>, optionally ending in a Softmax node. Its
-/// last layer gives logits <c>[N, OutputWidth]</c> for softmax cross-entropy; <see cref="Predict"/> gives the model's
-/// output (probabilities where the description ends in Softmax, logits otherwise). Every buffer is planned for
-/// <see cref="MaxBatch"/> at construction, so a training step allocates nothing; <see cref="Predict"/> runs an
-/// immutable <see cref="InferencePlan"/> and is safe from many threads at once. <see cref="ToDescription"/> gives the
-/// current state back as a description.
+/// A trainable feed-forward network built from a <see cref="ModelDescription"/> with one input, <c>[N, features]</c> or
+/// <c>[N, C, H, W]</c>: Dense, Conv2d, BatchNorm, ReLU, Clip, MaxPool/AveragePool, GlobalAveragePool, Dropout, Identity
+/// and Flatten nodes in a chain or in branches that meet at Add nodes (residual blocks), optionally ending in a Softmax
+/// node. The node before the Softmax (or the last node) gives logits <c>[N, OutputWidth]</c> for softmax cross-entropy;
+/// <see cref="Predict"/> gives the model's output (probabilities where the description ends in Softmax, logits
+/// otherwise). Every buffer is planned for <see cref="MaxBatch"/> at construction, so a training step allocates
+/// nothing; <see cref="Predict"/> runs an immutable <see cref="InferencePlan"/> and is safe from many threads at once.
+/// <see cref="ToDescription"/> gives the current state back as a description.
 /// </summary>
 public sealed class Sequential
 {
     private readonly ModelDescription _template;
     private readonly Layer?[] _layerOfNode;
     private readonly Layer[] _layers;
-    private readonly float[][] _outputs;
-    private readonly float[] _gradientA;
-    private readonly float[] _gradientB;
+    private readonly Step[] _steps;
+    private readonly int[] _widths;
+    private readonly float[]?[] _values;
+    private readonly float[]?[] _gradients;
+    private readonly bool[] _gradientWritten;
+    private readonly float[] _gradientScratch;
+    private readonly int _logits;
     private readonly Parameter[] _parameters;
     private readonly InferencePlan?[] _plans = new InferencePlan?[4];
     private readonly Lock _planLock = new();
@@ -29,7 +35,7 @@ public sealed class Sequential
     /// A trainable model in the state <paramref name="model"/> describes, with buffers for batches of up to
     /// <paramref name="maxBatch"/> samples.
     /// </summary>
-    /// <param name="model">A chain from one <c>[N, features]</c> input (see <see cref="ModelDescription.IsChain"/>).</param>
+    /// <param name="model">One <c>[N, features]</c> or <c>[N, C, H, W]</c> input; nodes as listed above; logits <c>[N, classes]</c>.</param>
     /// <param name="maxBatch">Largest batch a training step or batched forward pass accepts (at least 1).</param>
     /// <param name="seed">Seeds the dropout masks, so training is reproducible.</param>
     /// <param name="runOptions">Threads and synchronizer for every BatchNorm layer (their conventions and policies stay the model's).</param>
@@ -42,41 +48,55 @@ public sealed class Sequential
         }
 
         ShapeInfo inputShape = model.Inputs.Length == 1 ? model.Inputs[0].Shape : ShapeInfo.Features(1);
-        if (!model.IsChain || inputShape.Rank != 2 || !inputShape.IsBatched)
+        if (model.Inputs.Length != 1 || model.Outputs.Length != 1 || inputShape.Rank is not (2 or 4) || !inputShape.IsBatched)
         {
             throw new ArgumentException(
-                $"A trainable model is a chain of nodes from one [N, features] input; this one is {model}.", nameof(model));
+                $"A trainable model has one [N, features] or [N, C, H, W] input and one output; this one is {model}.", nameof(model));
         }
 
-        long parameters = model.Nodes.OfType<DenseNode>().Sum(d => (long)d.Weight.Length + d.Bias.Length)
-            + model.BatchNorms.Sum(b => 2L * b.Channels);
-        long activations = model.Nodes.Sum(n => model.ShapeOf(n.Name).ValuesPerSample) + 2 * model.Nodes.Max(n => model.ShapeOf(n.Name).ValuesPerSample);
-        MemoryLimits.RequireFloats(checked(4 * parameters + maxBatch * activations), $"Training this model with batches of {maxBatch}");
-        _template = model;
-        _layerOfNode = new Layer?[model.Nodes.Length];
+        var tensors = new Dictionary<string, int>(StringComparer.Ordinal) { [model.Inputs[0].Name] = 0 };
+        var widths = new List<int> { (int)inputShape.ValuesPerSample };
+        var steps = new List<Step>();
         var layers = new List<Layer>();
         var random = new Random(seed);
+        _layerOfNode = new Layer?[model.Nodes.Length];
+        long parameters = 0;
         for (int i = 0; i < model.Nodes.Length; i++)
         {
             ModelNode node = model.Nodes[i];
-            int width = (int)model.ShapeOf(node.Name).ValuesPerSample;
+            ShapeInfo input = model.ShapeOf(node.Inputs[0]);
+            int width = checked((int)model.ShapeOf(node.Name).ValuesPerSample);
+            if (node is IdentityNode or FlattenNode || (node is SoftmaxNode && i == model.Nodes.Length - 1))
+            {
+                tensors[node.Name] = tensors[node.Inputs[0]];
+                continue;
+            }
+
             Layer? layer = node switch
             {
                 DenseNode dense => new DenseLayer(dense),
-                BatchNormNode batchNorm => new BatchNormLayer(node.Name, batchNorm.CreateEngine(runOptions)),
+                Conv2dNode conv => new Conv2dLayer(conv, input[2], input[3]),
+                BatchNormNode batchNorm => new BatchNormLayer(node.Name, batchNorm.CreateEngine(runOptions), width / batchNorm.Channels),
                 ReluNode => new ReluLayer(node.Name, width),
+                ClipNode clip => new ClipLayer(node.Name, width, clip.Min, clip.Max),
+                PoolNode pool => new PoolLayer(pool, input[1], input[2], input[3]),
+                GlobalAveragePoolNode => new GlobalAveragePoolLayer(node.Name, input[1], input[2] * input[3]),
                 DropoutNode dropout => new DropoutLayer(node.Name, width, dropout.Rate, random.Next(), maxBatch),
-                IdentityNode or FlattenNode => null,
-                SoftmaxNode when i == model.Nodes.Length - 1 => null,
+                AddNode => null,
                 _ => throw new ArgumentException(
-                    $"Node '{node.Name}' ({node.Kind}) cannot be trained here: a trainable model holds Dense, BatchNorm, Relu, Dropout, Identity and Flatten nodes and may end in Softmax.",
+                    $"Node '{node.Name}' ({node.Kind}) cannot be trained here: a trainable model holds Dense, Conv2d, BatchNorm, Relu, Clip, MaxPool, AveragePool, GlobalAveragePool, Dropout, Add, Identity and Flatten nodes and may end in Softmax.",
                     nameof(model)),
             };
             _layerOfNode[i] = layer;
             if (layer is not null)
             {
                 layers.Add(layer);
+                parameters += layer.Parameters.Sum(p => (long)p.Length);
             }
+
+            tensors[node.Name] = widths.Count;
+            widths.Add(width);
+            steps.Add(new Step(layer, [.. node.Inputs.Select(name => tensors[name])], widths.Count - 1));
         }
 
         if (layers.Count == 0)
@@ -84,15 +104,32 @@ public sealed class Sequential
             throw new ArgumentException("A trainable model needs at least one layer that computes something.", nameof(model));
         }
 
-        InputWidth = inputShape[1];
+        _logits = tensors[model.Nodes[^1] is SoftmaxNode softmax ? softmax.Inputs[0] : model.Outputs[0]];
+        ShapeInfo logits = model.ShapeOf(model.Nodes[^1] is SoftmaxNode last ? last.Inputs[0] : model.Outputs[0]);
+        if (logits.Rank != 2 || _logits == 0)
+        {
+            throw new ArgumentException(
+                $"A trainable model computes logits [N, classes] before its optional Softmax; this one gives {logits}.", nameof(model));
+        }
+
+        long activations = widths.Skip(1).Sum(w => 2L * w) + widths.Max();
+        MemoryLimits.RequireFloats(checked(4 * parameters + maxBatch * activations), $"Training this model with batches of {maxBatch}");
+        _template = model;
         _layers = [.. layers];
+        _steps = [.. steps];
+        _widths = [.. widths];
+        _values = [.. widths.Select((w, t) => t == 0 ? null : new float[checked(maxBatch * w)])];
+        _gradients = [.. widths.Select((w, t) => t == 0 ? null : new float[checked(maxBatch * w)])];
+        _gradientWritten = new bool[widths.Count];
+        _gradientScratch = new float[checked(maxBatch * widths.Max())];
+        InputShape = inputShape;
+        InputWidth = widths[0];
         MaxBatch = maxBatch;
-        _outputs = [.. _layers.Select(l => new float[checked(maxBatch * l.OutputWidth)])];
-        int widest = Math.Max(InputWidth, _layers.Max(l => l.OutputWidth));
-        _gradientA = new float[checked(maxBatch * widest)];
-        _gradientB = new float[checked(maxBatch * widest)];
         _parameters = [.. _layers.SelectMany(l => l.Parameters)];
     }
+
+    /// <summary>The input's shape, <c>[N, features]</c> or <c>[N, C, H, W]</c>; samples are <see cref="InputWidth"/> values in that layout.</summary>
+    public ShapeInfo InputShape { get; }
 
     /// <summary>True when the model ends in Softmax: <see cref="Predict"/> gives class probabilities.</summary>
     public bool EndsInSoftmax => _template.EndsInSoftmax;
@@ -104,17 +141,17 @@ public sealed class Sequential
         for (int i = 0; i < nodes.Length; i++)
         {
             ModelNode node = _template.Nodes[i];
-            nodes[i] = _layerOfNode[i] is DenseLayer or BatchNormLayer ? _layerOfNode[i]!.ToNode(node.Inputs[0]) : node;
+            nodes[i] = _layerOfNode[i] is { Parameters.Count: > 0 } layer ? layer.ToNode(node.Inputs[0]) : node;
         }
 
         return new ModelDescription(_template.Inputs, nodes, _template.Outputs);
     }
 
-    /// <summary>Features per sample.</summary>
+    /// <summary>Values per sample (features, or <c>C·H·W</c> for images).</summary>
     public int InputWidth { get; }
 
     /// <summary>Classes (logits per sample).</summary>
-    public int OutputWidth => _layers[^1].OutputWidth;
+    public int OutputWidth => _widths[_logits];
 
     /// <summary>Largest batch a training step or batched forward pass accepts.</summary>
     public int MaxBatch { get; }
@@ -193,24 +230,15 @@ public sealed class Sequential
             throw new TrainingDivergedException("this step (inside the network)", e);
         }
 
-        float loss = SoftmaxCrossEntropy.LossAndGradient(Logits(batch), labels, OutputWidth, _gradientA, globalBatch);
+        Array.Clear(_gradientWritten);
+        float loss = SoftmaxCrossEntropy.LossAndGradient(Logits(batch), labels, OutputWidth, _gradients[_logits], globalBatch);
         if (!float.IsFinite(loss))
         {
             throw new TrainingDivergedException("this step (the loss)");
         }
 
-        Span<float> outputGradient = _gradientA, inputGradient = _gradientB;
-        for (int i = _layers.Length - 1; i >= 0; i--)
-        {
-            Layer layer = _layers[i];
-            ReadOnlySpan<float> input = i == 0 ? x : _outputs[i - 1].AsSpan(0, batch * layer.InputWidth);
-            Span<float> gradient = i == 0 ? [] : inputGradient[..(batch * layer.InputWidth)];
-            layer.Backward(input, _outputs[i].AsSpan(0, batch * layer.OutputWidth), outputGradient[..(batch * layer.OutputWidth)], gradient, batch);
-            Span<float> swap = outputGradient;
-            outputGradient = inputGradient;
-            inputGradient = swap;
-        }
-
+        _gradientWritten[_logits] = true;
+        Backward(x, batch);
         optimizer.Step(_parameters);
         return loss;
     }
@@ -243,18 +271,20 @@ public sealed class Sequential
     internal ReadOnlySpan<float> InputOf(int layerIndex, ReadOnlySpan<float> x, int batch)
     {
         CheckBatch(x, batch, nameof(batch));
-        ReadOnlySpan<float> input = x;
-        for (int i = 0; i < layerIndex; i++)
+        Layer target = _layers[layerIndex];
+        foreach (Step step in _steps)
         {
-            Layer layer = _layers[i];
-            InferenceRegime regime = layer is BatchNormLayer { BatchNorm.HasPopulationStatistics: true }
+            if (step.Layer == target)
+            {
+                return Values(step.Inputs[0], x, batch);
+            }
+
+            InferenceRegime regime = step.Layer is BatchNormLayer { BatchNorm.HasPopulationStatistics: true }
                 ? InferenceRegime.Population : InferenceRegime.Running;
-            Span<float> output = _outputs[i].AsSpan(0, batch * layer.OutputWidth);
-            layer.Forward(input, output, batch, new Pass(false, regime));
-            input = output;
+            RunStep(step, x, batch, new Pass(false, regime));
         }
 
-        return input;
+        throw new ArgumentOutOfRangeException(nameof(layerIndex), layerIndex, $"The model has {_layers.Length} layers.");
     }
 
     /// <summary>
@@ -298,17 +328,97 @@ public sealed class Sequential
 
     private void Run(ReadOnlySpan<float> x, int batch, Pass pass)
     {
-        ReadOnlySpan<float> input = x;
-        for (int i = 0; i < _layers.Length; i++)
+        foreach (Step step in _steps)
         {
-            Layer layer = _layers[i];
-            Span<float> output = _outputs[i].AsSpan(0, batch * layer.OutputWidth);
-            layer.Forward(input, output, batch, pass);
-            input = output;
+            RunStep(step, x, batch, pass);
         }
     }
 
-    private ReadOnlySpan<float> Logits(int batch) => _outputs[^1].AsSpan(0, batch * OutputWidth);
+    private void RunStep(Step step, ReadOnlySpan<float> x, int batch, Pass pass)
+    {
+        Span<float> output = _values[step.Output].AsSpan(0, batch * _widths[step.Output]);
+        if (step.Layer is { } layer)
+        {
+            layer.Forward(Values(step.Inputs[0], x, batch), output, batch, pass);
+        }
+        else
+        {
+            ElementwiseKernels.Add(Values(step.Inputs[0], x, batch), Values(step.Inputs[1], x, batch), output);
+        }
+    }
+
+    /// <summary>
+    /// Steps in reverse order; each tensor's gradient is complete before its producer runs (its readers come later).
+    /// The first reader to reach a tensor writes its gradient, later readers of a shared tensor add theirs.
+    /// </summary>
+    private void Backward(ReadOnlySpan<float> x, int batch)
+    {
+        for (int i = _steps.Length - 1; i >= 0; i--)
+        {
+            Step step = _steps[i];
+            int width = _widths[step.Output];
+            Span<float> outputGradient = _gradients[step.Output].AsSpan(0, batch * width);
+            if (!_gradientWritten[step.Output])
+            {
+                outputGradient.Clear();
+                _gradientWritten[step.Output] = true;
+            }
+
+            if (step.Layer is not { } layer)
+            {
+                foreach (int input in step.Inputs)
+                {
+                    AddGradient(input, outputGradient, batch);
+                }
+
+                continue;
+            }
+
+            int source = step.Inputs[0];
+            ReadOnlySpan<float> values = Values(source, x, batch);
+            ReadOnlySpan<float> output = _values[step.Output].AsSpan(0, batch * width);
+            if (source == 0)
+            {
+                layer.Backward(values, output, outputGradient, [], batch);
+            }
+            else if (!_gradientWritten[source])
+            {
+                layer.Backward(values, output, outputGradient, _gradients[source].AsSpan(0, batch * _widths[source]), batch);
+                _gradientWritten[source] = true;
+            }
+            else
+            {
+                Span<float> scratch = _gradientScratch.AsSpan(0, batch * _widths[source]);
+                layer.Backward(values, output, outputGradient, scratch, batch);
+                AddGradient(source, scratch, batch);
+            }
+        }
+    }
+
+    /// <summary>Writes or adds <paramref name="gradient"/> into tensor <paramref name="tensor"/>'s gradient (none for the graph input).</summary>
+    private void AddGradient(int tensor, ReadOnlySpan<float> gradient, int batch)
+    {
+        if (tensor == 0)
+        {
+            return;
+        }
+
+        Span<float> target = _gradients[tensor].AsSpan(0, batch * _widths[tensor]);
+        if (_gradientWritten[tensor])
+        {
+            ElementwiseKernels.Add(target, gradient, target);
+        }
+        else
+        {
+            gradient.CopyTo(target);
+            _gradientWritten[tensor] = true;
+        }
+    }
+
+    private ReadOnlySpan<float> Values(int tensor, ReadOnlySpan<float> x, int batch) =>
+        tensor == 0 ? x : _values[tensor].AsSpan(0, batch * _widths[tensor]);
+
+    private ReadOnlySpan<float> Logits(int batch) => _values[_logits].AsSpan(0, batch * OutputWidth);
 
     private void CheckBatch(ReadOnlySpan<float> x, int batch, string batchName)
     {
@@ -317,6 +427,13 @@ public sealed class Sequential
             throw new ArgumentOutOfRangeException(batchName, batch, $"The batch holds {batch} samples; this model takes 1 to {MaxBatch}.");
         }
 
-        Check.Length(x.Length, (long)batch * InputWidth, nameof(x), TensorShape.Features(batch, InputWidth));
+        if (x.Length != (long)batch * InputWidth)
+        {
+            string shape = string.Join(", ", InputShape.Dimensions.Skip(1).Select(d => d.Size));
+            throw new ArgumentException($"x has {x.Length} values; expected [{batch}, {shape}] = {(long)batch * InputWidth}.", nameof(x));
+        }
     }
+
+    /// <summary>One node that computes: a layer, or an Add (no layer) of two tensors; tensors are numbered, 0 the graph input.</summary>
+    private sealed record Step(Layer? Layer, int[] Inputs, int Output);
 }

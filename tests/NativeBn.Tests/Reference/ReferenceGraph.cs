@@ -12,27 +12,60 @@ namespace NativeBn.Tests.Reference;
 internal static class ReferenceGraph
 {
     /// <summary>The graph output for one sample; BatchNorm uses the given statistics (running or population).</summary>
-    public static double[] Evaluate(ModelDescription model, ReadOnlySpan<float> sample, NormalizationStatistics statistics = NormalizationStatistics.Running)
+    public static double[] Evaluate(ModelDescription model, ReadOnlySpan<float> sample, NormalizationStatistics statistics = NormalizationStatistics.Running) =>
+        Run(model, [sample.ToArray()], new Dictionary<string, double[]>(), statistics)[0];
+
+    /// <summary>
+    /// The graph output for a batch as a training step computes it: BatchNorm normalizes with the batch's mean and
+    /// biased variance over samples and positions; weights, biases, gamma and beta named <c>node.weight</c> and
+    /// <c>node.bias</c> come from <paramref name="parameters"/> where present (so a test can perturb them in double).
+    /// </summary>
+    public static double[][] EvaluateBatch(ModelDescription model, float[][] samples, IReadOnlyDictionary<string, double[]> parameters) =>
+        Run(model, samples, parameters, NormalizationStatistics.Batch);
+
+    private static double[][] Run(ModelDescription model, float[][] samples, IReadOnlyDictionary<string, double[]> parameters, NormalizationStatistics statistics)
     {
-        var values = new Dictionary<string, double[]>(StringComparer.Ordinal) { [model.Input.Name] = [.. sample.ToArray().Select(v => (double)v)] };
+        var values = new Dictionary<string, double[][]>(StringComparer.Ordinal)
+        {
+            [model.Input.Name] = [.. samples.Select(s => s.Select(v => (double)v).ToArray())],
+        };
         foreach (ModelNode node in model.Nodes)
         {
-            double[] x = values[node.Inputs[0]];
+            double[][] batch = values[node.Inputs[0]];
             int[] shape = Sizes(model.ShapeOf(node.Inputs[0]));
-            values[node.Name] = node switch
+            double[] weight = parameters.GetValueOrDefault($"{node.Name}.weight") ?? node switch
             {
-                DenseNode d => Dense(d, x),
-                BatchNormNode bn => BatchNorm(bn, x, statistics),
+                DenseNode d => [.. d.Weight.Select(v => (double)v)],
+                Conv2dNode c => [.. c.Weight.Select(v => (double)v)],
+                BatchNormNode bn => [.. bn.Gamma.Select(v => (double)v)],
+                _ => [],
+            };
+            double[] bias = parameters.GetValueOrDefault($"{node.Name}.bias") ?? node switch
+            {
+                DenseNode d => [.. d.Bias.Select(v => (double)v)],
+                Conv2dNode c => [.. c.Bias.Select(v => (double)v)],
+                BatchNormNode bn => [.. bn.Beta.Select(v => (double)v)],
+                _ => [],
+            };
+            if (node is BatchNormNode batchNorm)
+            {
+                values[node.Name] = BatchNorm(batchNorm, batch, weight, bias, statistics);
+                continue;
+            }
+
+            values[node.Name] = [.. batch.Select((x, n) => node switch
+            {
+                DenseNode d => Dense(d, x, weight, bias),
                 ReluNode => [.. x.Select(v => Math.Max(0, v))],
                 ClipNode c => [.. x.Select(v => Math.Min(Math.Max(v, c.Min), c.Max))],
-                Conv2dNode c => Convolution(c, x, shape[1], shape[2]),
+                Conv2dNode c => Convolution(c, x, shape[1], shape[2], weight, bias),
                 PoolNode p => Pool(p, x, shape[0], shape[1], shape[2]),
                 GlobalAveragePoolNode => [.. Enumerable.Range(0, shape[0]).Select(c => x.Skip(c * shape[1] * shape[2]).Take(shape[1] * shape[2]).Average())],
-                AddNode => [.. x.Zip(values[node.Inputs[1]], (a, b) => a + b)],
+                AddNode => [.. x.Zip(values[node.Inputs[1]][n], (a, b) => a + b)],
                 SoftmaxNode => Softmax(x),
                 DropoutNode or IdentityNode or FlattenNode => x,
                 _ => throw new NotSupportedException(node.Kind),
-            };
+            })];
         }
 
         return values[model.Output];
@@ -41,21 +74,39 @@ internal static class ReferenceGraph
     /// <summary>Per-sample sizes (the batch axis dropped).</summary>
     private static int[] Sizes(ShapeInfo shape) => [.. shape.Dimensions.Skip(1).Select(d => d.Size)];
 
-    private static double[] Dense(DenseNode d, double[] x) => [.. Enumerable.Range(0, d.OutputFeatures).Select(o =>
-        d.Bias[o] + Enumerable.Range(0, d.InputFeatures).Sum(i => (double)d.Weight[o * d.InputFeatures + i] * x[i]))];
+    private static double[] Dense(DenseNode d, double[] x, double[] weight, double[] bias) => [.. Enumerable.Range(0, d.OutputFeatures).Select(o =>
+        bias[o] + Enumerable.Range(0, d.InputFeatures).Sum(i => weight[o * d.InputFeatures + i] * x[i]))];
 
-    private static double[] BatchNorm(BatchNormNode bn, double[] x, NormalizationStatistics statistics)
+    /// <summary>Per channel over every sample and position: fixed statistics, or the batch's own (biased variance).</summary>
+    private static double[][] BatchNorm(BatchNormNode bn, double[][] batch, double[] gamma, double[] beta, NormalizationStatistics statistics)
     {
-        (var mean, var variance) = bn.Statistics(statistics);
-        int spatial = x.Length / bn.Channels;
-        return [.. x.Select((v, i) =>
+        int spatial = batch[0].Length / bn.Channels;
+        double[] mean, variance;
+        if (statistics == NormalizationStatistics.Batch)
+        {
+            mean = new double[bn.Channels];
+            variance = new double[bn.Channels];
+            for (int c = 0; c < bn.Channels; c++)
+            {
+                double[] channel = [.. batch.SelectMany(x => x.Skip(c * spatial).Take(spatial))];
+                mean[c] = channel.Average();
+                variance[c] = channel.Sum(v => (v - mean[c]) * (v - mean[c])) / channel.Length;
+            }
+        }
+        else
+        {
+            (var m, var v) = bn.Statistics(statistics);
+            (mean, variance) = (m.ToArray(), v.ToArray());
+        }
+
+        return [.. batch.Select(x => x.Select((v, i) =>
         {
             int c = i / spatial;
-            return bn.Gamma[c] * (v - mean[c]) / Math.Sqrt(variance[c] + bn.Options.Conventions.Epsilon) + bn.Beta[c];
-        })];
+            return gamma[c] * (v - mean[c]) / Math.Sqrt(variance[c] + bn.Options.Conventions.Epsilon) + beta[c];
+        }).ToArray())];
     }
 
-    private static double[] Convolution(Conv2dNode c, double[] x, int height, int width)
+    private static double[] Convolution(Conv2dNode c, double[] x, int height, int width, double[] weights, double[] bias)
     {
         Window2d w = c.Window;
         int oh = Size(height, w.KernelHeight, w.StrideHeight, w.PadTop, w.PadBottom, w.DilationHeight, false);
@@ -69,7 +120,7 @@ internal static class ReferenceGraph
             {
                 for (int j = 0; j < ow; j++)
                 {
-                    double sum = c.Bias[m];
+                    double sum = bias[m];
                     for (int ci = 0; ci < perGroup; ci++)
                     {
                         for (int r = 0; r < w.KernelHeight; r++)
@@ -80,7 +131,7 @@ internal static class ReferenceGraph
                                 int v = j * w.StrideWidth - w.PadLeft + s * w.DilationWidth;
                                 if (h >= 0 && h < height && v >= 0 && v < width)
                                 {
-                                    double weight = c.Weight[((m * perGroup + ci) * w.KernelHeight + r) * w.KernelWidth + s];
+                                    double weight = weights[((m * perGroup + ci) * w.KernelHeight + r) * w.KernelWidth + s];
                                     sum += weight * x[((group * perGroup + ci) * height + h) * width + v];
                                 }
                             }

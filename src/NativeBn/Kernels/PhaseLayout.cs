@@ -1,0 +1,150 @@
+using NativeBn.Model;
+
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// How a convolution reads a group of input channels as an implicit GEMM: the channels are copied zero-padded and split
+/// into stride phases (padded row y, column x of channel c goes to phase (y mod sh, x mod sw) at (y / sh, x / sw)), so
+/// that for every kernel tap (c, r, s) the inputs of consecutive output positions are consecutive floats starting at
+/// <see cref="Taps"/>[k]. Output row i occupies columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of a row of
+/// <see cref="Columns"/>; the columns past OW in each row are computed and dropped.
+/// </summary>
+internal sealed class PhaseLayout
+{
+    private readonly Window2d _window;
+    private readonly int _height, _width, _phaseRows, _channels;
+
+    public PhaseLayout(Window2d window, int channels, int height, int width, int panel)
+    {
+        _window = window;
+        (_channels, _height, _width) = (channels, height, width);
+        OutputHeight = window.OutputHeight(height);
+        OutputWidth = window.OutputWidth(width);
+        int sh = window.StrideHeight, sw = window.StrideWidth;
+        _phaseRows = (height + window.PadTop + window.PadBottom + sh - 1) / sh;
+        PhaseWidth = (width + window.PadLeft + window.PadRight + sw - 1) / sw;
+        long phasePlane = (long)_phaseRows * PhaseWidth;
+        Columns = checked((int)(((long)OutputHeight * PhaseWidth + panel - 1) / panel * panel));
+        int depth = checked(channels * window.KernelHeight * window.KernelWidth);
+        Taps = new int[depth];
+        long furthest = 0;
+        for (int c = 0, k = 0; c < channels; c++)
+        {
+            for (int r = 0; r < window.KernelHeight; r++)
+            {
+                for (int s = 0; s < window.KernelWidth; s++, k++)
+                {
+                    int y = r * window.DilationHeight, x = s * window.DilationWidth;
+                    long tap = ((long)c * sh * sw + y % sh * sw + x % sw) * phasePlane + (long)(y / sh) * PhaseWidth + x / sw;
+                    Taps[k] = checked((int)tap);
+                    furthest = Math.Max(furthest, tap);
+                }
+            }
+        }
+
+        CopyLength = checked((int)Math.Max((long)channels * sh * sw * phasePlane, furthest + Columns));
+    }
+
+    /// <summary>Output rows (OH).</summary>
+    public int OutputHeight { get; }
+
+    /// <summary>Output columns (OW).</summary>
+    public int OutputWidth { get; }
+
+    /// <summary>Floats per output row in the GEMM's result (the phase planes' width, at least OW).</summary>
+    public int PhaseWidth { get; }
+
+    /// <summary>GEMM columns: <c>OH·PhaseWidth</c> rounded up to whole panels.</summary>
+    public int Columns { get; }
+
+    /// <summary>Floats of the phase copy: the phase planes, and every tap's row of <see cref="Columns"/> within it.</summary>
+    public int CopyLength { get; }
+
+    /// <summary>Offset into the copy of each GEMM row k = (c, r, s).</summary>
+    public int[] Taps { get; }
+
+    /// <summary>The group's input <c>[channels, H, W]</c> zero-padded and split into stride phases; the rest of the copy zeroed.</summary>
+    public void Split(ReadOnlySpan<float> input, Span<float> copy)
+    {
+        Window2d w = _window;
+        int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * PhaseWidth;
+        for (int c = 0; c < _channels; c++)
+        {
+            ReadOnlySpan<float> plane = input.Slice(c * _height * _width, _height * _width);
+            for (int a = 0; a < sh; a++)
+            {
+                for (int b = 0; b < sw; b++)
+                {
+                    Span<float> target = copy.Slice((c * sh * sw + a * sw + b) * phasePlane, phasePlane);
+                    (int first, int end) = Span(b);
+                    for (int row = 0; row < _phaseRows; row++)
+                    {
+                        Span<float> line = target.Slice(row * PhaseWidth, PhaseWidth);
+                        int h = row * sh + a - w.PadTop;
+                        if ((uint)h >= (uint)_height || end <= first)
+                        {
+                            line.Clear();
+                            continue;
+                        }
+
+                        ReadOnlySpan<float> source = plane.Slice(h * _width, _width);
+                        line[..first].Clear();
+                        if (sw == 1)
+                        {
+                            source.Slice(first - w.PadLeft, end - first).CopyTo(line[first..end]);
+                        }
+                        else
+                        {
+                            for (int t = first; t < end; t++)
+                            {
+                                line[t] = source[t * sw + b - w.PadLeft];
+                            }
+                        }
+
+                        line[end..].Clear();
+                    }
+                }
+            }
+        }
+
+        copy[(_channels * sh * sw * phasePlane)..].Clear();
+    }
+
+    /// <summary>
+    /// The reverse of <see cref="Split"/> for gradients: each input position of <paramref name="input"/>
+    /// <c>[channels, H, W]</c> receives the value at its place in <paramref name="copy"/> (padding places are dropped).
+    /// </summary>
+    public void Gather(ReadOnlySpan<float> copy, Span<float> input)
+    {
+        Window2d w = _window;
+        int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * PhaseWidth;
+        for (int c = 0; c < _channels; c++)
+        {
+            Span<float> plane = input.Slice(c * _height * _width, _height * _width);
+            for (int h = 0; h < _height; h++)
+            {
+                int y = h + w.PadTop, a = y % sh;
+                Span<float> target = plane.Slice(h * _width, _width);
+                for (int b = 0; b < sw; b++)
+                {
+                    ReadOnlySpan<float> line = copy.Slice((c * sh * sw + a * sw + b) * phasePlane + y / sh * PhaseWidth, PhaseWidth);
+                    (int first, int end) = Span(b);
+                    for (int t = first; t < end; t++)
+                    {
+                        target[t * sw + b - w.PadLeft] = line[t];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Columns [first, end) of phase column <paramref name="b"/> that hold input values (not padding).</summary>
+    private (int First, int End) Span(int b)
+    {
+        Window2d w = _window;
+        int sw = w.StrideWidth;
+        int first = Math.Max(0, (w.PadLeft - b + sw - 1) / sw);
+        int end = Math.Clamp((_width + w.PadLeft - b + sw - 1) / sw, first, PhaseWidth);
+        return (first, end);
+    }
+}
