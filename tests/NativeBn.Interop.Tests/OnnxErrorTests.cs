@@ -35,12 +35,12 @@ public class OnnxErrorTests
     {
         ModelProto model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(ModelFactory.Trained(BatchNormConventions.PyTorch).ToDescription()));
         NodeProto gemm = model.Graph.Node.First(n => n.OpType == "Gemm");
-        gemm.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = 2 });
+        gemm.Attribute.Add(new AttributeProto { Name = "transA", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
 
         var error = Assert.Throws<DataFormatException>(() => OnnxImporter.Import(model.ToByteArray(), "net.onnx"));
 
         Assert.Contains("Gemm node", error.Message);
-        Assert.Contains("alpha", error.Message);
+        Assert.Contains("transA", error.Message);
     }
 
     [Fact]

@@ -8,15 +8,18 @@ using NativeBn.Normalization;
 namespace NativeBn.Interop.Onnx;
 
 /// <summary>
-/// Reads ONNX models (default domain, opset 9 or later) into a <see cref="ModelDescription"/>, node by node:
-/// <c>Gemm</c> (alpha = beta = 1, transA = 0, either transB) and <c>MatMul</c> with constant weights, the latter with
-/// a following <c>Add</c> of a bias initializer folded in, become Dense; <c>BatchNormalization</c> (inference or
-/// training_mode; epsilon and momentum read as ONNX conventions: momentum is a decay, the variance biased) becomes
-/// BatchNorm; <c>Relu</c>, <c>Dropout</c>, <c>Identity</c>, <c>Flatten</c> (axis 1), <c>Softmax</c> (over axis 1 of
-/// <c>[N, C]</c>) and <c>Add</c> of two tensors keep their meaning. The model's output is the graph's output: a
-/// Softmax is kept where the file has one. Nodes are named after their weights' <c>state_dict</c> prefix where the file
-/// has one (<c>fc1.weight</c> gives <c>fc1</c>), after their output otherwise. Anything else throws
-/// <see cref="DataFormatException"/> naming the operator, the node and the reason.
+/// Reads ONNX models (default domain, opset 7 or later; opsets 1 to 6 for the operators whose definition has not
+/// changed since) into a <see cref="ModelDescription"/>, node by node. Graph inputs that are not initializers are
+/// FLOAT tensors <c>[N, ...]</c>, the first dimension the batch. <c>Gemm</c> (transA = 0, either transB, alpha and beta
+/// folded into the weight and a bias that broadcasts over the batch) and <c>MatMul</c> with constant weights, the
+/// latter with a following <c>Add</c> of a bias initializer folded in, become Dense; <c>BatchNormalization</c>
+/// (inference mode; epsilon and momentum read as ONNX conventions: momentum is a decay, the variance biased) becomes
+/// BatchNorm; <c>Relu</c>, <c>Dropout</c> (inference mode, no mask output), <c>Identity</c>, <c>Flatten</c> (axis 1),
+/// <c>Softmax</c> (over axis 1 of <c>[N, C]</c>) and <c>Add</c> of two computed tensors keep their meaning. The model's
+/// output is the graph's output: a Softmax is kept where the file has one. Nodes are named after their weights'
+/// <c>state_dict</c> prefix where the file has one (<c>fc1.weight</c> gives <c>fc1</c>), after their output otherwise.
+/// Anything else throws <see cref="DataFormatException"/> naming the operator, the node (its name, or the output it
+/// writes) and the reason; an input that is not a FLOAT tensor <c>[N, ...]</c> is reported by the first node reading it.
 /// </summary>
 public static partial class OnnxImporter
 {
@@ -51,9 +54,9 @@ public static partial class OnnxImporter
 
         GraphProto graph = model.Graph ?? throw new DataFormatException($"{source} has no graph.");
         OperatorSetIdProto? opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
-        if (opset is null || opset.Version < 7)
+        if (opset is null || opset.Version < 1)
         {
-            throw new DataFormatException($"{source}: needs the default ONNX opset, version 7 or later (found {opset?.Version.ToString() ?? "none"}).");
+            throw new DataFormatException($"{source}: needs the default ONNX opset, version 1 or later (found {opset?.Version.ToString() ?? "none"}).");
         }
 
         if (graph.Node.Count == 0)
@@ -79,6 +82,9 @@ public static partial class OnnxImporter
         private readonly HashSet<string> _names = new(StringComparer.Ordinal);
         private readonly List<ModelNode> _nodes = [];
 
+        /// <summary>Why each graph input that cannot be read is refused; the first node reading it reports it.</summary>
+        private readonly Dictionary<string, string> _unreadableInputs = new(StringComparer.Ordinal);
+
         /// <summary>The batch size a graph input fixes (0 when symbolic): a Reshape naming it means the batch.</summary>
         private long _fixedBatch;
 
@@ -87,13 +93,18 @@ public static partial class OnnxImporter
             var inputs = new List<ModelInput>();
             foreach (ValueInfoProto input in graph.Input.Where(i => !_initializers.ContainsKey(i.Name)))
             {
-                inputs.Add(new ModelInput(input.Name, Shape(input)));
+                if (Shape(input) is not { } shape)
+                {
+                    continue;
+                }
+
+                inputs.Add(new ModelInput(input.Name, shape));
                 _tensors[input.Name] = input.Name;
-                _shapes[input.Name] = inputs[^1].Shape;
+                _shapes[input.Name] = shape;
                 _names.Add(input.Name);
             }
 
-            if (inputs.Count == 0)
+            if (inputs.Count == 0 && _unreadableInputs.Count == 0)
             {
                 throw new DataFormatException($"{source}: every graph input is an initializer; there is no data input.");
             }
@@ -112,6 +123,17 @@ public static partial class OnnxImporter
                     throw Error(node, "has no output");
                 }
 
+                if (node.Input.FirstOrDefault(_unreadableInputs.ContainsKey) is { } unreadable)
+                {
+                    throw Error(node, $"reads graph input '{unreadable}', which {_unreadableInputs[unreadable]}");
+                }
+
+                if (opset < 7 && node.OpType is "Add" or "Gemm" or "BatchNormalization" or "Dropout" or "Reshape")
+                {
+                    throw Error(node, $"is read at opset {opset}; its definitions before opset 7 (broadcast, is_test, spatial or consumed_inputs attributes, "
+                        + "a shape attribute) are not supported");
+                }
+
                 try
                 {
                     k = ReadNode(nodes, k);
@@ -120,6 +142,12 @@ public static partial class OnnxImporter
                 {
                     throw Error(node, NodePrefix().Replace(e.Message, ""));
                 }
+            }
+
+            if (inputs.Count == 0)
+            {
+                (string name, string reason) = _unreadableInputs.First();
+                throw new DataFormatException($"{source}: graph input '{name}' {reason}.");
             }
 
             string[] outputs = [.. graph.Output.Select(o => _tensors.TryGetValue(o.Name, out string? name)
@@ -156,20 +184,21 @@ public static partial class OnnxImporter
                     Add(node, name => new IdentityNode(name, Input(node, 0)));
                     return k;
                 case "Dropout":
-                    Add(node, name => new DropoutNode(name, Input(node, 0), DropoutRate(node)));
+                    Dropout(node);
                     return k;
                 case "Flatten":
-                    if (Int(node, "axis", 1) != 1)
+                    if (Axis(node, 1) != 1)
                     {
-                        throw Error(node, $"has axis {Int(node, "axis", 1)}; only axis 1 is supported");
+                        throw Error(node, $"has axis {Int(node, "axis", 1)} of {InputShape(node, 0)}; only axis 1 is supported");
                     }
 
                     Add(node, name => new FlattenNode(name, Input(node, 0)));
                     return k;
                 case "Softmax":
-                    if (Int(node, "axis", -1) is not (1 or -1))
+                    // Opsets before 13 default to axis 1 and flatten from it; 13 and later default to -1, one axis.
+                    if (Axis(node, opset < 13 ? 1 : -1) != 1)
                     {
-                        throw Error(node, $"has axis {Int(node, "axis", -1)}; only the features of [N, C] (axis 1 or -1) are supported");
+                        throw Error(node, $"has axis {Int(node, "axis", opset < 13 ? 1 : -1)} of {InputShape(node, 0)}; only the features of [N, C] (axis 1, or -1 of a 2-D input) are supported");
                     }
 
                     Add(node, name => new SoftmaxNode(name, Input(node, 0)));
@@ -177,6 +206,8 @@ public static partial class OnnxImporter
                 case "Add" when node.Input.Count == 2 && node.Input.All(i => !_initializers.ContainsKey(i)):
                     Add(node, name => new AddNode(name, Input(node, 0), Input(node, 1)));
                     return k;
+                case "Add":
+                    throw Error(node, $"adds [{string.Join(", ", node.Input)}]; only the sum of two computed tensors of the same shape, or a bias after a MatMul, is supported");
                 case "Conv":
                     Conv(node);
                     return k;
@@ -204,11 +235,12 @@ public static partial class OnnxImporter
             }
         }
 
+        /// <summary><c>alpha·A·B + beta·C</c>: alpha scales the weight, beta the bias, which broadcasts over the batch.</summary>
         private void Gemm(NodeProto node)
         {
-            if (Float(node, "alpha", 1f) != 1f || Float(node, "beta", 1f) != 1f || Int(node, "transA", 0) != 0)
+            if (Int(node, "transA", 0) != 0)
             {
-                throw Error(node, "uses alpha, beta or transA; only alpha = beta = 1 and transA = 0 are supported");
+                throw Error(node, "has transA 1, which puts the batch along the columns of A; only transA = 0 is supported");
             }
 
             (float[] w, long[] dims, string weightName) = Initializer(node, 1, "B");
@@ -220,9 +252,23 @@ public static partial class OnnxImporter
             bool transposed = Int(node, "transB", 0) == 1;
             int outputs = (int)(transposed ? dims[0] : dims[1]);
             int inputs = (int)(transposed ? dims[1] : dims[0]);
-            float[] weight = transposed ? w : Transpose(w, inputs, outputs);
-            float[] bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? Vector(node, 2, "C", outputs) : new float[outputs];
+            float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
+            float[] weight = [.. (transposed ? w : Transpose(w, inputs, outputs)).Select(v => alpha * v)];
+            float[] bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? [.. GemmBias(node, outputs).Select(v => beta * v)] : new float[outputs];
             Add(node, name => new DenseNode(name, Input(node, 0), inputs, outputs, weight, bias), weightName);
+        }
+
+        /// <summary>Gemm's C when it is the same for every row of A: shape [], [1], [M], [1, 1] or [1, M] for M outputs.</summary>
+        private float[] GemmBias(NodeProto node, int outputs)
+        {
+            (float[] c, long[] dims, _) = Initializer(node, 2, "C");
+            bool sameForEveryRow = dims.Length <= 2 && (dims.Length < 2 || dims[0] == 1) && (dims.Length == 0 || dims[^1] == 1 || dims[^1] == outputs);
+            if (!sameForEveryRow)
+            {
+                throw Error(node, $"input C has shape [{string.Join(", ", dims)}]; only a bias the same for every sample ([], [1], [{outputs}] or [1, {outputs}]) is supported");
+            }
+
+            return c.Length == 1 ? [.. Enumerable.Repeat(c[0], outputs)] : c;
         }
 
         private int MatMul(IList<NodeProto> nodes, int k)
@@ -263,9 +309,14 @@ public static partial class OnnxImporter
             }
 
             long trainingMode = Int(node, "training_mode", 0);
-            if (trainingMode is not (0 or 1))
+            if (trainingMode != 0)
             {
-                throw Error(node, $"has training_mode {trainingMode}; expected 0 or 1");
+                throw Error(node, $"has training_mode {trainingMode}, which normalizes with the batch's own statistics; only inference mode (0) is supported");
+            }
+
+            if (node.Output.Skip(1).Any(o => o.Length > 0))
+            {
+                throw Error(node, "writes running or saved statistics outputs, which only training computes; only the output Y is supported");
             }
 
             (float[] scale, long[] dims, string scaleName) = Initializer(node, 1, "scale");
@@ -313,6 +364,38 @@ public static partial class OnnxImporter
         /// <summary>The inferred shape of the node's input at <paramref name="index"/>.</summary>
         private ShapeInfo InputShape(NodeProto node, int index) => _shapes[Input(node, index)];
 
+        /// <summary>Dropout at inference, the identity: refused where the mask is an output or training_mode drops values.</summary>
+        private void Dropout(NodeProto node)
+        {
+            if (node.Output.Skip(1).Any(o => o.Length > 0))
+            {
+                throw Error(node, "writes the mask output, which is not supported");
+            }
+
+            double rate = DropoutRate(node);
+            if (node.Input.Count > 2 && node.Input[2].Length > 0 && rate > 0)
+            {
+                if (!_initializers.TryGetValue(node.Input[2], out TensorProto? mode) || mode.DataType != (int)TensorProto.Types.DataType.Bool)
+                {
+                    throw Error(node, $"input training_mode '{node.Input[2]}' is not a BOOL initializer; only a constant training_mode is supported");
+                }
+
+                if (OnnxTensors.Booleans(mode, source) is not [false])
+                {
+                    throw Error(node, "has training_mode true, which drops values at random; only inference mode is supported");
+                }
+            }
+
+            Add(node, name => new DropoutNode(name, Input(node, 0), rate));
+        }
+
+        /// <summary>The node's axis attribute made non-negative against the rank of its first input.</summary>
+        private long Axis(NodeProto node, long fallback)
+        {
+            long axis = Int(node, "axis", fallback);
+            return axis < 0 ? axis + InputShape(node, 0).Rank : axis;
+        }
+
         private double DropoutRate(NodeProto node)
         {
             if (node.Input.Count > 1 && node.Input[1].Length > 0)
@@ -324,12 +407,34 @@ public static partial class OnnxImporter
             return Float(node, "ratio", 0.5f);
         }
 
-        private ShapeInfo Shape(ValueInfoProto input)
+        /// <summary>The input's shape, or null (the reason kept in <see cref="_unreadableInputs"/>) where it is not a FLOAT tensor [N, ...].</summary>
+        private ShapeInfo? Shape(ValueInfoProto input)
         {
-            var dims = input.Type?.TensorType?.Shape?.Dim;
+            ShapeInfo? Unreadable(string reason)
+            {
+                _unreadableInputs[input.Name] = reason;
+                return null;
+            }
+
+            if (input.Type?.TensorType is not { } tensor)
+            {
+                return Unreadable("is not a tensor (a sequence, map or optional value, or no type); only FLOAT tensors are supported");
+            }
+
+            if (tensor.ElemType != (int)TensorProto.Types.DataType.Float)
+            {
+                return Unreadable($"has element type {(TensorProto.Types.DataType)tensor.ElemType}; only FLOAT is supported");
+            }
+
+            var dims = tensor.Shape?.Dim;
             if (dims is null || dims.Count == 0)
             {
-                throw new DataFormatException($"{source}: graph input '{input.Name}' has no shape; the model's input shape must be stated.");
+                return Unreadable("has no shape; the model's input shape must be stated");
+            }
+
+            if (dims.Count == 1)
+            {
+                return Unreadable("has one dimension; inputs are [N, ...]: the batch, then at least one dimension per sample");
             }
 
             var dimensions = new List<Dimension>();
@@ -347,8 +452,7 @@ public static partial class OnnxImporter
                 }
                 else
                 {
-                    throw new DataFormatException(
-                        $"{source}: graph input '{input.Name}' has dimension {d} '{(dim.DimParam.Length > 0 ? dim.DimParam : dim.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}'; only the first (batch) dimension may be symbolic.");
+                    return Unreadable($"has dimension {d} '{(dim.DimParam.Length > 0 ? dim.DimParam : dim.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}'; only the first (batch) dimension may be symbolic");
                 }
             }
 
@@ -360,6 +464,11 @@ public static partial class OnnxImporter
             if (node.Input.Count <= index || !_initializers.TryGetValue(node.Input[index], out TensorProto? tensor))
             {
                 throw Error(node, $"input {role} is not an initializer; weights must be constant");
+            }
+
+            if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
+            {
+                throw Error(node, $"input {role} '{tensor.Name}' has data type {(TensorProto.Types.DataType)tensor.DataType}; only FLOAT weights are supported");
             }
 
             return (OnnxTensors.Floats(tensor, source), [.. tensor.Dims], tensor.Name);
@@ -417,6 +526,6 @@ public static partial class OnnxImporter
         }
 
         private DataFormatException Error(NodeProto node, string message) =>
-            new($"{source}: {node.OpType} node '{(node.Name.Length > 0 ? node.Name : "(unnamed)")}' {message.TrimEnd('.')}.");
+            new($"{source}: {node.OpType} node {(node.Name.Length > 0 ? $"'{node.Name}'" : node.Output.Count > 0 ? $"writing '{node.Output[0]}'" : "(unnamed)")} {message.TrimEnd('.')}.");
     }
 }

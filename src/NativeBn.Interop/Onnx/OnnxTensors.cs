@@ -7,7 +7,7 @@ namespace NativeBn.Interop.Onnx;
 
 /// <summary>
 /// Float tensors to and from ONNX <c>TensorProto</c> (little-endian raw data on write; raw or typed data on read), and
-/// integer tensors (shapes, axes, indices) on read.
+/// integer tensors (shapes, axes, indices) and boolean flags on read.
 /// </summary>
 internal static class OnnxTensors
 {
@@ -90,6 +90,23 @@ internal static class OnnxTensors
         return values.Length == count
             ? values
             : throw new DataFormatException($"{source}: tensor '{tensor.Name}' has {values.Length} values; its dims [{string.Join(", ", tensor.Dims)}] need {count}.");
+    }
+
+    /// <summary>The values of a BOOL tensor (flags such as Dropout's training_mode): one byte each in raw data, or int32_data.</summary>
+    public static bool[] Booleans(TensorProto tensor, string source)
+    {
+        long count = ElementCount(tensor, source, TensorProto.Types.DataType.Bool);
+        if (!tensor.RawData.IsEmpty)
+        {
+            return tensor.RawData.Length == count
+                ? [.. tensor.RawData.Span.ToArray().Select(b => b != 0)]
+                : throw new DataFormatException(
+                    $"{source}: tensor '{tensor.Name}' has {tensor.RawData.Length} bytes of raw data; its dims [{string.Join(", ", tensor.Dims)}] need {count}.");
+        }
+
+        return tensor.Int32Data.Count == count
+            ? [.. tensor.Int32Data.Select(v => v != 0)]
+            : throw new DataFormatException($"{source}: tensor '{tensor.Name}' has {tensor.Int32Data.Count} values; its dims [{string.Join(", ", tensor.Dims)}] need {count}.");
     }
 
     /// <summary>Elements its dims declare, after checking where the data lives and that the type is <paramref name="expected"/>.</summary>
