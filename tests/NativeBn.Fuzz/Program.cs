@@ -22,7 +22,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     }
 }
 
-IFuzzTarget[] targets = [new ModelFileTarget(), new OnnxTarget(), new SafetensorsTarget(), new CsvTarget(), new IdxTarget()];
+IFuzzTarget[] targets = [new ModelFileTarget(), new OnnxTarget(), new SafetensorsTarget(), new SafetensorsStateDictTarget(), new CsvTarget(), new IdxTarget()];
 int passed = 0, failed = 0;
 foreach (IFuzzTarget target in targets)
 {

@@ -24,19 +24,23 @@ internal static class RecalibrateCommand
             Description = "Run as one rank of an MPI job (mpirun -np K): {rank} in a data file name is replaced by the rank, so each rank reads its own shard; " +
                 "without {rank} every rank reads the same data and takes its contiguous share. The result equals one process over all shards; rank 0 writes the model",
         };
-        var command = new Command("recalibrate", "Compute exact population statistics layer by layer over the training data and save them in the model") { model, output, inPlace, mpi };
+        var architecture = CommonOptions.Architecture();
+        var command = new Command("recalibrate", "Compute exact population statistics layer by layer over the training data and save them in the model")
+        {
+            model, output, inPlace, mpi, architecture,
+        };
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            FileInfo target = Target(parse, model, output, inPlace);
+            FileInfo target = Target(parse, model, output, inPlace, architecture);
             if (parse.GetValue(mpi))
             {
-                MpiJob.Run(context, (world, rankContext) => Distributed(parse, data, model, target, world, rankContext));
+                MpiJob.Run(context, (world, rankContext) => Distributed(parse, data, model, architecture, target, world, rankContext));
                 return;
             }
 
             FileInfo modelFile = parse.GetValue(model)!;
-            ModelDescription loaded = ModelFormats.Load(modelFile.FullName);
+            ModelDescription loaded = CommonOptions.Load(parse, model, "--model", architecture);
             var (train, _, description) = data.ResolveForStatistics(parse, loaded.Input.Shape.ValuesPerSample);
             RequireWidth(train, loaded.Input.Shape.ValuesPerSample);
             ModelDescription recalibrated;
@@ -45,19 +49,19 @@ internal static class RecalibrateCommand
                 recalibrated = PopulationRecalibration.Run(loaded, train, progress);
             }
 
-            Report(context, recalibrated, description, modelFile, target);
+            Report(context, recalibrated, description, modelFile, target, parse.GetValue(architecture) is not null);
         }));
         return command;
     }
 
     private static void Distributed(
-        ParseResult parse, DataOptions data, Option<FileInfo> model, FileInfo target, MpiCommunicator world, CliContext context)
+        ParseResult parse, DataOptions data, Option<FileInfo> model, Option<FileInfo?> architecture, FileInfo target, MpiCommunicator world, CliContext context)
     {
         FileInfo modelFile = parse.GetValue(model)!;
         bool sharded = data.IsSharded(parse);
         (Sequential network, Dataset shard, string description) = MpiJob.Agree(world, () =>
         {
-            var loaded = new Sequential(ModelFormats.Load(modelFile.FullName));
+            var loaded = new Sequential(CommonOptions.Load(parse, model, "--model", architecture));
             var (train, _, text) = data.Resolve(parse, world.Rank);
             Dataset part = sharded ? train : Share(train, world);
             RequireWidth(part, loaded.InputWidth);
@@ -69,7 +73,7 @@ internal static class RecalibrateCommand
         {
             if (world.Rank == 0)
             {
-                Report(context, network.ToDescription(), source, modelFile, target);
+                Report(context, network.ToDescription(), source, modelFile, target, parse.GetValue(architecture) is not null);
             }
 
             return true;
@@ -92,7 +96,7 @@ internal static class RecalibrateCommand
     }
 
     /// <summary>Where the result goes: --output (checked before any work), or --model itself with --in-place.</summary>
-    private static FileInfo Target(ParseResult parse, Option<FileInfo> model, Option<FileInfo?> output, Option<bool> inPlace)
+    private static FileInfo Target(ParseResult parse, Option<FileInfo> model, Option<FileInfo?> output, Option<bool> inPlace, Option<FileInfo?> architecture)
     {
         FileInfo source = parse.GetValue(model)!;
         FileInfo? written = parse.GetValue(output);
@@ -106,11 +110,12 @@ internal static class RecalibrateCommand
             throw new CliException("recalibrate writes the model to --output FILE, or replaces --model with --in-place.");
         }
 
-        OutputFile.Check(written, "--output", (source, "--model"));
+        OutputFile.Check(written, "--output", (source, "--model"), (parse.GetValue(architecture), "--architecture"));
         return written ?? source;
     }
 
-    private static void Report(CliContext context, ModelDescription network, string description, FileInfo sourceFile, FileInfo targetFile)
+    /// <summary>Prints the statistics and writes the model; safetensors keep the source's naming (node names when read with an architecture).</summary>
+    private static void Report(CliContext context, ModelDescription network, string description, FileInfo sourceFile, FileInfo targetFile, bool stateDict)
     {
         foreach (BatchNormNode node in network.BatchNorms)
         {
@@ -118,8 +123,8 @@ internal static class RecalibrateCommand
         }
 
         string target = targetFile.FullName;
-        SafetensorsNaming naming = Path.GetExtension(sourceFile.Name).Equals(".safetensors", StringComparison.OrdinalIgnoreCase)
-            ? SafetensorsModels.NamingOf(sourceFile.FullName)
+        SafetensorsNaming naming = stateDict ? SafetensorsNaming.PyTorchNodeNames
+            : Path.GetExtension(sourceFile.Name).Equals(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafetensorsModels.NamingOf(sourceFile.FullName)
             : SafetensorsNaming.PyTorch;
         ModelFormats.Save(network, target, naming, NormalizationStatistics.Population);
         context.Output.WriteLine($"data: {description}");

@@ -21,20 +21,38 @@ namespace NativeBn.Interop.Safetensors;
 /// </list>
 /// The metadata key <c>nativebn.layers</c> lists the architecture (e.g. <c>dense,batchnorm,relu,dense,softmax</c>). Files without it
 /// are read by inference: PyTorch indices with no parameters between two layers are ReLU, and Keras layers chain as
-/// <c>dense_k → batch_normalization_k → ReLU</c> in suffix order with a final dense layer.
+/// <c>dense_k → batch_normalization_k → ReLU</c> in suffix order with a final dense layer. Other models (convolutions,
+/// graphs) are written as their <c>state_dict</c> under their node names and read with their architecture
+/// (<see cref="SafetensorsStateDict"/>).
 /// </summary>
 public static class SafetensorsModels
 {
     private const string LayersKey = "nativebn.layers";
     private const string NamingKey = "nativebn.naming";
 
-    /// <summary>The model (a chain; see <see cref="ModelDescription.IsChain"/>) as a safetensors file.</summary>
+    /// <summary>
+    /// The model as a safetensors file: a sequential model (<see cref="IsSequential"/>) under <c>nn.Sequential</c> indices
+    /// or Keras names, readable without its architecture; with <see cref="SafetensorsNaming.PyTorchNodeNames"/>, or with
+    /// <see cref="SafetensorsNaming.PyTorch"/> for any other model (convolutions, graphs), its <c>state_dict</c> under its
+    /// node names (<see cref="SafetensorsStateDict.Export"/>), which is read back with the architecture.
+    /// </summary>
+    /// <exception cref="ArgumentException">Keras names asked for a model that is not sequential.</exception>
     public static byte[] Export(ModelDescription model, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!model.IsChain)
+        if (naming == SafetensorsNaming.PyTorchNodeNames || (naming == SafetensorsNaming.PyTorch && !IsSequential(model)))
         {
-            throw new ArgumentException("safetensors files hold sequential models (a chain of nodes); this model is a graph.", nameof(model));
+            return SafetensorsStateDict.Export(model, statistics);
+        }
+
+        if (!IsSequential(model))
+        {
+            throw new ArgumentException(
+                "Keras names cover sequential models of dense and BatchNorm layers on [N, features]; this model " + (model.IsChain
+                    ? $"has node '{model.Nodes.First(n => !SequentialKind(n)).Name}' ({model.Nodes.First(n => !SequentialKind(n)).Kind}) or takes [N, C, H, W]"
+                    : "is a graph")
+                + ". Keras convolution kernels ([kH, kW, in, out] under Keras layer names) are not supported; write it with PyTorch names.",
+                nameof(model));
         }
 
         var tensors = new List<KeyValuePair<string, SafetensorsTensor>>();
@@ -54,14 +72,14 @@ public static class SafetensorsModels
                     string denseName = naming == SafetensorsNaming.PyTorch ? $"{i}" : KerasName("dense", denseCount++);
                     if (naming == SafetensorsNaming.PyTorch)
                     {
-                        tensors.Add(new($"{denseName}.weight", F32(dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures)));
+                        tensors.Add(new($"{denseName}.weight", SafetensorsTensor.Float32(dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures)));
                     }
                     else
                     {
-                        tensors.Add(new($"{denseName}.kernel", F32(Transpose(dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures), dense.InputFeatures, dense.OutputFeatures)));
+                        tensors.Add(new($"{denseName}.kernel", SafetensorsTensor.Float32(Transpose(dense.Weight.AsSpan(), dense.OutputFeatures, dense.InputFeatures), dense.InputFeatures, dense.OutputFeatures)));
                     }
 
-                    tensors.Add(new($"{denseName}.bias", F32(dense.Bias.AsSpan(), dense.OutputFeatures)));
+                    tensors.Add(new($"{denseName}.bias", SafetensorsTensor.Float32(dense.Bias.AsSpan(), dense.OutputFeatures)));
                     break;
                 case BatchNormNode batchNorm:
                     kinds.Add("batchnorm");
@@ -71,22 +89,17 @@ public static class SafetensorsModels
                     (string gamma, string beta, string runningMean, string runningVariance) = naming == SafetensorsNaming.PyTorch
                         ? ("weight", "bias", "running_mean", "running_var")
                         : ("gamma", "beta", "moving_mean", "moving_variance");
-                    tensors.Add(new($"{name}.{gamma}", F32(batchNorm.Gamma.AsSpan(), c)));
-                    tensors.Add(new($"{name}.{beta}", F32(batchNorm.Beta.AsSpan(), c)));
-                    tensors.Add(new($"{name}.{runningMean}", F32(ToFloat(mean.AsSpan()), c)));
-                    tensors.Add(new($"{name}.{runningVariance}", F32(ToFloat(variance.AsSpan()), c)));
+                    tensors.Add(new($"{name}.{gamma}", SafetensorsTensor.Float32(batchNorm.Gamma.AsSpan(), c)));
+                    tensors.Add(new($"{name}.{beta}", SafetensorsTensor.Float32(batchNorm.Beta.AsSpan(), c)));
+                    tensors.Add(new($"{name}.{runningMean}", SafetensorsTensor.Float32(mean.AsSpan(), c)));
+                    tensors.Add(new($"{name}.{runningVariance}", SafetensorsTensor.Float32(variance.AsSpan(), c)));
                     if (naming == SafetensorsNaming.PyTorch)
                     {
                         tensors.Add(new($"{name}.num_batches_tracked", new SafetensorsTensor("I64", [], BitConverter.GetBytes(batchNorm.BatchesTracked))));
                     }
 
-                    BatchNormConventions conventions = batchNorm.Options.Conventions;
-                    MomentumConvention meaning = naming == SafetensorsNaming.PyTorch ? MomentumConvention.UpdateRate : MomentumConvention.Decay;
-                    metadata[$"nativebn.{name}.epsilon"] = conventions.Epsilon.ToString("R", CultureInfo.InvariantCulture);
-                    metadata[$"nativebn.{name}.momentum"] = conventions.MomentumConvention == MomentumConvention.CumulativeAverage
-                        ? "cumulative"
-                        : conventions.MomentumIn(meaning).ToString("R", CultureInfo.InvariantCulture);
-                    metadata[$"nativebn.{name}.running_variance"] = conventions.RunningVariance == RunningVarianceConvention.Unbiased ? "unbiased" : "biased";
+                    BatchNormMetadata.Write(metadata, name, batchNorm.Options.Conventions,
+                        naming == SafetensorsNaming.PyTorch ? MomentumConvention.UpdateRate : MomentumConvention.Decay);
                     break;
                 case ReluNode:
                     kinds.Add("relu");
@@ -108,6 +121,20 @@ public static class SafetensorsModels
         metadata[LayersKey] = string.Join(",", kinds);
         return SafetensorsFile.Write(tensors, metadata);
     }
+
+    /// <summary>
+    /// True when <c>nn.Sequential</c> indices (or Keras names) and the <c>nativebn.layers</c> metadata describe the model
+    /// whole: a chain (<see cref="ModelDescription.IsChain"/>) on <c>[N, features]</c> of Dense, BatchNorm, ReLU, Dropout,
+    /// Softmax, Identity and Flatten nodes.
+    /// </summary>
+    public static bool IsSequential(ModelDescription model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.IsChain && model.Input.Shape.Rank == 2 && model.Nodes.All(SequentialKind);
+    }
+
+    private static bool SequentialKind(ModelNode node) =>
+        node is DenseNode or BatchNormNode or ReluNode or DropoutNode or SoftmaxNode or IdentityNode or FlattenNode;
 
     /// <summary>Writes the model as a safetensors file atomically.</summary>
     public static void Save(ModelDescription model, string path, SafetensorsNaming naming = SafetensorsNaming.PyTorch, NormalizationStatistics statistics = NormalizationStatistics.Running) =>
@@ -131,8 +158,13 @@ public static class SafetensorsModels
     public static SafetensorsNaming NamingOf(string path)
     {
         var (tensors, metadata) = SafetensorsFile.ReadFile(path);
-        return IsKeras(tensors, metadata) ? SafetensorsNaming.Keras : SafetensorsNaming.PyTorch;
+        return IsKeras(tensors, metadata) ? SafetensorsNaming.Keras
+            : HasNodeNames(metadata) ? SafetensorsNaming.PyTorchNodeNames
+            : SafetensorsNaming.PyTorch;
     }
+
+    private static bool HasNodeNames(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(SafetensorsStateDict.NamesKey, out string? names) && names == SafetensorsStateDict.NodeNames;
 
     private static bool IsKeras(IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue(NamingKey, out string? naming)
@@ -142,8 +174,13 @@ public static class SafetensorsModels
     private static ModelDescription Import(
         IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, string source)
     {
+        if (HasNodeNames(metadata))
+        {
+            throw new DataFormatException($"{source} holds a state_dict under the node names of a model ({string.Join(", ", tensors.Keys.Take(3))}, ...); read it with its architecture, an ONNX or native model file (SafetensorsStateDict.Load; nativebn: --architecture).");
+        }
+
         bool keras = IsKeras(tensors, metadata);
-        var reader = new TensorReader(tensors, source);
+        var reader = new SafetensorsTensorReader(tensors, source);
         List<(string Kind, string Name)> layers = metadata.TryGetValue(LayersKey, out string? list)
             ? Named(list, keras, source)
             : keras ? InferKeras(tensors.Keys) : InferPyTorch(tensors.Keys, source);
@@ -157,7 +194,7 @@ public static class SafetensorsModels
         }
     }
 
-    private static ModelDescription Build(List<(string Kind, string Name)> layers, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
+    private static ModelDescription Build(List<(string Kind, string Name)> layers, SafetensorsTensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
     {
         var first = layers.FirstOrDefault(l => l.Kind is "dense" or "batchnorm");
         if (first.Kind is null)
@@ -213,7 +250,7 @@ public static class SafetensorsModels
         return new ModelDescription([new ModelInput("input", ShapeInfo.Features(inputWidth))], nodes, [previous]);
     }
 
-    private static BatchNormNode BatchNorm(string name, string input, int width, TensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
+    private static BatchNormNode BatchNorm(string name, string input, int width, SafetensorsTensorReader reader, IReadOnlyDictionary<string, string> metadata, bool keras)
     {
         (string gamma, string beta, string mean, string variance) = keras
             ? ("gamma", "beta", "moving_mean", "moving_variance")
@@ -222,15 +259,7 @@ public static class SafetensorsModels
         float[] m = reader.Floats($"{name}.{mean}", width), v = reader.Floats($"{name}.{variance}", width);
         long tracked = !keras && reader.Has($"{name}.num_batches_tracked") ? reader.Int64Scalar($"{name}.num_batches_tracked") : 0;
         BatchNormConventions preset = keras ? BatchNormConventions.Keras : BatchNormConventions.PyTorch;
-        double epsilon = metadata.TryGetValue($"nativebn.{name}.epsilon", out string? e) ? Number(e, reader.Source) : preset.Epsilon;
-        RunningVarianceConvention varianceConvention = metadata.TryGetValue($"nativebn.{name}.running_variance", out string? r)
-            ? (r == "biased" ? RunningVarianceConvention.Biased : RunningVarianceConvention.Unbiased)
-            : preset.RunningVariance;
-        BatchNormConventions conventions = metadata.TryGetValue($"nativebn.{name}.momentum", out string? momentum)
-            ? momentum == "cumulative"
-                ? new BatchNormConventions(0, MomentumConvention.CumulativeAverage, epsilon, varianceConvention)
-                : new BatchNormConventions(Number(momentum, reader.Source), preset.MomentumConvention, epsilon, varianceConvention)
-            : new BatchNormConventions(preset.Momentum, preset.MomentumConvention, epsilon, varianceConvention);
+        BatchNormConventions conventions = BatchNormMetadata.Read(metadata, name, preset, preset.MomentumConvention, reader.Source);
         return new BatchNormNode(name, input, new BatchNormOptions { Conventions = conventions }, g, b,
             [.. m.Select(x => (double)x)], [.. v.Select(x => (double)x)], tracked);
     }
@@ -269,7 +298,7 @@ public static class SafetensorsModels
             int dot = key.IndexOf('.', StringComparison.Ordinal);
             if (dot <= 0 || !int.TryParse(key[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             {
-                throw new DataFormatException($"{source}: tensor '{key}' is not named like an nn.Sequential state_dict entry (index.parameter).");
+                throw new DataFormatException($"{source}: tensor '{key}' is not named like an nn.Sequential state_dict entry (index.parameter); the state_dict of another module needs its architecture, an ONNX or native model file (SafetensorsStateDict.Load; nativebn: --architecture).");
             }
 
             string parameter = key[(dot + 1)..];
@@ -318,25 +347,6 @@ public static class SafetensorsModels
 
     private static string KerasName(string stem, int index) => index == 0 ? stem : $"{stem}_{index}";
 
-    private static double Number(string text, string source) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            ? value
-            : throw new DataFormatException($"{source}: metadata value '{text}' is not a number.");
-
-    private static SafetensorsTensor F32(ReadOnlySpan<float> values, params long[] shape) =>
-        new("F32", shape, MemoryMarshal.AsBytes(values).ToArray());
-
-    private static float[] ToFloat(ReadOnlySpan<double> values)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            result[i] = (float)values[i];
-        }
-
-        return result;
-    }
-
     private static float[] Transpose(ReadOnlySpan<float> w, int rows, int columns)
     {
         var t = new float[w.Length];
@@ -349,62 +359,5 @@ public static class SafetensorsModels
         }
 
         return t;
-    }
-
-    /// <summary>Typed access to the tensors with errors that name the tensor.</summary>
-    private sealed class TensorReader(IReadOnlyDictionary<string, SafetensorsTensor> tensors, string source)
-    {
-        public string Source => source;
-
-        public bool Has(string name) => tensors.ContainsKey(name);
-
-        public long[] Shape(string name, int rank)
-        {
-            SafetensorsTensor tensor = Get(name);
-            if (tensor.Shape.Count != rank || tensor.Shape.Any(d => d <= 0 || d > ModelFile.MaxWidth))
-            {
-                throw new DataFormatException($"{source}: tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}]; expected {rank} positive dimensions.");
-            }
-
-            return [.. tensor.Shape];
-        }
-
-        public float[] Floats(string name, long count)
-        {
-            SafetensorsTensor tensor = Get(name);
-            if (tensor.ElementCount != count)
-            {
-                throw new DataFormatException($"{source}: tensor '{name}' has {tensor.ElementCount} elements; expected {count}.");
-            }
-
-            float[] values = tensor.DType switch
-            {
-                "F32" => MemoryMarshal.Cast<byte, float>(tensor.Data).ToArray(),
-                "F64" => [.. MemoryMarshal.Cast<byte, double>(tensor.Data).ToArray().Select(v => (float)v)],
-                _ => throw new DataFormatException($"{source}: tensor '{name}' has dtype {tensor.DType}; floating-point tensors must be F32 or F64."),
-            };
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!float.IsFinite(values[i]))
-                {
-                    throw new DataFormatException($"{source}: tensor '{name}' holds {values[i]} at index {i}.");
-                }
-            }
-
-            return values;
-        }
-
-        public long Int64Scalar(string name)
-        {
-            SafetensorsTensor tensor = Get(name);
-            return tensor.DType == "I64" && tensor.ElementCount == 1 && tensor.Data.Length == 8
-                ? BitConverter.ToInt64(tensor.Data)
-                : throw new DataFormatException($"{source}: tensor '{name}' must be one I64 value.");
-        }
-
-        private SafetensorsTensor Get(string name) =>
-            tensors.TryGetValue(name, out SafetensorsTensor? tensor)
-                ? tensor
-                : throw new DataFormatException($"{source}: tensor '{name}' is missing.");
     }
 }

@@ -15,4 +15,12 @@ public enum SafetensorsNaming
     /// <c>dense_1</c>, <c>batch_normalization_1</c>, ...
     /// </summary>
     Keras,
+
+    /// <summary>
+    /// A PyTorch <c>state_dict</c> of any model (convolutions, graphs) under the model's node names, which for a model
+    /// imported from PyTorch's ONNX export are the modules' prefixes: <c>layer1.0.conv1.weight</c> <c>[out, in/groups, kH, kW]</c>,
+    /// <c>layer1.0.bn1.running_var</c>, <c>fc.weight</c> <c>[out, in]</c>, ... (see <see cref="SafetensorsStateDict"/>).
+    /// Reading needs the architecture.
+    /// </summary>
+    PyTorchNodeNames,
 }
