@@ -33,7 +33,7 @@ internal static class PredictCommand
             Description = "Print the class and softmax probabilities even when the model does not end in Softmax (its outputs are then taken as logits)",
         };
         var regime = CommonOptions.Regime("running");
-        var command = new Command("predict", "Predict samples: prints the model's outputs per row (class and probabilities for models ending in Softmax)")
+        var command = new Command("predict", "Predict samples (CSV rows, a .npy array or IDX images): prints the model's outputs per sample (class and probabilities for models ending in Softmax)")
         {
             model, input, npy, images, output, classes, regime,
         };
