@@ -6,7 +6,8 @@ namespace NativeBn.Cli;
 
 /// <summary>
 /// The data a command works on: the embedded MNIST sample (default; its fixed 8,000/2,000 split), a pair of IDX
-/// files, or a CSV file with the label in the first column (then the whole file serves as both parts).
+/// files, a CSV file with the label in the first column, or a NumPy .npy features file with a .npy labels file (for the
+/// last two the whole file serves as both parts). Only one source may be given.
 /// </summary>
 internal sealed class DataOptions
 {
@@ -18,29 +19,35 @@ internal sealed class DataOptions
 
     public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "With --csv: the header name of the label column (the file then needs a header row)" };
 
+    public Option<FileInfo?> Npy { get; } = new("--npy")
+    {
+        Description = "NumPy .npy file of little-endian float32 or float64 samples, [N, features] or [N, C, H, W] (C order, as np.save writes); with --npy-labels (optional for recalibrate and diagnose)",
+    };
+
+    public Option<FileInfo?> NpyLabels { get; } = new("--npy-labels") { Description = "NumPy .npy file of N integer class labels (int64, int32 or uint8) matching --npy" };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Images);
         command.Options.Add(Labels);
         command.Options.Add(Csv);
         command.Options.Add(LabelColumn);
+        command.Options.Add(Npy);
+        command.Options.Add(NpyLabels);
     }
 
     /// <summary>The training (or calibration) part and the test (or evaluation) part, plus a description.</summary>
-    public (Dataset Train, Dataset Test, string Description) Resolve(ParseResult parse) => Resolve(parse, rank: null);
+    public ResolvedData Resolve(ParseResult parse) => Resolve(parse, rank: null);
 
     /// <summary>
     /// As <see cref="Resolve(ParseResult)"/> for one rank of an MPI job: <c>{rank}</c> in a file name becomes the rank,
     /// so each rank can read its own shard.
     /// </summary>
-    public (Dataset Train, Dataset Test, string Description) Resolve(ParseResult parse, int? rank)
+    public ResolvedData Resolve(ParseResult parse, int? rank)
     {
         FileInfo? images = ForRank(parse.GetValue(Images), rank), labels = ForRank(parse.GetValue(Labels), rank), csv = ForRank(parse.GetValue(Csv), rank);
-        if (csv is not null && (images is not null || labels is not null))
-        {
-            throw new CliException("Give either --csv or --images with --labels, not both.");
-        }
-
+        FileInfo? npy = ForRank(parse.GetValue(Npy), rank), npyLabels = ForRank(parse.GetValue(NpyLabels), rank);
+        RequireOneSource(parse);
         if ((images is null) != (labels is null))
         {
             throw new CliException("--images and --labels go together.");
@@ -48,8 +55,19 @@ internal sealed class DataOptions
 
         if (images is not null)
         {
-            Dataset data = IdxReader.Read(images.FullName, labels!.FullName);
-            return (data, data, $"IDX {images.Name} ({data.Count} samples)");
+            (Dataset data, int rows, int columns) = IdxReader.ReadSized(images.FullName, labels!.FullName);
+            return ResolvedData.Single(data, $"IDX {images.Name} ({data.Count} samples)", images.Name, [rows, columns]);
+        }
+
+        if (npy is not null)
+        {
+            if (npyLabels is null)
+            {
+                throw new CliException("--npy needs --npy-labels here: training and accuracy need a label per sample (recalibrate and diagnose do not).");
+            }
+
+            NpyFeatures read = NpyReader.Read(npy.FullName, npyLabels.FullName);
+            return ResolvedData.Single(read.Data, $"NumPy {npy.Name} {read} ({read.Data.Count} samples)", npy.Name, read.SampleShape);
         }
 
         string? labelColumn = parse.GetValue(LabelColumn);
@@ -63,38 +81,49 @@ internal sealed class DataOptions
             CsvTable table = CsvReader.ReadFile(csv.FullName, labelColumn is null ? CsvLabel.First : CsvLabel.Named(labelColumn));
             int classes = table.Labels.Max() + 1;
             Dataset data = new(table.Features, table.Labels, table.Width, Math.Max(classes, 2));
-            return (data, data, $"CSV {csv.Name} ({data.Count} samples)");
+            return ResolvedData.Single(data, $"CSV {csv.Name} ({data.Count} samples)", csv.Name, [table.Width]);
         }
 
         (Dataset train, Dataset test) = MnistSample.LoadSplit();
-        return (train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)");
+        return new ResolvedData(train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)", "the embedded MNIST sample", [train.Count, MnistSample.Width]);
     }
 
     /// <summary>The data files given, with their options (for checks that outputs do not overwrite them).</summary>
     public (FileInfo? File, string Option)[] Files(ParseResult parse) =>
-        [(parse.GetValue(Images), "--images"), (parse.GetValue(Labels), "--labels"), (parse.GetValue(Csv), "--csv")];
+    [
+        (parse.GetValue(Images), "--images"), (parse.GetValue(Labels), "--labels"), (parse.GetValue(Csv), "--csv"),
+        (parse.GetValue(Npy), "--npy"), (parse.GetValue(NpyLabels), "--npy-labels"),
+    ];
 
     /// <summary>
-    /// Data for statistics (recalibration, drift), where labels are optional: an IDX image file alone, a CSV file whose
-    /// rows hold exactly the model's <paramref name="modelWidth"/> features (unlabeled), or one more field (the label
-    /// first) or a <c>--label-column</c>; the embedded sample and image/label pairs as usual.
+    /// Data for statistics (recalibration, drift), where labels are optional: an IDX image file or a .npy file alone,
+    /// a CSV file whose rows hold exactly the model's <paramref name="modelWidth"/> features (unlabeled), or one more
+    /// field (the label first) or a <c>--label-column</c>; the embedded sample and labeled files as usual.
     /// </summary>
-    public (Dataset Calibration, Dataset Evaluation, string Description) ResolveForStatistics(ParseResult parse, long modelWidth)
+    public ResolvedData ResolveForStatistics(ParseResult parse, long modelWidth)
     {
+        RequireOneSource(parse);
         FileInfo? images = parse.GetValue(Images), labels = parse.GetValue(Labels), csv = parse.GetValue(Csv);
-        if (images is not null && labels is null && csv is null)
+        FileInfo? npy = parse.GetValue(Npy), npyLabels = parse.GetValue(NpyLabels);
+        if (images is not null && labels is null)
         {
-            Dataset unlabeled = IdxReader.ReadImages(images.FullName);
-            return (unlabeled, unlabeled, $"IDX {images.Name} ({unlabeled.Count} samples, no labels)");
+            (Dataset unlabeled, int rows, int columns) = IdxReader.ReadSized(images.FullName, null);
+            return ResolvedData.Single(unlabeled, $"IDX {images.Name} ({unlabeled.Count} samples, no labels)", images.Name, [rows, columns]);
         }
 
-        if (csv is not null && images is null && labels is null && parse.GetValue(LabelColumn) is null)
+        if (npy is not null && npyLabels is null)
+        {
+            NpyFeatures read = NpyReader.ReadFeatures(npy.FullName);
+            return ResolvedData.Single(read.Data, $"NumPy {npy.Name} {read} ({read.Data.Count} samples, no labels)", npy.Name, read.SampleShape);
+        }
+
+        if (csv is not null && parse.GetValue(LabelColumn) is null)
         {
             CsvTable table = CsvReader.ReadFile(csv.FullName, CsvLabel.None);
             if (table.Width == modelWidth)
             {
                 Dataset unlabeled = Dataset.Unlabeled(table.Features, table.Width);
-                return (unlabeled, unlabeled, $"CSV {csv.Name} ({unlabeled.Count} samples, no labels)");
+                return ResolvedData.Single(unlabeled, $"CSV {csv.Name} ({unlabeled.Count} samples, no labels)", csv.Name, [table.Width]);
             }
 
             if (table.Width != modelWidth + 1)
@@ -107,9 +136,26 @@ internal sealed class DataOptions
         return Resolve(parse);
     }
 
+    /// <summary>Refuses more than one data source, and label files without their samples.</summary>
+    private void RequireOneSource(ParseResult parse)
+    {
+        int sources = (parse.GetValue(Csv) is null ? 0 : 1)
+            + (parse.GetValue(Images) is null && parse.GetValue(Labels) is null ? 0 : 1)
+            + (parse.GetValue(Npy) is null && parse.GetValue(NpyLabels) is null ? 0 : 1);
+        if (sources > 1)
+        {
+            throw new CliException("Give one data source: --csv, --images (with --labels) or --npy (with --npy-labels), not several.");
+        }
+
+        if (parse.GetValue(NpyLabels) is not null && parse.GetValue(Npy) is null)
+        {
+            throw new CliException("--npy-labels labels the samples of an --npy file; add --npy.");
+        }
+    }
+
     /// <summary>True when any data file name holds the <c>{rank}</c> placeholder.</summary>
     public bool IsSharded(ParseResult parse) =>
-        new[] { parse.GetValue(Images), parse.GetValue(Labels), parse.GetValue(Csv) }.Any(f => f is not null && f.FullName.Contains(RankPlaceholder, StringComparison.Ordinal));
+        Files(parse).Any(f => f.File is not null && f.File.FullName.Contains(RankPlaceholder, StringComparison.Ordinal));
 
     private const string RankPlaceholder = "{rank}";
 

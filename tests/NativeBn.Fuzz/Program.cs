@@ -2,27 +2,37 @@ using System.Globalization;
 using NativeBn.Fuzz;
 using NativeBn.Fuzz.Targets;
 
-// Structure-aware fuzzing of every reader: dotnet run -c Release --project tests/NativeBn.Fuzz [-- --cases N] [--seed S]
-// One line per format, then "N passed, M failed" (one check per format).
+// Structure-aware fuzzing of every reader: dotnet run -c Release --project tests/NativeBn.Fuzz [-- --cases N] [--seed S] [--target NAME]
+// One line per format, then "N passed, M failed" (one check per format). --target runs one format (CSV, IDX, NPY, ...).
 int cases = 100_000, seed = 1;
+string? only = null;
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
-    int value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
     switch (args[i])
     {
         case "--cases":
-            cases = value;
+            cases = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             break;
         case "--seed":
-            seed = value;
+            seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
+        case "--target":
+            only = args[i + 1];
             break;
         default:
-            Console.WriteLine($"unknown option {args[i]}; use --cases N and --seed S");
+            Console.WriteLine($"unknown option {args[i]}; use --cases N, --seed S and --target NAME");
             return 2;
     }
 }
 
-IFuzzTarget[] targets = [new ModelFileTarget(), new OnnxTarget(), new SafetensorsTarget(), new SafetensorsStateDictTarget(), new CsvTarget(), new IdxTarget()];
+IFuzzTarget[] all = [new ModelFileTarget(), new OnnxTarget(), new SafetensorsTarget(), new SafetensorsStateDictTarget(), new CsvTarget(), new IdxTarget(), new NpyTarget()];
+IFuzzTarget[] targets = [.. all.Where(t => only is null || string.Equals(t.Name, only, StringComparison.OrdinalIgnoreCase))];
+if (targets.Length == 0)
+{
+    Console.WriteLine($"no target named {only}; the targets are {string.Join(", ", all.Select(t => t.Name))}");
+    return 2;
+}
+
 int passed = 0, failed = 0;
 foreach (IFuzzTarget target in targets)
 {

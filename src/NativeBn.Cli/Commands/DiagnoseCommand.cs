@@ -20,12 +20,9 @@ internal static class DiagnoseCommand
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             ModelDescription network = ModelFormats.Load(parse.GetValue(model)!.FullName);
-            long width = network.Input.Shape.ValuesPerSample;
-            var (train, test, description) = data.ResolveForStatistics(parse, width);
-            if (train.Width != width)
-            {
-                throw new CliException($"The data has {train.Width} features per sample; the model takes {width}.");
-            }
+            ResolvedData resolved = data.ResolveForStatistics(parse, network.Input.Shape.ValuesPerSample);
+            resolved.RequireInput(network.Input.Shape);
+            var (train, test, description) = resolved;
 
             DriftReport report = DriftDiagnosis.Run(network, train, test);
             CultureInfo inv = CultureInfo.InvariantCulture;

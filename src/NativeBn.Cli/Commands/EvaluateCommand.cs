@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using NativeBn.Data;
 using NativeBn.Interop;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Network;
 
 namespace NativeBn.Cli.Commands;
@@ -8,7 +11,8 @@ namespace NativeBn.Cli.Commands;
 /// <summary>
 /// <c>nativebn evaluate</c>: accuracy of a model under each inference regime, for any model it can load. The
 /// batch-statistics regimes normalize single values anyway whatever the model's policy (they reproduce the symptom
-/// of a model left in training mode).
+/// of a model left in training mode); they need a trainable chain of dense layers, so a convolutional graph is
+/// evaluated in the stored-statistics regimes only.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -20,15 +24,12 @@ internal static class EvaluateCommand
         data.AddTo(command);
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            var network = new Sequential(ModelFormats.Load(parse.GetValue(model)!.FullName));
-            var (_, test, description) = data.Resolve(parse);
-            if (test.Width != network.InputWidth)
-            {
-                throw new CliException($"The data has {test.Width} features per sample; the model takes {network.InputWidth}.");
-            }
-
-            context.Output.WriteLine($"data: {description}");
-            bool population = network.BatchNormLayers.All(l => l.BatchNorm.HasPopulationStatistics);
+            ModelDescription description = ModelFormats.Load(parse.GetValue(model)!.FullName);
+            ResolvedData resolved = data.Resolve(parse);
+            resolved.RequireInput(description.Input.Shape);
+            context.Output.WriteLine($"data: {resolved.Description}");
+            Sequential? network = IsTrainableChain(description) ? new Sequential(description) : null;
+            bool population = description.BatchNorms.All(b => b.Population is not null);
             foreach (EvaluationRegime regime in EvaluationRegime.All)
             {
                 if (regime == EvaluationRegime.Population && !population)
@@ -37,10 +38,23 @@ internal static class EvaluateCommand
                     continue;
                 }
 
-                double accuracy = regime.Accuracy(network, test);
+                if (network is null && regime.BatchSize > 0)
+                {
+                    context.Output.WriteLine($"{regime.Name,-16} (not measured: batch statistics need a chain of dense layers from [N, features])");
+                    continue;
+                }
+
+                double accuracy = network is null
+                    ? Evaluation.Accuracy(InferencePlan.Build(description, regime.Regime), resolved.Test)
+                    : regime.Accuracy(network, resolved.Test);
                 context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{regime.Name,-16} {accuracy * 100,6:F2} %   {regime.Meaning}"));
             }
         }));
         return command;
     }
+
+    /// <summary>True for the models <see cref="Sequential"/> trains: a chain from <c>[N, features]</c> of the node kinds it computes.</summary>
+    private static bool IsTrainableChain(ModelDescription model) =>
+        model.IsChain && model.Input.Shape.Rank == 2
+        && model.Nodes.All(n => n is DenseNode or BatchNormNode or ReluNode or DropoutNode or IdentityNode or FlattenNode or SoftmaxNode);
 }

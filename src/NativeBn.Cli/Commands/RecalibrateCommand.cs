@@ -41,8 +41,9 @@ internal static class RecalibrateCommand
 
             FileInfo modelFile = parse.GetValue(model)!;
             ModelDescription loaded = CommonOptions.Load(parse, model, "--model", architecture);
-            var (train, _, description) = data.ResolveForStatistics(parse, loaded.Input.Shape.ValuesPerSample);
-            RequireWidth(train, loaded.Input.Shape.ValuesPerSample);
+            ResolvedData resolved = data.ResolveForStatistics(parse, loaded.Input.Shape.ValuesPerSample);
+            resolved.RequireInput(loaded.Input.Shape);
+            var (train, _, description) = resolved;
             ModelDescription recalibrated;
             using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "recalibrating" })
             {
@@ -61,11 +62,11 @@ internal static class RecalibrateCommand
         bool sharded = data.IsSharded(parse);
         (Sequential network, Dataset shard, string description) = MpiJob.Agree(world, () =>
         {
-            var loaded = new Sequential(CommonOptions.Load(parse, model, "--model", architecture));
-            var (train, _, text) = data.Resolve(parse, world.Rank);
-            Dataset part = sharded ? train : Share(train, world);
-            RequireWidth(part, loaded.InputWidth);
-            return (loaded, part, text);
+            ModelDescription loaded = CommonOptions.Load(parse, model, "--model", architecture);
+            ResolvedData resolved = data.Resolve(parse, world.Rank);
+            resolved.RequireInput(loaded.Input.Shape);
+            var (train, _, text) = resolved;
+            return (new Sequential(loaded), sharded ? train : Share(train, world), text);
         });
         DistributedRecalibration.Run(network, shard, world);
         string source = sharded ? $"{world.Size} shards, {description} on rank 0" : $"{description}, shared by {world.Size} ranks";
@@ -85,14 +86,6 @@ internal static class RecalibrateCommand
     {
         int first = (int)((long)data.Count * world.Rank / world.Size), end = (int)((long)data.Count * (world.Rank + 1) / world.Size);
         return data.Subset([.. Enumerable.Range(first, end - first)]);
-    }
-
-    private static void RequireWidth(Dataset data, long width)
-    {
-        if (data.Width != width)
-        {
-            throw new CliException($"The data has {data.Width} features per sample; the model takes {width}.");
-        }
     }
 
     /// <summary>Where the result goes: --output (checked before any work), or --model itself with --in-place.</summary>

@@ -58,6 +58,9 @@ public sealed class Dataset
         return new Dataset(features, width);
     }
 
+    /// <summary>These samples (features shared, not copied) with one label per sample, each in [0, <paramref name="classes"/>).</summary>
+    public Dataset WithLabels(int[] labels, int classes) => new(_features, labels, Width, classes);
+
     /// <summary>True when every sample has a label.</summary>
     public bool HasLabels => _labels is not null;
 

@@ -11,16 +11,29 @@ namespace NativeBn.Data;
 public static class IdxReader
 {
     /// <summary>Reads an image file (<c>[count, rows, cols]</c>) and a label file (<c>[count]</c>) into a dataset of 10 classes.</summary>
-    public static Dataset Read(string imagesPath, string labelsPath)
+    public static Dataset Read(string imagesPath, string labelsPath) => ReadSized(imagesPath, labelsPath).Data;
+
+    /// <summary>Reads an image file (<c>[count, rows, cols]</c>) into unlabeled samples of rows·cols features.</summary>
+    public static Dataset ReadImages(string imagesPath) => ReadSized(imagesPath, null).Data;
+
+    /// <summary>
+    /// As <see cref="Read"/>, or as <see cref="ReadImages"/> when <paramref name="labelsPath"/> is null, also giving the
+    /// size of the images from the file's header (each sample holds rows·columns features, row by row).
+    /// </summary>
+    public static (Dataset Data, int Rows, int Columns) ReadSized(string imagesPath, string? labelsPath)
     {
         (int[] imageDims, float[] features) = ReadImagesFile(imagesPath);
+        int width = imageDims[1] * imageDims[2];
+        if (labelsPath is null)
+        {
+            return (Dataset.Unlabeled(features, width), imageDims[1], imageDims[2]);
+        }
+
         (int[] labelDims, byte[] labelBytes) = ReadFile(labelsPath, expectedDims: 1);
         if (imageDims[0] != labelDims[0])
         {
             throw new DataFormatException($"{imagesPath} holds {imageDims[0]} images but {labelsPath} holds {labelDims[0]} labels.");
         }
-
-        int width = imageDims[1] * imageDims[2];
 
         var labels = new int[labelBytes.Length];
         for (int i = 0; i < labels.Length; i++)
@@ -32,14 +45,7 @@ public static class IdxReader
             }
         }
 
-        return new Dataset(features, labels, width, 10);
-    }
-
-    /// <summary>Reads an image file (<c>[count, rows, cols]</c>) into unlabeled samples of rows·cols features.</summary>
-    public static Dataset ReadImages(string imagesPath)
-    {
-        (int[] dims, float[] features) = ReadImagesFile(imagesPath);
-        return Dataset.Unlabeled(features, dims[1] * dims[2]);
+        return (new Dataset(features, labels, width, 10), imageDims[1], imageDims[2]);
     }
 
     private static (int[] Dimensions, float[] Features) ReadImagesFile(string path)

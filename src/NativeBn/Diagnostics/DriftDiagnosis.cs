@@ -1,6 +1,7 @@
 using System.Globalization;
 using NativeBn.Data;
 using NativeBn.Model;
+using NativeBn.Model.Nodes;
 using NativeBn.Network;
 using NativeBn.Normalization;
 
@@ -9,7 +10,8 @@ namespace NativeBn.Diagnostics;
 /// <summary>
 /// Measures train/inference drift: recomputes each BatchNorm layer's exact population statistics over calibration
 /// data, compares them channel by channel with the running averages, and measures the effect on accuracy and on the
-/// predicted probabilities of evaluation data.
+/// predicted probabilities of evaluation data. Any model an <see cref="InferencePlan"/> runs can be diagnosed, dense
+/// chains and convolutional graphs alike.
 /// </summary>
 public static class DriftDiagnosis
 {
@@ -25,17 +27,17 @@ public static class DriftDiagnosis
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(evaluation);
-        var model = new Sequential(PopulationRecalibration.Run(description, calibration));
+        ModelDescription model = PopulationRecalibration.Run(description, calibration);
         var layers = new List<LayerDrift>();
-        foreach (BatchNormLayer layer in model.BatchNormLayers)
+        foreach (BatchNormNode node in model.BatchNorms)
         {
-            layers.Add(Compare(layer.Name, layer.BatchNorm, worstChannels));
+            layers.Add(Compare(node.Name, node.CreateEngine(), worstChannels));
         }
 
-        float[] runningProbabilities = Probabilities(model, evaluation, InferenceRegime.Running);
-        float[] populationProbabilities = Probabilities(model, evaluation, InferenceRegime.Population);
-        double? running = evaluation.HasLabels ? Accuracy(runningProbabilities, evaluation, model.OutputWidth) : null;
-        double? population = evaluation.HasLabels ? Accuracy(populationProbabilities, evaluation, model.OutputWidth) : null;
+        (float[] runningProbabilities, int classes) = Probabilities(model, evaluation, InferenceRegime.Running);
+        (float[] populationProbabilities, _) = Probabilities(model, evaluation, InferenceRegime.Population);
+        double? running = evaluation.HasLabels ? Accuracy(runningProbabilities, evaluation, classes) : null;
+        double? population = evaluation.HasLabels ? Accuracy(populationProbabilities, evaluation, classes) : null;
         double max = 0, sum = 0;
         for (int k = 0; k < runningProbabilities.Length; k++)
         {
@@ -48,20 +50,24 @@ public static class DriftDiagnosis
         return new DriftReport(layers, running, population, max, sum / runningProbabilities.Length, verdict, recommendation);
     }
 
-    /// <summary>Softmax of the model's logits for every sample, <c>[Count, classes]</c>.</summary>
-    private static float[] Probabilities(Sequential model, Dataset data, InferenceRegime regime)
+    /// <summary>
+    /// Class probabilities for every sample, <c>[Count, classes]</c>: the model's output where it ends in Softmax, the
+    /// softmax of its outputs (taken as logits) otherwise.
+    /// </summary>
+    private static (float[] Probabilities, int Classes) Probabilities(ModelDescription model, Dataset data, InferenceRegime regime)
     {
-        int classes = model.OutputWidth;
-        var probabilities = new float[checked(data.Count * classes)];
-        var logits = new float[checked(model.MaxBatch * classes)];
-        for (int start = 0; start < data.Count; start += model.MaxBatch)
+        InferencePlan plan = InferencePlan.Build(model, regime);
+        int classes = plan.OutputWidth;
+        var outputs = new float[checked(data.Count * classes)];
+        plan.PredictBatch(data.Features, outputs);
+        if (model.EndsInSoftmax)
         {
-            int count = Math.Min(model.MaxBatch, data.Count - start);
-            model.Forward(data.Rows(start, count), count, regime, logits.AsSpan(0, count * classes));
-            SoftmaxCrossEntropy.Softmax(logits.AsSpan(0, count * classes), probabilities.AsSpan(start * classes, count * classes), classes);
+            return (outputs, classes);
         }
 
-        return probabilities;
+        var probabilities = new float[outputs.Length];
+        SoftmaxCrossEntropy.Softmax(outputs, probabilities, classes);
+        return (probabilities, classes);
     }
 
     private static double Accuracy(float[] probabilities, Dataset data, int classes)

@@ -47,6 +47,31 @@ public static class Evaluation
         return (double)correct / data.Count;
     }
 
+    /// <summary>
+    /// Fraction of samples whose largest output (the class) is their label, predicting each sample alone with
+    /// <paramref name="plan"/>: any model a plan runs, convolutional ones included, in the plan's regime.
+    /// </summary>
+    /// <param name="plan">The model in a stored-statistics regime.</param>
+    /// <param name="data">Samples of <see cref="InferencePlan.InputWidth"/> features, with labels.</param>
+    public static double Accuracy(InferencePlan plan, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(data);
+        Check.Length(data.Width, plan.InputWidth, nameof(data), "features per sample");
+        var output = new float[plan.OutputWidth];
+        int correct = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            plan.Predict(data.Sample(i), output);
+            if (ArgMax(output) == data.Labels[i])
+            {
+                correct++;
+            }
+        }
+
+        return (double)correct / data.Count;
+    }
+
     /// <summary>Index of the largest value (the first one on ties).</summary>
     public static int ArgMax(ReadOnlySpan<float> values)
     {

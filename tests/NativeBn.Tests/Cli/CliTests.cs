@@ -163,7 +163,7 @@ public class CliTests : IDisposable
     public static TheoryData<string, string[], string> ErrorCases() => new()
     {
         { "", ["evaluate", "--model", "/nonexistent/model.nbm"], "Cannot read model file /nonexistent/model.nbm" },
-        { "1,2,3\n", ["predict", "--model", "MODEL"], "The input rows have 3 features; the model takes 6." },
+        { "1,2,3\n", ["predict", "--model", "MODEL"], "standard input holds [1, 3] (3 values per sample); the model takes [N, 6] (6 values per sample)." },
         { "1,2,x,4,5,6\n", ["predict", "--model", "MODEL"], "standard input:1, field 3: 'x' is not a number." },
         { "1,2,NaN,4,5,6\n", ["predict", "--model", "MODEL"], "standard input:1, field 3: NaN is not finite." },
         { "", ["predict", "--model", "MODEL"], "standard input holds no rows." },
