@@ -85,7 +85,7 @@ internal sealed class DataOptions
         }
 
         (Dataset train, Dataset test) = MnistSample.LoadSplit();
-        return new ResolvedData(train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)", "the embedded MNIST sample", [train.Count, MnistSample.Width]);
+        return new ResolvedData(train, test, $"embedded MNIST sample ({train.Count} train / {test.Count} test)", "the embedded MNIST sample", [train.Count, MnistSample.Side, MnistSample.Side]);
     }
 
     /// <summary>The data files given, with their options (for checks that outputs do not overwrite them).</summary>

@@ -20,7 +20,10 @@ public static class MnistSample
     public const int SplitSeed = 20_171;
 
     /// <summary>Features per digit (28 × 28).</summary>
-    public const int Width = 784;
+    public const int Width = Side * Side;
+
+    /// <summary>Rows and columns of each image (28): a sample is <c>[1, 28, 28]</c> to a convolutional network.</summary>
+    public const int Side = 28;
 
     private static readonly Lazy<Dataset> All = new(Decode);
 

@@ -96,7 +96,7 @@ internal static class BenchCommand
     private static BenchEntry NetworkCase(string name, int n, int c)
     {
         var (train, _) = MnistSample.LoadSplit();
-        Sequential model = MismatchDemo.BuildModel(c, 10, 64, 1, BatchNormConventions.PyTorch, 0, 32);
+        Sequential model = MismatchDemo.BuildModel(DemoNetwork.Mlp, c, 10, 64, 1, BatchNormConventions.PyTorch, 0, 32);
         float[] batch = train.Rows(0, n).ToArray();
         int[] labels = train.Labels[..n].ToArray();
         var probabilities = new float[10];

@@ -3,7 +3,6 @@ using System.Globalization;
 using NativeBn.Data;
 using NativeBn.Interop;
 using NativeBn.Model;
-using NativeBn.Model.Nodes;
 using NativeBn.Network;
 
 namespace NativeBn.Cli.Commands;
@@ -11,8 +10,8 @@ namespace NativeBn.Cli.Commands;
 /// <summary>
 /// <c>nativebn evaluate</c>: accuracy of a model under each inference regime, for any model it can load. The
 /// batch-statistics regimes normalize single values anyway whatever the model's policy (they reproduce the symptom
-/// of a model left in training mode); they need a trainable chain of dense layers, so a convolutional graph is
-/// evaluated in the stored-statistics regimes only.
+/// of a model left in training mode); they run the model as a trainable network (any graph <see cref="Sequential"/>
+/// holds, dense or convolutional), and a model it cannot hold is evaluated in the stored-statistics regimes only.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -28,7 +27,7 @@ internal static class EvaluateCommand
             ResolvedData resolved = data.Resolve(parse);
             resolved.RequireInput(description.Input.Shape);
             context.Output.WriteLine($"data: {resolved.Description}");
-            Sequential? network = IsTrainableChain(description) ? new Sequential(description) : null;
+            Sequential? network = Trainable(description, out string reason);
             bool population = description.BatchNorms.All(b => b.Population is not null);
             foreach (EvaluationRegime regime in EvaluationRegime.All)
             {
@@ -40,7 +39,7 @@ internal static class EvaluateCommand
 
                 if (network is null && regime.BatchSize > 0)
                 {
-                    context.Output.WriteLine($"{regime.Name,-16} (not measured: batch statistics need a chain of dense layers from [N, features])");
+                    context.Output.WriteLine($"{regime.Name,-16} (not measured: {reason})");
                     continue;
                 }
 
@@ -53,8 +52,18 @@ internal static class EvaluateCommand
         return command;
     }
 
-    /// <summary>True for the models <see cref="Sequential"/> trains: a chain from <c>[N, features]</c> of the node kinds it computes.</summary>
-    private static bool IsTrainableChain(ModelDescription model) =>
-        model.IsChain && model.Input.Shape.Rank == 2
-        && model.Nodes.All(n => n is DenseNode or BatchNormNode or ReluNode or DropoutNode or IdentityNode or FlattenNode or SoftmaxNode);
+    /// <summary>The model as a network that computes batch statistics, or null with the reason it cannot be one.</summary>
+    private static Sequential? Trainable(ModelDescription model, out string reason)
+    {
+        reason = "";
+        try
+        {
+            return new Sequential(model, maxBatch: EvaluationRegime.All.Max(r => r.BatchSize));
+        }
+        catch (Exception e) when (e is ArgumentException or InsufficientMemoryException)
+        {
+            reason = e.Message;
+            return null;
+        }
+    }
 }

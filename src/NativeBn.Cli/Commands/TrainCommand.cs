@@ -113,8 +113,9 @@ internal static class TrainCommand
                 throw new CliException("--local-bn applies to data-parallel training; add --mpi.");
             }
 
-            var (train, test, description) = data.Resolve(parse);
-            Sequential model = Build(settings, train, out string what);
+            ResolvedData resolved = data.Resolve(parse);
+            var (train, test, description) = resolved;
+            Sequential model = Build(settings, resolved, out string what);
             var trainer = new Trainer(model, new Adam(settings.LearningRate), settings.Batch, settings.Seed);
             context.Output.WriteLine($"data: {description}; model: {what}");
             using (var progress = new ProgressBar(context.Error, context.ShowProgress))
@@ -134,8 +135,9 @@ internal static class TrainCommand
 
     private static void TrainDistributed(Settings settings, DataOptions data, ParseResult parse, MpiCommunicator world, CliContext context, bool synchronize)
     {
-        var (train, test, description) = MpiJob.Agree(world, () => data.Resolve(parse));
-        Sequential model = MpiJob.Agree(world, () => Build(settings, train, out _));
+        ResolvedData resolved = MpiJob.Agree(world, () => data.Resolve(parse));
+        var (train, test, description) = resolved;
+        Sequential model = MpiJob.Agree(world, () => Build(settings, resolved, out _));
         DataParallelTrainer trainer = MpiJob.Agree(world, () => new DataParallelTrainer(model, new Adam(settings.LearningRate), settings.Batch, settings.Seed, world, synchronize));
         string normalization = synchronize ? "synchronized over all ranks (SyncBatchNorm)" : "local to each rank";
         context.Output.WriteLine($"data: {description}; BatchNorm {normalization}; {world.Size} ranks, batch {settings.Batch} split across them");
@@ -156,20 +158,33 @@ internal static class TrainCommand
         });
     }
 
-    /// <summary>The model to train: the architecture text for the data's width and classes, or the model to fine-tune.</summary>
-    private static Sequential Build(Settings settings, Dataset train, out string what)
+    /// <summary>
+    /// The model to train: the architecture text for the data's shape and classes (images <c>[C, H, W]</c> from IDX
+    /// images or a 4-D .npy array, features otherwise), or the model to fine-tune.
+    /// </summary>
+    private static Sequential Build(Settings settings, ResolvedData data, out string what)
     {
+        Dataset train = data.Train;
         int maxBatch = Math.Max(settings.Batch, 256);
         if (settings.Start is null)
         {
             string text = settings.Architecture.EndsWith(",softmax", StringComparison.Ordinal) ? settings.Architecture : settings.Architecture + ",softmax";
-            ModelDescription created = ArchitectureText.Build(text, train.Width, train.Classes, settings.BatchNorm, settings.Seed);
-            what = $"{text} ({train.Width} inputs, {train.Classes} classes); BatchNorm: {settings.BatchNorm.Conventions}, single values: {settings.BatchNorm.SingleValue}";
+            int[] image = data.Shape.Length switch
+            {
+                3 => [1, data.Shape[1], data.Shape[2]],
+                4 => data.Shape[1..],
+                _ => [],
+            };
+            ModelDescription created = image.Length == 3 && ArchitectureText.TakesImages(text)
+                ? ArchitectureText.Build(text, image[0], image[1], image[2], train.Classes, settings.BatchNorm, settings.Seed)
+                : ArchitectureText.Build(text, train.Width, train.Classes, settings.BatchNorm, settings.Seed);
+            what = $"{text} ({created.Input.Shape} in, {train.Classes} classes); BatchNorm: {settings.BatchNorm.Conventions}, single values: {settings.BatchNorm.SingleValue}";
             return new Sequential(created, maxBatch, settings.Seed);
         }
 
         ModelDescription loaded = ModelFormats.Load(settings.Start.FullName);
-        if (!loaded.EndsInSoftmax && loaded.IsChain)
+        data.RequireInput(loaded.Input.Shape);
+        if (!loaded.EndsInSoftmax && loaded.Outputs.Length == 1)
         {
             loaded = new ModelDescription(loaded.Inputs, [.. loaded.Nodes, new SoftmaxNode(loaded.Output + "/softmax", loaded.Output)], [loaded.Output + "/softmax"]);
         }

@@ -3,6 +3,9 @@ namespace NativeBn.Cli.Demo;
 /// <summary>Settings of the train/inference mismatch demo (defaults: the classic set-up).</summary>
 internal sealed record DemoOptions
 {
+    /// <summary>The network trained: the classic MLP or the small CNN.</summary>
+    public DemoNetwork Network { get; init; } = DemoNetwork.Mlp;
+
     /// <summary>Seed of weights, shuffles and dropout.</summary>
     public int Seed { get; init; } = 1;
 
@@ -26,4 +29,14 @@ internal sealed record DemoOptions
 
     /// <summary>Inference batch sizes of the accuracy-against-batch-size curves.</summary>
     public IReadOnlyList<int> CurveBatchSizes { get; init; } = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+}
+
+/// <summary>The demo's networks.</summary>
+internal enum DemoNetwork
+{
+    /// <summary>784 → Dense 64 → BatchNorm → ReLU → Dense 10.</summary>
+    Mlp,
+
+    /// <summary>conv 3x3 8 → BatchNorm → ReLU → max-pool → conv 3x3 16 → BatchNorm → ReLU → global average pool → Dense 10.</summary>
+    Cnn,
 }

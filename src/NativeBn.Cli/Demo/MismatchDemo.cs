@@ -8,7 +8,8 @@ namespace NativeBn.Cli.Demo;
 
 /// <summary>
 /// Reproduces "why does batch normalization make my predictions worse at inference?" on a data set: trains the
-/// classic network (input → Dense → BatchNorm → ReLU → Dense → softmax, Adam) and evaluates the test split with
+/// classic network (input → Dense → BatchNorm → ReLU → Dense → softmax, Adam) or a small CNN
+/// (<see cref="CnnArchitecture"/>) and evaluates the test split with
 /// batch statistics at batch sizes 1 and 32, running averages, exact population statistics, and BatchNorm folded
 /// into the dense layer; then two scenarios that make running averages wrong (EMA lag with momentum 0.99, and
 /// dropout before BatchNorm), each measured with running and with population statistics.
@@ -16,15 +17,26 @@ namespace NativeBn.Cli.Demo;
 internal static class MismatchDemo
 {
     /// <summary>
-    /// The demo network: Dense(hidden) → [Dropout] → BatchNorm → ReLU → Dense(classes) → Softmax, BatchNorm with the
-    /// given conventions and the library's default policies.
+    /// The convolutional demo network on <c>[N, 1, 28, 28]</c> digits, with <c>{0}</c> where a dropout layer may go:
+    /// conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → global average pool → Dense → Softmax.
     /// </summary>
-    public static Sequential BuildModel(int inputWidth, int classes, int hidden, int seed, BatchNormConventions conventions, double dropout, int maxBatch)
+    public const string CnnArchitecture = "conv:8:3,{0}batchnorm,relu,maxpool:2,conv:16:3,batchnorm,relu,maxpool:2,flatten,dense,softmax";
+
+    /// <summary>
+    /// The demo network, BatchNorm with the given conventions and the library's default policies: for
+    /// <see cref="DemoNetwork.Mlp"/> Dense(hidden) → [Dropout] → BatchNorm → ReLU → Dense(classes) → Softmax on
+    /// <paramref name="inputWidth"/> features, for <see cref="DemoNetwork.Cnn"/> <see cref="CnnArchitecture"/> on square
+    /// single-channel images of <paramref name="inputWidth"/> pixels (dropout before the first BatchNorm).
+    /// </summary>
+    public static Sequential BuildModel(
+        DemoNetwork network, int inputWidth, int classes, int hidden, int seed, BatchNormConventions conventions, double dropout, int maxBatch)
     {
         string dropoutLayer = dropout > 0 ? $"dropout:{dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}," : "";
-        ModelDescription description = ArchitectureText.Build(
-            $"dense:{hidden},{dropoutLayer}batchnorm,relu,dense,softmax", inputWidth, classes,
-            new BatchNormOptions { Conventions = conventions, MaxThreads = 1 }, seed);
+        var options = new BatchNormOptions { Conventions = conventions, MaxThreads = 1 };
+        int side = (int)Math.Round(Math.Sqrt(inputWidth));
+        ModelDescription description = network == DemoNetwork.Cnn
+            ? ArchitectureText.Build(string.Format(System.Globalization.CultureInfo.InvariantCulture, CnnArchitecture, dropoutLayer), 1, side, side, classes, options, seed)
+            : ArchitectureText.Build($"dense:{hidden},{dropoutLayer}batchnorm,relu,dense,softmax", inputWidth, classes, options, seed);
         return new Sequential(description, maxBatch, seed);
     }
 
@@ -35,7 +47,7 @@ internal static class MismatchDemo
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(options);
         int maxBatch = Math.Max(options.BatchSize, options.CurveBatchSizes.Append(32).Max());
-        Sequential model = BuildModel(train.Width, train.Classes, options.Hidden, options.Seed, BatchNormConventions.PyTorch, 0, maxBatch);
+        Sequential model = BuildModel(options.Network, train.Width, train.Classes, options.Hidden, options.Seed, BatchNormConventions.PyTorch, 0, maxBatch);
         double loss = Train(model, train, options, options.Epochs, long.MaxValue, "training", progress);
         PopulationRecalibration.Run(model, train, Stage("population statistics", progress));
 
@@ -93,7 +105,7 @@ internal static class MismatchDemo
         Dataset train, Dataset test, DemoOptions options, string name, string description, BatchNormConventions conventions,
         double dropout, long maxSteps, IProgress<(string Stage, double Fraction)>? progress)
     {
-        Sequential model = BuildModel(train.Width, train.Classes, options.Hidden, options.Seed, conventions, dropout, Math.Max(options.BatchSize, 256));
+        Sequential model = BuildModel(options.Network, train.Width, train.Classes, options.Hidden, options.Seed, conventions, dropout, Math.Max(options.BatchSize, 256));
         int epochs = maxSteps == long.MaxValue ? options.Epochs : (int)Math.Ceiling(maxSteps / Math.Ceiling((double)train.Count / options.BatchSize));
         Train(model, train, options, epochs, maxSteps, name, progress);
         double running = Evaluation.Accuracy(model, test, InferenceRegime.Running, 256);

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NativeBn.Cli;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
+using NativeBn.Serialization;
 
 namespace NativeBn.Tests.Cli;
 
@@ -158,6 +161,48 @@ public class CliTests : IDisposable
         Assert.Equal(["ema-lag", "dropout-before-bn"], document.RootElement.GetProperty("scenarios").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         byte[] png = File.ReadAllBytes(plot);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+    }
+
+    [Fact]
+    public void CnnDemoTrainsAConvolutionalNetworkWhoseModelEveryCommandTakes()
+    {
+        string json = Path("cnn.json"), model = Path("cnn.nbm");
+        var demo = Run("", "demo", "--model", "cnn", "--json", json, "--epochs", "1", "--save-model", model);
+        Assert.True(demo.Code == 0, demo.Error);
+        Assert.Contains("conv 3x3 8", demo.Output);
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+        var regimes = document.RootElement.GetProperty("regimes").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        // Each BatchNorm of the CNN sees H·W values per channel even at batch 1: a shift of the predictions, not chance.
+        Assert.InRange(regimes["batch-stats-n1"].GetProperty("accuracy").GetDouble(), 0.5, 1);
+        Assert.InRange(regimes["folded"].GetProperty("max_abs_diff_vs_population").GetDouble(), 0, 1e-5);
+
+        ModelDescription saved = ModelFile.Load(model);
+        Assert.Equal(2, saved.Nodes.OfType<Conv2dNode>().Count());
+        Assert.Equal(2, saved.BatchNorms.Count());
+        var evaluate = Run("", "evaluate", "--model", model);
+        Assert.True(evaluate.Code == 0, evaluate.Error);
+        Assert.Matches(@"batch-stats-n1\s+\d+\.\d+ %", evaluate.Output);
+        var diagnose = Run("", "diagnose", "--model", model);
+        Assert.True(diagnose.Code == 0, diagnose.Error);
+        string folded = Path("cnn-folded.nbm");
+        Assert.Equal(0, Run("", "fold", "--model", model, "--output", folded).Code);
+        Assert.Empty(ModelFile.Load(folded).BatchNorms);
+        Assert.Equal(0, Run("", "export", "--model", model, "--output", Path("cnn.onnx")).Code);
+        Assert.Equal(0, Run("", "import", "--input", Path("cnn.onnx"), "--output", Path("cnn-again.nbm")).Code);
+    }
+
+    [Fact]
+    public void TrainTakesAConvolutionalArchitectureOnImages()
+    {
+        string model = Path("conv.nbm");
+        var train = Run("", "train", "--architecture", "conv:4:3:2,batchnorm,relu,avgpool:2,flatten,dense", "--epochs", "1", "--output", model);
+        Assert.True(train.Code == 0, train.Error);
+        ModelDescription saved = ModelFile.Load(model);
+        Assert.Equal("[N, 1, 28, 28]", saved.Input.Shape.ToString());
+        Assert.Single(saved.Nodes.OfType<Conv2dNode>());
+        var misfit = Run("", "train", "--architecture", "conv:4:3,dense", "--epochs", "1", "--output", Path("bad.nbm"));
+        Assert.Equal(1, misfit.Code);
+        Assert.Contains("add a flatten first", misfit.Error);
     }
 
     public static TheoryData<string, string[], string> ErrorCases() => new()
