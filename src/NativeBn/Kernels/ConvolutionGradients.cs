@@ -34,7 +34,7 @@ internal static class ConvolutionGradients
         int outputs = outputGradient.Length / (layout.OutputHeight * layout.OutputWidth), columns = layout.Columns, depth = layout.Taps.Length;
         Span<float> copy = scratch[..layout.CopyLength];
         Span<float> spread = scratch.Slice(layout.CopyLength, outputs * columns);
-        layout.Split(x, copy);
+        layout.Split(x, copy, readPhasesOnly: false);
         spread.Clear();
         for (int m = 0; m < outputs; m++)
         {

@@ -85,7 +85,7 @@ internal sealed class PackedConvolution
         Span<float> result = scratch.Slice(layout.CopyLength, groupOutputs * columns);
         for (int g = 0; g < _groups; g++)
         {
-            layout.Split(x.Slice(g * groupChannels * plane, groupChannels * plane), copy);
+            layout.Split(x.Slice(g * groupChannels * plane, groupChannels * plane), copy, readPhasesOnly: true);
             PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
                 copy, layout.Taps, columns, result, columns, activation);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);

@@ -26,27 +26,35 @@ internal static class PackedGemm
     public static int PaddedRows(int rows) => rows / BigRows * BigRows + (rows % BigRows + SmallRows - 1) / SmallRows * SmallRows;
 
     /// <summary>
-    /// A <c>[rows, depth]</c> row-major, packed tile by tile: for each tile of h rows (14, then 4 with zero rows past the
-    /// end), for each k, the tile's h values at k, into <paramref name="packed"/> of length <c>PaddedRows(rows)·depth</c>.
+    /// A <c>[rows, depth]</c> row-major, packed in the order <see cref="Multiply"/> reads it, so that A is one sequential
+    /// stream: depth block by depth block (<see cref="DepthBlock"/>), and within a block of kc values, tile by tile
+    /// (14 rows, then 4 with zero rows past the end), for each k the tile's h values at k. Block k0 starts at
+    /// <c>k0·PaddedRows(rows)</c> and its tile at row r at <c>r·kc</c> within it. Written into <paramref name="packed"/>
+    /// of length <c>PaddedRows(rows)·depth</c>.
     /// </summary>
     public static void Pack(ReadOnlySpan<float> a, int rows, int depth, Span<float> packed)
     {
         packed.Clear();
-        int row = 0;
-        while (row < rows)
+        int padded = PaddedRows(rows);
+        for (int k0 = 0; k0 < depth; k0 += DepthBlock)
         {
-            int height = rows - row >= BigRows ? BigRows : SmallRows;
-            Span<float> tile = packed.Slice(row * depth, height * depth);
-            for (int t = 0; t < height && row + t < rows; t++)
+            int kc = Math.Min(DepthBlock, depth - k0);
+            int row = 0;
+            while (row < rows)
             {
-                ReadOnlySpan<float> source = a.Slice((row + t) * depth, depth);
-                for (int k = 0; k < depth; k++)
+                int height = rows - row >= BigRows ? BigRows : SmallRows;
+                Span<float> tile = packed.Slice(k0 * padded + row * kc, height * kc);
+                for (int t = 0; t < height && row + t < rows; t++)
                 {
-                    tile[k * height + t] = source[k];
+                    ReadOnlySpan<float> source = a.Slice((row + t) * depth + k0, kc);
+                    for (int k = 0; k < kc; k++)
+                    {
+                        tile[k * height + t] = source[k];
+                    }
                 }
-            }
 
-            row += height;
+                row += height;
+            }
         }
     }
 
@@ -76,7 +84,7 @@ internal static class PackedGemm
         where TF : struct
         where TD : struct
     {
-        int panel = 2 * TS.Count;
+        int panel = 2 * TS.Count, padded = PaddedRows(rows);
         ref float ra = ref MemoryMarshal.GetReference(packed);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float rc = ref MemoryMarshal.GetReference(c);
@@ -93,13 +101,13 @@ internal static class PackedGemm
                 int row = 0;
                 for (; row + BigRows <= rows; row += BigRows)
                 {
-                    GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)row * depth + (nint)k0 * BigRows), ref bp, ref blockOffsets, kc,
+                    GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
                 }
 
                 for (; row < rows; row += SmallRows)
                 {
-                    GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)row * depth + (nint)k0 * SmallRows), ref bp, ref blockOffsets, kc,
+                    GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High,
                         Math.Min(SmallRows, rows - row));
                 }

@@ -13,6 +13,7 @@ internal sealed class PhaseLayout
 {
     private readonly Window2d _window;
     private readonly int _height, _width, _phaseRows, _channels;
+    private readonly bool[] _read;
 
     public PhaseLayout(Window2d window, int channels, int height, int width, int panel)
     {
@@ -27,6 +28,7 @@ internal sealed class PhaseLayout
         Columns = checked((int)(((long)OutputHeight * PhaseWidth + panel - 1) / panel * panel));
         int depth = checked(channels * window.KernelHeight * window.KernelWidth);
         Taps = new int[depth];
+        _read = new bool[sh * sw];
         long furthest = 0;
         for (int c = 0, k = 0; c < channels; c++)
         {
@@ -37,6 +39,7 @@ internal sealed class PhaseLayout
                     int y = r * window.DilationHeight, x = s * window.DilationWidth;
                     long tap = ((long)c * sh * sw + y % sh * sw + x % sw) * phasePlane + (long)(y / sh) * PhaseWidth + x / sw;
                     Taps[k] = checked((int)tap);
+                    _read[y % sh * sw + x % sw] = true;
                     furthest = Math.Max(furthest, tap);
                 }
             }
@@ -63,8 +66,13 @@ internal sealed class PhaseLayout
     /// <summary>Offset into the copy of each GEMM row k = (c, r, s).</summary>
     public int[] Taps { get; }
 
-    /// <summary>The group's input <c>[channels, H, W]</c> zero-padded and split into stride phases; the rest of the copy zeroed.</summary>
-    public void Split(ReadOnlySpan<float> input, Span<float> copy)
+    /// <summary>
+    /// The group's input <c>[channels, H, W]</c> zero-padded and split into stride phases; the rest of the copy zeroed.
+    /// With <paramref name="readPhasesOnly"/>, phases no tap reads (a 1x1 kernel with stride 2 reads one phase of four)
+    /// are left as they were: only the dropped columns can reach them, so a forward pass may skip them, while a
+    /// gradient, which multiplies every column, needs them written.
+    /// </summary>
+    public void Split(ReadOnlySpan<float> input, Span<float> copy, bool readPhasesOnly)
     {
         Window2d w = _window;
         int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * PhaseWidth;
@@ -75,6 +83,11 @@ internal sealed class PhaseLayout
             {
                 for (int b = 0; b < sw; b++)
                 {
+                    if (readPhasesOnly && !_read[a * sw + b])
+                    {
+                        continue;
+                    }
+
                     Span<float> target = copy.Slice((c * sh * sw + a * sw + b) * phasePlane, phasePlane);
                     (int first, int end) = Span(b);
                     for (int row = 0; row < _phaseRows; row++)
