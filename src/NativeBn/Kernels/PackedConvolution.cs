@@ -68,8 +68,11 @@ internal sealed class PackedConvolution
         }
     }
 
-    /// <summary>One sample: <paramref name="x"/> <c>[C, H, W]</c> into <paramref name="y"/> <c>[M, OH, OW]</c>.</summary>
-    public void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation)
+    /// <summary>
+    /// One sample: <paramref name="x"/> <c>[C, H, W]</c> into <paramref name="y"/> <c>[M, OH, OW]</c>, the GEMM's column
+    /// panels shared among up to <paramref name="maxThreads"/> threads (bitwise the same result for any count).
+    /// </summary>
+    public void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads = 1)
     {
         if (_layout is null)
         {
@@ -87,7 +90,7 @@ internal sealed class PackedConvolution
         {
             layout.Split(x.Slice(g * groupChannels * plane, groupChannels * plane), copy, readPhasesOnly: true);
             PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                copy, layout.Taps, columns, result, columns, activation);
+                copy, layout.Taps, columns, result, columns, activation, maxThreads);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
             for (int m = 0; m < groupOutputs; m++)
             {

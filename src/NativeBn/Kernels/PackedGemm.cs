@@ -26,7 +26,7 @@ internal static class PackedGemm
     public static int PaddedRows(int rows) => rows / BigRows * BigRows + (rows % BigRows + SmallRows - 1) / SmallRows * SmallRows;
 
     /// <summary>
-    /// A <c>[rows, depth]</c> row-major, packed in the order <see cref="Multiply"/> reads it, so that A is one sequential
+    /// A <c>[rows, depth]</c> row-major, packed in the order the multiplication reads it, so that A is one sequential
     /// stream: depth block by depth block (<see cref="DepthBlock"/>), and within a block of kc values, tile by tile
     /// (14 rows, then 4 with zero rows past the end), for each k the tile's h values at k. Block k0 starts at
     /// <c>k0·PaddedRows(rows)</c> and its tile at row r at <c>r·kc</c> within it. Written into <paramref name="packed"/>
@@ -74,6 +74,54 @@ internal static class PackedGemm
             case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
             default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
         }
+    }
+
+    /// <summary>
+    /// <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, int, Activation)"/>
+    /// with the panels shared among up to <paramref name="maxThreads"/> threads (the caller's included). Every output is
+    /// the same sum in the same order whichever thread computes its panel, so the result is bitwise the same for any
+    /// thread count.
+    /// </summary>
+    public static unsafe void Multiply(
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
+        int columns, Span<float> c, int ldc, Activation activation, int maxThreads)
+    {
+        int panels = columns / Panel, chunks = Math.Min(panels, 4 * maxThreads);
+        if (maxThreads <= 1 || chunks <= 1)
+        {
+            Multiply(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation);
+            return;
+        }
+
+        fixed (float* pa = packed, pbias = bias, pb = b, pc = c)
+        fixed (int* po = offsets)
+        {
+            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, chunks, pc, c.Length, ldc, activation);
+            WorkerTeam.Shared.Run(chunks, maxThreads, &MultiplyChunk, (nint)(&job));
+        }
+    }
+
+    private static unsafe void MultiplyChunk(nint state, int chunk)
+    {
+        ref Job job = ref *(Job*)state;
+        int first = (int)((long)job.Panels * chunk / job.Chunks), end = (int)((long)job.Panels * (chunk + 1) / job.Chunks);
+        int start = first * Panel;
+        Multiply(
+            new ReadOnlySpan<float>(job.A, job.ALength), new ReadOnlySpan<float>(job.Bias, job.BiasLength), job.Rows, job.Depth,
+            new ReadOnlySpan<float>(job.B + start, job.BLength - start), new ReadOnlySpan<int>(job.Offsets, job.OffsetCount),
+            (end - first) * Panel, new Span<float>(job.C + start, job.CLength - start), job.Ldc, job.Activation);
+    }
+
+    /// <summary>One multiplication shared among threads: its operands as pointers (they are pinned while it runs).</summary>
+    private readonly unsafe struct Job(
+        float* a, int aLength, float* bias, int biasLength, int rows, int depth, float* b, int bLength, int* offsets, int offsetCount,
+        int panels, int chunks, float* c, int cLength, int ldc, Activation activation)
+    {
+        public readonly float* A = a, Bias = bias, B = b, C = c;
+        public readonly int* Offsets = offsets;
+        public readonly int ALength = aLength, BiasLength = biasLength, Rows = rows, Depth = depth, BLength = bLength, OffsetCount = offsetCount;
+        public readonly int Panels = panels, Chunks = chunks, CLength = cLength, Ldc = ldc;
+        public readonly Activation Activation = activation;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

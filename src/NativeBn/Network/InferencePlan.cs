@@ -16,7 +16,7 @@ namespace NativeBn.Network;
 /// the graph's output. Each sample is computed alone in a fixed order, so its output is bitwise the same whichever
 /// batch it arrives in and on whichever thread; it may differ in the last bits between machines with different SIMD
 /// widths or instruction sets.
-/// <see cref="Predict"/> is thread-safe and, after a thread's first call, allocation-free (each thread keeps its own
+/// <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> is thread-safe and, after a thread's first call, allocation-free (each thread keeps its own
 /// scratch).
 /// </summary>
 public sealed class InferencePlan
@@ -68,14 +68,26 @@ public sealed class InferencePlan
     /// <summary>The model's output for one sample.</summary>
     /// <param name="sample">Features, length <see cref="InputWidth"/>.</param>
     /// <param name="output">Receives the output, length <see cref="OutputWidth"/>.</param>
-    public void Predict(ReadOnlySpan<float> sample, Span<float> output)
+    public void Predict(ReadOnlySpan<float> sample, Span<float> output) => Predict(sample, output, 1);
+
+    /// <summary>
+    /// The model's output for one sample, each convolution's work shared among up to <paramref name="maxThreads"/>
+    /// threads (the caller's included; a process-wide team of one thread per processor). Threads take whole column
+    /// panels of a convolution's GEMM, each output still one sum in a fixed order, so the output is bitwise what
+    /// <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> gives on one thread.
+    /// </summary>
+    /// <param name="sample">Features, length <see cref="InputWidth"/>.</param>
+    /// <param name="output">Receives the output, length <see cref="OutputWidth"/>.</param>
+    /// <param name="maxThreads">Threads at most, at least 1.</param>
+    public void Predict(ReadOnlySpan<float> sample, Span<float> output, int maxThreads)
     {
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
         Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         float[] scratch = t_scratch is { } s && s.Length >= _scratchLength ? s : t_scratch = new float[_scratchLength];
         foreach (Step step in _steps)
         {
-            step.Run(this, sample, scratch);
+            step.Run(this, sample, scratch, maxThreads);
         }
 
         Slot(sample, scratch, _outputSlot).CopyTo(output);
@@ -85,7 +97,7 @@ public sealed class InferencePlan
     /// The model's outputs for a batch: <paramref name="samples"/> holds whole samples of <see cref="InputWidth"/> values
     /// one after another, <paramref name="outputs"/> receives <see cref="OutputWidth"/> values per sample in the same
     /// order. Up to <paramref name="maxThreads"/> threads (the caller's included) each take whole samples, so every
-    /// sample's output is bitwise what <see cref="Predict"/> gives it alone, for any batch size and thread count.
+    /// sample's output is bitwise what <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> gives it alone, for any batch size and thread count.
     /// </summary>
     public unsafe void PredictBatch(ReadOnlySpan<float> samples, Span<float> outputs, int maxThreads = 1)
     {
@@ -324,16 +336,16 @@ public sealed class InferencePlan
 
         public int Output { get; set; }
 
-        public void Run(InferencePlan plan, ReadOnlySpan<float> sample, float[] scratch) =>
+        public void Run(InferencePlan plan, ReadOnlySpan<float> sample, float[] scratch, int maxThreads) =>
             Run(plan.Slot(sample, scratch, Inputs[0]), Inputs.Length > 1 ? plan.Slot(sample, scratch, Inputs[1]) : default,
-                plan.Writable(scratch, Output));
+                plan.Writable(scratch, Output), maxThreads);
 
-        protected abstract void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output);
+        protected abstract void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads);
     }
 
     private sealed class DenseStep(float[] weight, float[] bias, int inputs, int outputs, bool relu) : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
         {
             DenseKernels.Forward(input, weight, bias, output, 1, inputs, outputs);
             if (relu)
@@ -350,7 +362,7 @@ public sealed class InferencePlan
             ? TensorShape.Features(1, scale.Length)
             : TensorShape.ChannelsFirst(1, scale.Length, 1, spatial));
 
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
         {
             if (spatial == 1)
             {
@@ -371,11 +383,11 @@ public sealed class InferencePlan
 
         private readonly PackedConvolution _convolution = new(conv, height, width);
 
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
         {
             int length = checked((int)_convolution.ScratchLength);
             float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
-            _convolution.Run(input, output, scratch, activation);
+            _convolution.Run(input, output, scratch, activation, maxThreads);
         }
     }
 
@@ -387,7 +399,7 @@ public sealed class InferencePlan
 
         private readonly Pooling _pooling = new(pool, channels, height, width);
 
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
         {
             int length = checked((int)_pooling.ScratchLength);
             float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
@@ -397,31 +409,31 @@ public sealed class InferencePlan
 
     private sealed class GlobalAverageStep(int channels, int positions) : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             GlobalPooling.Average(input, channels, positions, output);
     }
 
     private sealed class ClipStep(float min, float max) : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             ElementwiseKernels.Clamp(input, output, min, max);
     }
 
     private sealed class ReluStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             ElementwiseKernels.Clamp(input, output, 0f, float.PositiveInfinity);
     }
 
     private sealed class AddStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             ElementwiseKernels.Add(input, second, output);
     }
 
     private sealed class SoftmaxStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             SoftmaxCrossEntropy.Softmax(input, output, output.Length);
     }
 }
