@@ -96,7 +96,8 @@ public sealed class InferencePlan
     /// <summary>
     /// The model's outputs for a batch: <paramref name="samples"/> holds whole samples of <see cref="InputWidth"/> values
     /// one after another, <paramref name="outputs"/> receives <see cref="OutputWidth"/> values per sample in the same
-    /// order. Up to <paramref name="maxThreads"/> threads (the caller's included) each take whole samples, so every
+    /// order. Up to <paramref name="maxThreads"/> threads (the caller's included) each take whole samples (a single
+    /// sample shares its convolutions among them instead, see <see cref="Predict(ReadOnlySpan{float}, Span{float}, int)"/>), so every
     /// sample's output is bitwise what <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> gives it alone, for any batch size and thread count.
     /// </summary>
     public unsafe void PredictBatch(ReadOnlySpan<float> samples, Span<float> outputs, int maxThreads = 1)
@@ -113,7 +114,7 @@ public sealed class InferencePlan
         {
             for (int n = 0; n < count; n++)
             {
-                Predict(samples.Slice(n * InputWidth, InputWidth), outputs.Slice(n * OutputWidth, OutputWidth));
+                Predict(samples.Slice(n * InputWidth, InputWidth), outputs.Slice(n * OutputWidth, OutputWidth), maxThreads);
             }
 
             return;
