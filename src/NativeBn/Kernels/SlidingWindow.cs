@@ -7,11 +7,13 @@ namespace NativeBn.Kernels;
 
 /// <summary>
 /// A window slid over each channel of one sample <c>[C, H, W]</c> on its own (depthwise convolution, max and average
-/// pooling), for one input size. Each channel's plane is copied once into a padded plane (filled with the operator's
-/// padding value, and tall enough for ceil-mode windows); the channel's output rows are computed at every column
-/// (horizontal stride 1, the vertical stride applied directly), a vector of adjacent columns at a time and four vectors
-/// together through the taps (independent chains, taken across rows when rows are narrow); a horizontal stride then
-/// keeps every stride-th column, and averages divide by each window's count. Tap offsets are computed once.
+/// pooling), for one input size. Each channel's plane is copied once, padded with the operator's padding value (tall
+/// and wide enough for ceil-mode windows) and split into stride phases (padded row y, column x goes to phase
+/// (y mod sh, x mod sw) at (y / sh, x / sw)), so that for every tap the inputs of consecutive outputs are consecutive
+/// floats. Outputs are computed at flat positions <c>i·PhaseWidth + j</c> of the phase planes' width, a vector of
+/// positions at a time and four vectors together through the taps (independent chains, across output rows when rows
+/// are narrow); the positions past each row's end are dropped, and averages divide by each window's count. Tap
+/// offsets are computed once.
 /// </summary>
 internal sealed class SlidingWindow
 {
@@ -19,8 +21,9 @@ internal sealed class SlidingWindow
 
     private readonly Window2d _window;
     private readonly float _padding;
-    private readonly int _height, _width, _outputHeight, _outputWidth, _rows, _paddedWidth, _vectors, _span;
+    private readonly int _height, _width, _outputHeight, _outputWidth, _phaseRows, _phaseWidth, _units, _copyLength;
     private readonly int[] _taps;
+    private readonly bool[] _read;
 
     /// <summary>A window over <paramref name="height"/> x <paramref name="width"/> planes; padding reads <paramref name="padding"/>.</summary>
     public SlidingWindow(Window2d window, int height, int width, bool ceilMode, float padding)
@@ -29,28 +32,35 @@ internal sealed class SlidingWindow
         _padding = padding;
         (_height, _width) = (height, width);
         (_outputHeight, _outputWidth) = (window.OutputHeight(height, ceilMode), window.OutputWidth(width, ceilMode));
+        int sh = window.StrideHeight, sw = window.StrideWidth;
+        long rows = Math.Max((long)height + window.PadTop + window.PadBottom, (long)(_outputHeight - 1) * sh + (long)(window.KernelHeight - 1) * window.DilationHeight + 1);
+        long columns = Math.Max((long)width + window.PadLeft + window.PadRight, (long)(_outputWidth - 1) * sw + (long)(window.KernelWidth - 1) * window.DilationWidth + 1);
+        _phaseRows = checked((int)((rows + sh - 1) / sh));
+        _phaseWidth = checked((int)((columns + sw - 1) / sw));
+        long phasePlane = (long)_phaseRows * _phaseWidth;
         int vector = SimdWidth.MaxFloats;
-        _vectors = ((_outputWidth - 1) * window.StrideWidth + 1 + vector - 1) / vector;
-        _span = _vectors * vector;
-        _rows = Math.Max(height + window.PadTop + window.PadBottom, (_outputHeight - 1) * window.StrideHeight + (window.KernelHeight - 1) * window.DilationHeight + 1);
-        _paddedWidth = Math.Max(_span + (window.KernelWidth - 1) * window.DilationWidth, window.PadLeft + width);
+        _units = checked((int)(((long)_outputHeight * _phaseWidth + vector - 1) / vector + Block - 1) / Block * Block);
         _taps = new int[window.KernelHeight * window.KernelWidth];
+        _read = new bool[sh * sw];
+        long furthest = 0;
         for (int r = 0; r < window.KernelHeight; r++)
         {
             for (int s = 0; s < window.KernelWidth; s++)
             {
-                _taps[r * window.KernelWidth + s] = checked(r * window.DilationHeight * _paddedWidth + s * window.DilationWidth);
+                int y = r * window.DilationHeight, x = s * window.DilationWidth;
+                long tap = (long)(y % sh * sw + x % sw) * phasePlane + (long)(y / sh) * _phaseWidth + x / sw;
+                _taps[r * window.KernelWidth + s] = checked((int)tap);
+                _read[y % sh * sw + x % sw] = true;
+                furthest = Math.Max(furthest, tap);
             }
         }
 
-        ScratchLength = checked((long)_rows * _paddedWidth + (long)Units * vector);
+        _copyLength = checked((int)Math.Max(sh * sw * phasePlane, furthest + (long)_units * vector));
+        ScratchLength = checked(_copyLength + (long)_units * vector);
     }
 
-    /// <summary>Floats of scratch: one padded plane and one channel's full-width output rows.</summary>
+    /// <summary>Floats of scratch: one channel's phase copy and its outputs at every flat position.</summary>
     public long ScratchLength { get; }
-
-    /// <summary>Vectors of output per channel, rounded up to whole blocks.</summary>
-    private int Units => (_outputHeight * _vectors + Block - 1) / Block * Block;
 
     /// <summary>
     /// For average pooling: the positions each window counts, <c>[OH, OW]</c>: those inside the input or, with
@@ -98,20 +108,20 @@ internal sealed class SlidingWindow
         where TF : struct
         where TD : struct
     {
-        int taps = _taps.Length, units = Units, plane = _rows * _paddedWidth;
+        int taps = _taps.Length, units = _units;
         nint width = TS.Count;
-        Span<float> padded = scratch[..plane];
-        Span<float> rows = scratch.Slice(plane, units * TS.Count);
-        ref float rp = ref MemoryMarshal.GetReference(padded);
-        ref float rr = ref MemoryMarshal.GetReference(rows);
+        Span<float> copy = scratch[.._copyLength];
+        Span<float> flat = scratch.Slice(_copyLength, units * TS.Count);
+        ref float rp = ref MemoryMarshal.GetReference(copy);
+        ref float rr = ref MemoryMarshal.GetReference(flat);
         ref int rt = ref MemoryMarshal.GetArrayDataReference(_taps);
         for (int c = 0; c < channels; c++)
         {
-            Pad(x.Slice(c * _height * _width, _height * _width), padded);
+            Split(x.Slice(c * _height * _width, _height * _width), copy);
             TF start = op.Start<TS, TF, TD>(c);
             for (int u = 0; u < units; u += Block)
             {
-                nint b0 = Base(u), b1 = Base(u + 1), b2 = Base(u + 2), b3 = Base(u + 3);
+                nint b0 = u * width, b1 = b0 + width, b2 = b1 + width, b3 = b2 + width;
                 TF s0 = start, s1 = start, s2 = start, s3 = start;
                 for (int t = 0; t < taps; t++)
                 {
@@ -122,60 +132,72 @@ internal sealed class SlidingWindow
                     s3 = op.Step<TS, TF, TD>(s3, TS.Load(ref rp, b3 + tap), t);
                 }
 
-                TS.Store(op.Finish<TS, TF, TD>(s0), ref rr, u * width);
-                TS.Store(op.Finish<TS, TF, TD>(s1), ref rr, (u + 1) * width);
-                TS.Store(op.Finish<TS, TF, TD>(s2), ref rr, (u + 2) * width);
-                TS.Store(op.Finish<TS, TF, TD>(s3), ref rr, (u + 3) * width);
+                TS.Store(op.Finish<TS, TF, TD>(s0), ref rr, b0);
+                TS.Store(op.Finish<TS, TF, TD>(s1), ref rr, b1);
+                TS.Store(op.Finish<TS, TF, TD>(s2), ref rr, b2);
+                TS.Store(op.Finish<TS, TF, TD>(s3), ref rr, b3);
             }
 
-            Keep(rows, y.Slice(c * _outputHeight * _outputWidth, _outputHeight * _outputWidth), counts);
+            Keep(flat, y.Slice(c * _outputHeight * _outputWidth, _outputHeight * _outputWidth), counts);
         }
     }
 
-    /// <summary>
-    /// Where unit u (output row u / vectors, column vector u mod vectors) starts in the padded plane; units past the last
-    /// row (rounding up to whole blocks) read from the start and their results are never kept.
-    /// </summary>
-    private nint Base(int unit)
-    {
-        int i = unit / _vectors, j = unit % _vectors;
-        return i >= _outputHeight ? 0 : (nint)i * _window.StrideHeight * _paddedWidth + j * SimdWidth.MaxFloats;
-    }
-
-    /// <summary>The plane, surrounded by the padding value.</summary>
-    private void Pad(ReadOnlySpan<float> plane, Span<float> padded)
+    /// <summary>The plane padded with the padding value and split into the stride phases the taps read.</summary>
+    private void Split(ReadOnlySpan<float> plane, Span<float> copy)
     {
         Window2d w = _window;
-        padded[..(w.PadTop * _paddedWidth)].Fill(_padding);
+        int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * _phaseWidth;
+        copy.Fill(_padding);
         for (int h = 0; h < _height; h++)
         {
-            Span<float> target = padded.Slice((w.PadTop + h) * _paddedWidth, _paddedWidth);
-            target[..w.PadLeft].Fill(_padding);
-            plane.Slice(h * _width, _width).CopyTo(target[w.PadLeft..]);
-            target[(w.PadLeft + _width)..].Fill(_padding);
-        }
+            int row = h + w.PadTop, a = row % sh;
+            ReadOnlySpan<float> source = plane.Slice(h * _width, _width);
+            for (int b = 0; b < sw; b++)
+            {
+                if (!_read[a * sw + b])
+                {
+                    continue;
+                }
 
-        padded[((w.PadTop + _height) * _paddedWidth)..].Fill(_padding);
+                Span<float> line = copy.Slice((a * sw + b) * phasePlane + row / sh * _phaseWidth, _phaseWidth);
+                int first = Math.Max(0, (w.PadLeft - b + sw - 1) / sw);
+                int end = Math.Min((_width + w.PadLeft - b + sw - 1) / sw, _phaseWidth);
+                if (end <= first)
+                {
+                    continue;
+                }
+
+                if (sw == 1)
+                {
+                    source.Slice(first - w.PadLeft, end - first).CopyTo(line[first..end]);
+                    continue;
+                }
+
+                for (int t = first; t < end; t++)
+                {
+                    line[t] = source[t * sw + b - w.PadLeft];
+                }
+            }
+        }
     }
 
-    /// <summary>Output rows from the full-width rows: every stride-th column, divided by the window counts for averages.</summary>
-    private void Keep(ReadOnlySpan<float> rows, Span<float> y, ReadOnlySpan<float> counts)
+    /// <summary>Output rows from the flat positions (each row starts at a multiple of the phase width), divided by the window counts for averages.</summary>
+    private void Keep(ReadOnlySpan<float> flat, Span<float> y, ReadOnlySpan<float> counts)
     {
-        int stride = _window.StrideWidth;
         for (int i = 0; i < _outputHeight; i++)
         {
-            ReadOnlySpan<float> source = rows.Slice(i * _span, _span);
+            ReadOnlySpan<float> source = flat.Slice(i * _phaseWidth, _outputWidth);
             Span<float> target = y.Slice(i * _outputWidth, _outputWidth);
-            if (stride == 1 && counts.IsEmpty)
+            if (counts.IsEmpty)
             {
-                source[.._outputWidth].CopyTo(target);
+                source.CopyTo(target);
                 continue;
             }
 
+            ReadOnlySpan<float> divisors = counts.Slice(i * _outputWidth, _outputWidth);
             for (int j = 0; j < target.Length; j++)
             {
-                float value = source[j * stride];
-                target[j] = counts.IsEmpty ? value : value / counts[i * _outputWidth + j];
+                target[j] = source[j] / divisors[j];
             }
         }
     }
