@@ -9,7 +9,8 @@ namespace NativeBn.Kernels;
 /// (the layout the forward GEMM reads): with the output gradient spread to the GEMM's columns (zeros in the dropped
 /// columns), the weight gradient of tap k is a dot product of each output channel's gradient row with the copy at
 /// <c>Taps[k]</c>, and the input gradient is the weighted rows added back at the same offsets, then gathered from the
-/// phase copy to <c>[C, H, W]</c>. Sums run in a fixed order per sample.
+/// phase copy to <c>[C, H, W]</c>. Sums run in a fixed order per sample. Rows are whole panels of
+/// <see cref="PackedGemm.Panel"/> = two vectors of the width in use, so the loops need no scalar tails.
 /// </summary>
 internal static class ConvolutionGradients
 {
@@ -31,7 +32,7 @@ internal static class ConvolutionGradients
         PhaseLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> weight,
         Span<float> weightGradient, Span<float> inputGradient, Span<float> scratch)
     {
-        int outputs = outputGradient.Length / (layout.OutputHeight * layout.OutputWidth), columns = layout.Columns, depth = layout.Taps.Length;
+        int outputs = outputGradient.Length / (layout.OutputHeight * layout.OutputWidth), columns = layout.Columns;
         Span<float> copy = scratch[..layout.CopyLength];
         Span<float> spread = scratch.Slice(layout.CopyLength, outputs * columns);
         layout.Split(x, copy, readPhasesOnly: false);
@@ -45,13 +46,12 @@ internal static class ConvolutionGradients
             }
         }
 
-        for (int k = 0; k < depth; k++)
+        switch (SimdWidth.MaxFloats)
         {
-            ReadOnlySpan<float> b = copy.Slice(layout.Taps[k], columns);
-            for (int m = 0; m < outputs; m++)
-            {
-                weightGradient[m * depth + k] += Dot(spread.Slice(m * columns, columns), b);
-            }
+            case 16: WeightGradient<Simd512, Vector512<float>, Vector512<double>>(layout, copy, spread, outputs, weightGradient); break;
+            case 8: WeightGradient<Simd256, Vector256<float>, Vector256<double>>(layout, copy, spread, outputs, weightGradient); break;
+            case 4: WeightGradient<Simd128, Vector128<float>, Vector128<double>>(layout, copy, spread, outputs, weightGradient); break;
+            default: WeightGradient<SimdScalar, float, double>(layout, copy, spread, outputs, weightGradient); break;
         }
 
         if (inputGradient.IsEmpty)
@@ -61,82 +61,102 @@ internal static class ConvolutionGradients
 
         Span<float> back = scratch.Slice(layout.CopyLength + outputs * columns, layout.CopyLength);
         back.Clear();
-        for (int k = 0; k < depth; k++)
+        switch (SimdWidth.MaxFloats)
         {
-            Span<float> target = back.Slice(layout.Taps[k], columns);
-            for (int m = 0; m < outputs; m++)
-            {
-                AddScaled(target, weight[m * depth + k], spread.Slice(m * columns, columns));
-            }
+            case 16: InputGradient<Simd512, Vector512<float>, Vector512<double>>(layout, spread, weight, outputs, back); break;
+            case 8: InputGradient<Simd256, Vector256<float>, Vector256<double>>(layout, spread, weight, outputs, back); break;
+            case 4: InputGradient<Simd128, Vector128<float>, Vector128<double>>(layout, spread, weight, outputs, back); break;
+            default: InputGradient<SimdScalar, float, double>(layout, spread, weight, outputs, back); break;
         }
 
         layout.Gather(back, inputGradient);
     }
 
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => SimdWidth.MaxFloats switch
-    {
-        16 => Dot<Simd512, Vector512<float>, Vector512<double>>(a, b),
-        8 => Dot<Simd256, Vector256<float>, Vector256<double>>(a, b),
-        4 => Dot<Simd128, Vector128<float>, Vector128<double>>(a, b),
-        _ => Dot<SimdScalar, float, double>(a, b),
-    };
-
-    private static void AddScaled(Span<float> y, float a, ReadOnlySpan<float> x)
-    {
-        switch (SimdWidth.MaxFloats)
-        {
-            case 16: AddScaled<Simd512, Vector512<float>, Vector512<double>>(y, a, x); break;
-            case 8: AddScaled<Simd256, Vector256<float>, Vector256<double>>(y, a, x); break;
-            case 4: AddScaled<Simd128, Vector128<float>, Vector128<double>>(y, a, x); break;
-            default: AddScaled<SimdScalar, float, double>(y, a, x); break;
-        }
-    }
-
-    /// <summary>Σ a[i]·b[i] over whole vectors (lengths are multiples of a panel), in two interleaved partial sums.</summary>
+    /// <summary>
+    /// <c>weightGradient[m, k] += Σ spread[m, j]·copy[Taps[k] + j]</c>, four output channels at a time so that each
+    /// tap's row is loaded once per four channels. Each sum runs over whole vectors in two interleaved partial sums
+    /// (even and odd vectors), added and reduced in the fixed lane order of <c>TS.Sum</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot<TS, TF, TD>(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    private static void WeightGradient<TS, TF, TD>(PhaseLayout layout, ReadOnlySpan<float> copy, ReadOnlySpan<float> spread, int outputs, Span<float> weightGradient)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
     {
-        ref float ra = ref MemoryMarshal.GetReference(a);
-        ref float rb = ref MemoryMarshal.GetReference(b);
-        TF even = TS.Zero, odd = TS.Zero;
-        int i = 0;
-        for (; i + 2 * TS.Count <= a.Length; i += 2 * TS.Count)
+        int columns = layout.Columns, depth = layout.Taps.Length;
+        ref float rs = ref MemoryMarshal.GetReference(spread);
+        for (int k = 0; k < depth; k++)
         {
-            even = TS.MultiplyAdd(TS.Load(ref ra, i), TS.Load(ref rb, i), even);
-            odd = TS.MultiplyAdd(TS.Load(ref ra, i + TS.Count), TS.Load(ref rb, i + TS.Count), odd);
-        }
+            ref float rb = ref MemoryMarshal.GetReference(copy.Slice(layout.Taps[k], columns));
+            int m = 0;
+            for (; m + 4 <= outputs; m += 4)
+            {
+                ref float r0 = ref Unsafe.Add(ref rs, m * columns);
+                ref float r1 = ref Unsafe.Add(ref r0, columns);
+                ref float r2 = ref Unsafe.Add(ref r1, columns);
+                ref float r3 = ref Unsafe.Add(ref r2, columns);
+                TF even0 = TS.Zero, odd0 = TS.Zero, even1 = TS.Zero, odd1 = TS.Zero;
+                TF even2 = TS.Zero, odd2 = TS.Zero, even3 = TS.Zero, odd3 = TS.Zero;
+                for (int i = 0; i < columns; i += 2 * TS.Count)
+                {
+                    TF b0 = TS.Load(ref rb, i), b1 = TS.Load(ref rb, i + TS.Count);
+                    even0 = TS.MultiplyAdd(TS.Load(ref r0, i), b0, even0);
+                    odd0 = TS.MultiplyAdd(TS.Load(ref r0, i + TS.Count), b1, odd0);
+                    even1 = TS.MultiplyAdd(TS.Load(ref r1, i), b0, even1);
+                    odd1 = TS.MultiplyAdd(TS.Load(ref r1, i + TS.Count), b1, odd1);
+                    even2 = TS.MultiplyAdd(TS.Load(ref r2, i), b0, even2);
+                    odd2 = TS.MultiplyAdd(TS.Load(ref r2, i + TS.Count), b1, odd2);
+                    even3 = TS.MultiplyAdd(TS.Load(ref r3, i), b0, even3);
+                    odd3 = TS.MultiplyAdd(TS.Load(ref r3, i + TS.Count), b1, odd3);
+                }
 
-        float sum = TS.Sum(TS.Add(even, odd));
-        for (; i < a.Length; i++)
-        {
-            sum += Unsafe.Add(ref ra, i) * Unsafe.Add(ref rb, i);
-        }
+                weightGradient[m * depth + k] += TS.Sum(TS.Add(even0, odd0));
+                weightGradient[(m + 1) * depth + k] += TS.Sum(TS.Add(even1, odd1));
+                weightGradient[(m + 2) * depth + k] += TS.Sum(TS.Add(even2, odd2));
+                weightGradient[(m + 3) * depth + k] += TS.Sum(TS.Add(even3, odd3));
+            }
 
-        return sum;
+            for (; m < outputs; m++)
+            {
+                ref float r0 = ref Unsafe.Add(ref rs, m * columns);
+                TF even = TS.Zero, odd = TS.Zero;
+                for (int i = 0; i < columns; i += 2 * TS.Count)
+                {
+                    even = TS.MultiplyAdd(TS.Load(ref r0, i), TS.Load(ref rb, i), even);
+                    odd = TS.MultiplyAdd(TS.Load(ref r0, i + TS.Count), TS.Load(ref rb, i + TS.Count), odd);
+                }
+
+                weightGradient[m * depth + k] += TS.Sum(TS.Add(even, odd));
+            }
+        }
     }
 
-    /// <summary><c>y += a·x</c>.</summary>
+    /// <summary>
+    /// <c>back[Taps[k] + j] += Σ_m weight[m, k]·spread[m, j]</c>: each vector of a tap's row is loaded once, takes
+    /// every output channel's term in channel order (one fused multiply-add each), and is stored once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddScaled<TS, TF, TD>(Span<float> y, float a, ReadOnlySpan<float> x)
+    private static void InputGradient<TS, TF, TD>(PhaseLayout layout, ReadOnlySpan<float> spread, ReadOnlySpan<float> weight, int outputs, Span<float> back)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
     {
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        TF scale = TS.Broadcast(a);
-        int i = 0;
-        for (; i + TS.Count <= y.Length; i += TS.Count)
+        int columns = layout.Columns, depth = layout.Taps.Length;
+        ref float rs = ref MemoryMarshal.GetReference(spread);
+        ref float rw = ref MemoryMarshal.GetReference(weight);
+        for (int k = 0; k < depth; k++)
         {
-            TS.Store(TS.MultiplyAdd(scale, TS.Load(ref rx, i), TS.Load(ref ry, i)), ref ry, i);
-        }
+            ref float target = ref MemoryMarshal.GetReference(back.Slice(layout.Taps[k], columns));
+            for (int i = 0; i < columns; i += TS.Count)
+            {
+                TF sum = TS.Load(ref target, i);
+                for (int m = 0; m < outputs; m++)
+                {
+                    sum = TS.MultiplyAdd(TS.Broadcast(Unsafe.Add(ref rw, m * depth + k)), TS.Load(ref rs, m * columns + i), sum);
+                }
 
-        for (; i < y.Length; i++)
-        {
-            Unsafe.Add(ref ry, i) += a * Unsafe.Add(ref rx, i);
+                TS.Store(sum, ref target, i);
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace NativeBn.Kernels;
 
-/// <summary>Element-wise sums and clamps (ReLU, ReLU6, Clip) at the widest accelerated width, lane by lane.</summary>
+/// <summary>Element-wise sums, clamps (ReLU, ReLU6, Clip) and the ReLU gradient at the widest accelerated width, lane by lane.</summary>
 internal static class ElementwiseKernels
 {
     /// <summary><c>y = a + b</c>.</summary>
@@ -28,6 +28,18 @@ internal static class ElementwiseKernels
             case 8: Clamp<Simd256, Vector256<float>, Vector256<double>>(x, y, low, high); break;
             case 4: Clamp<Simd128, Vector128<float>, Vector128<double>>(x, y, low, high); break;
             default: Clamp<SimdScalar, float, double>(x, y, low, high); break;
+        }
+    }
+
+    /// <summary><c>dx = y &gt; 0 ? dy : 0</c>: the gradient of a ReLU whose output is <paramref name="y"/>.</summary>
+    public static void ReluGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        switch (SimdWidth.MaxFloats)
+        {
+            case 16: ReluGradient<Simd512, Vector512<float>, Vector512<double>>(y, dy, dx); break;
+            case 8: ReluGradient<Simd256, Vector256<float>, Vector256<double>>(y, dy, dx); break;
+            case 4: ReluGradient<Simd128, Vector128<float>, Vector128<double>>(y, dy, dx); break;
+            default: ReluGradient<SimdScalar, float, double>(y, dy, dx); break;
         }
     }
 
@@ -70,6 +82,27 @@ internal static class ElementwiseKernels
         for (; i < y.Length; i++)
         {
             Unsafe.Add(ref ry, i) = MathF.Min(MathF.Max(Unsafe.Add(ref rx, i), low), high);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReluGradient<TS, TF, TD>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rdy = ref MemoryMarshal.GetReference(dy);
+        ref float rdx = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        for (; i + TS.Count <= dx.Length; i += TS.Count)
+        {
+            TS.Store(TS.WherePositive(TS.Load(ref ry, i), TS.Load(ref rdy, i)), ref rdx, i);
+        }
+
+        for (; i < dx.Length; i++)
+        {
+            Unsafe.Add(ref rdx, i) = SimdScalar.WherePositive(Unsafe.Add(ref ry, i), Unsafe.Add(ref rdy, i));
         }
     }
 }

@@ -35,6 +35,9 @@ internal interface ISimd<TF, TD>
 
     static abstract TF Min(TF left, TF right);
 
+    /// <summary><paramref name="value"/>'s lanes where <paramref name="condition"/> is greater than 0 (not NaN), 0 elsewhere.</summary>
+    static abstract TF WherePositive(TF condition, TF value);
+
     static abstract TF Zero { get; }
 
     /// <summary>Sum of the float lanes in a fixed order.</summary>

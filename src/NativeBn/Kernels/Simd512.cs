@@ -50,6 +50,10 @@ internal readonly struct Simd512 : ISimd<Vector512<float>, Vector512<double>>
     public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.Min(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> WherePositive(Vector512<float> condition, Vector512<float> value) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(condition, Vector512<float>.Zero), value, Vector512<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Widen(Vector512<float> value, out Vector512<double> lower, out Vector512<double> upper)
     {
         lower = Vector512.WidenLower(value);

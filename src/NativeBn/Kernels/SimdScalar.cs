@@ -44,6 +44,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
     public static float Min(float left, float right) => MathF.Min(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float WherePositive(float condition, float value) => condition > 0 ? value : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Widen(float value, out double lower, out double upper)
     {
         lower = value;

@@ -109,7 +109,12 @@ public sealed class InferencePlan
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         int count = samples.Length / InputWidth;
-        Check.Length(outputs.Length, (long)count * OutputWidth, nameof(outputs), $"outputs for {count} samples of {OutputWidth}");
+        if (outputs.Length != (long)count * OutputWidth)
+        {
+            throw new ArgumentException(
+                $"outputs has {outputs.Length} values; expected {(long)count * OutputWidth} (outputs for {count} samples of {OutputWidth}).", nameof(outputs));
+        }
+
         if (maxThreads == 1 || count < 2)
         {
             for (int n = 0; n < count; n++)

@@ -1,3 +1,4 @@
+using NativeBn.Kernels;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
 
@@ -19,19 +20,13 @@ public sealed class ReluLayer : Layer
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
     {
         int length = batch * InputWidth;
-        for (int i = 0; i < length; i++)
-        {
-            output[i] = MathF.Max(input[i], 0f);
-        }
+        ElementwiseKernels.Clamp(input[..length], output[..length], 0f, float.PositiveInfinity);
     }
 
     internal override void Backward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
     {
         int length = batch * InputWidth;
-        for (int i = 0; i < length; i++)
-        {
-            inputGradient[i] = output[i] > 0 ? outputGradient[i] : 0f;
-        }
+        ElementwiseKernels.ReluGradient(output[..length], outputGradient[..length], inputGradient[..length]);
     }
 }

@@ -205,6 +205,34 @@ public class ConvolutionalGraphTests
     }
 
     [Fact]
+    public void EverySampleOfABatchIsPredictedBitwiseAsAloneAtAnyBatchSizeAndThreadCount()
+    {
+        InferencePlan plan = InferencePlan.Build(SmallCnn(), InferenceRegime.Running);
+        const int samples = 37;
+        float[] x = Values(samples * plan.InputWidth, 400);
+        var alone = new float[samples * plan.OutputWidth];
+        for (int s = 0; s < samples; s++)
+        {
+            plan.Predict(x.AsSpan(s * plan.InputWidth, plan.InputWidth), alone.AsSpan(s * plan.OutputWidth, plan.OutputWidth));
+        }
+
+        foreach (int batch in new[] { 1, 2, 5, 37 })
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var y = new float[samples * plan.OutputWidth];
+                for (int first = 0; first < samples; first += batch)
+                {
+                    int count = Math.Min(batch, samples - first);
+                    plan.PredictBatch(x.AsSpan(first * plan.InputWidth, count * plan.InputWidth), y.AsSpan(first * plan.OutputWidth, count * plan.OutputWidth), threads);
+                }
+
+                Assertions.BitwiseEqual(alone, y, $"batches of {batch} on up to {threads} threads");
+            }
+        }
+    }
+
+    [Fact]
     public void PredictingAConvolutionalSampleIsAllocationFree()
     {
         InferencePlan plan = InferencePlan.Build(SmallCnn(), InferenceRegime.Folded);

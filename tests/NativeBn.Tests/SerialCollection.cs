@@ -1,0 +1,8 @@
+namespace NativeBn.Tests;
+
+/// <summary>Tests that must not run while other tests do (process-wide allocation counts): xunit runs them alone, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialCollection
+{
+    public const string Name = "Serial";
+}
