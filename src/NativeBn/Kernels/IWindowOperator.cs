@@ -12,8 +12,14 @@ internal interface IWindowOperator
         where TF : struct
         where TD : struct;
 
-    /// <summary>Folds tap <paramref name="tap"/>'s inputs into <paramref name="value"/>.</summary>
-    TF Step<TS, TF, TD>(TF value, TF inputs, int tap)
+    /// <summary>What tap <paramref name="tap"/> brings to every step (a depthwise weight broadcast), taken once per tap and block.</summary>
+    TF Tap<TS, TF, TD>(int tap)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct;
+
+    /// <summary>Folds a tap's inputs into <paramref name="value"/>, given the tap's <see cref="Tap"/>.</summary>
+    TF Step<TS, TF, TD>(TF value, TF inputs, TF tap)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct;

@@ -16,6 +16,9 @@ internal static class PackedGemm
     /// <summary>Depth per block: the block's B rows for one panel stay in L1 across the row tiles.</summary>
     public const int DepthBlock = 256;
 
+    /// <summary>Least work a thread takes from a shared multiplication: far more than the cost of handing it over.</summary>
+    private const long MultiplyAddsPerChunk = 1L << 19;
+
     private const int BigRows = 14;
     private const int SmallRows = 4;
 
@@ -86,7 +89,8 @@ internal static class PackedGemm
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
         int columns, Span<float> c, int ldc, Activation activation, int maxThreads)
     {
-        int panels = columns / Panel, chunks = Math.Min(panels, 4 * maxThreads);
+        int panels = columns / Panel;
+        int chunks = (int)Math.Min(Math.Min(panels, 4L * maxThreads), (long)rows * depth * columns / MultiplyAddsPerChunk);
         if (maxThreads <= 1 || chunks <= 1)
         {
             Multiply(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation);

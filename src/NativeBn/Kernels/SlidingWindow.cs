@@ -8,12 +8,12 @@ namespace NativeBn.Kernels;
 /// <summary>
 /// A window slid over each channel of one sample <c>[C, H, W]</c> on its own (depthwise convolution, max and average
 /// pooling), for one input size. Each channel's plane is copied once, padded with the operator's padding value (tall
-/// and wide enough for ceil-mode windows) and split into stride phases (padded row y, column x goes to phase
-/// (y mod sh, x mod sw) at (y / sh, x / sw)), so that for every tap the inputs of consecutive outputs are consecutive
-/// floats. Outputs are computed at flat positions <c>i·PhaseWidth + j</c> of the phase planes' width, a vector of
-/// positions at a time and four vectors together through the taps (independent chains, across output rows when rows
-/// are narrow); the positions past each row's end are dropped, and averages divide by each window's count. Tap
-/// offsets are computed once.
+/// and wide enough for ceil-mode windows) with its rows split into vertical stride phases (padded row y goes to phase
+/// y mod sh at row y / sh; rows are copied whole, columns stay in place), so that for every tap the inputs of
+/// consecutive columns of consecutive output rows are consecutive floats. Outputs are computed at every column of flat
+/// positions <c>i·PhaseWidth + x</c>, a vector of positions at a time and four vectors together through the taps
+/// (independent chains, across output rows when rows are narrow); each row keeps every horizontal-stride-th column up
+/// to its width, and averages divide by each window's count. Tap offsets are computed once.
 /// </summary>
 internal sealed class SlidingWindow
 {
@@ -32,30 +32,30 @@ internal sealed class SlidingWindow
         _padding = padding;
         (_height, _width) = (height, width);
         (_outputHeight, _outputWidth) = (window.OutputHeight(height, ceilMode), window.OutputWidth(width, ceilMode));
-        int sh = window.StrideHeight, sw = window.StrideWidth;
+        int sh = window.StrideHeight;
         long rows = Math.Max((long)height + window.PadTop + window.PadBottom, (long)(_outputHeight - 1) * sh + (long)(window.KernelHeight - 1) * window.DilationHeight + 1);
-        long columns = Math.Max((long)width + window.PadLeft + window.PadRight, (long)(_outputWidth - 1) * sw + (long)(window.KernelWidth - 1) * window.DilationWidth + 1);
+        long columns = Math.Max((long)width + window.PadLeft + window.PadRight, (long)(_outputWidth - 1) * window.StrideWidth + (long)(window.KernelWidth - 1) * window.DilationWidth + 1);
         _phaseRows = checked((int)((rows + sh - 1) / sh));
-        _phaseWidth = checked((int)((columns + sw - 1) / sw));
+        _phaseWidth = checked((int)columns);
         long phasePlane = (long)_phaseRows * _phaseWidth;
         int vector = SimdWidth.MaxFloats;
         _units = checked((int)(((long)_outputHeight * _phaseWidth + vector - 1) / vector + Block - 1) / Block * Block);
         _taps = new int[window.KernelHeight * window.KernelWidth];
-        _read = new bool[sh * sw];
+        _read = new bool[sh];
         long furthest = 0;
         for (int r = 0; r < window.KernelHeight; r++)
         {
             for (int s = 0; s < window.KernelWidth; s++)
             {
                 int y = r * window.DilationHeight, x = s * window.DilationWidth;
-                long tap = (long)(y % sh * sw + x % sw) * phasePlane + (long)(y / sh) * _phaseWidth + x / sw;
+                long tap = (long)(y % sh) * phasePlane + (long)(y / sh) * _phaseWidth + x;
                 _taps[r * window.KernelWidth + s] = checked((int)tap);
-                _read[y % sh * sw + x % sw] = true;
+                _read[y % sh] = true;
                 furthest = Math.Max(furthest, tap);
             }
         }
 
-        _copyLength = checked((int)Math.Max(sh * sw * phasePlane, furthest + (long)_units * vector));
+        _copyLength = checked((int)Math.Max(sh * phasePlane, furthest + (long)_units * vector));
         ScratchLength = checked(_copyLength + (long)_units * vector);
     }
 
@@ -126,10 +126,11 @@ internal sealed class SlidingWindow
                 for (int t = 0; t < taps; t++)
                 {
                     nint tap = Unsafe.Add(ref rt, t);
-                    s0 = op.Step<TS, TF, TD>(s0, TS.Load(ref rp, b0 + tap), t);
-                    s1 = op.Step<TS, TF, TD>(s1, TS.Load(ref rp, b1 + tap), t);
-                    s2 = op.Step<TS, TF, TD>(s2, TS.Load(ref rp, b2 + tap), t);
-                    s3 = op.Step<TS, TF, TD>(s3, TS.Load(ref rp, b3 + tap), t);
+                    TF value = op.Tap<TS, TF, TD>(t);
+                    s0 = op.Step<TS, TF, TD>(s0, TS.Load(ref rp, b0 + tap), value);
+                    s1 = op.Step<TS, TF, TD>(s1, TS.Load(ref rp, b1 + tap), value);
+                    s2 = op.Step<TS, TF, TD>(s2, TS.Load(ref rp, b2 + tap), value);
+                    s3 = op.Step<TS, TF, TD>(s3, TS.Load(ref rp, b3 + tap), value);
                 }
 
                 TS.Store(op.Finish<TS, TF, TD>(s0), ref rr, b0);
@@ -142,62 +143,59 @@ internal sealed class SlidingWindow
         }
     }
 
-    /// <summary>The plane padded with the padding value and split into the stride phases the taps read.</summary>
+    /// <summary>
+    /// The plane padded with the padding value, its rows split into the vertical stride phases the taps read. Only the
+    /// phase planes are written: what lies past them is read by dropped positions alone.
+    /// </summary>
     private void Split(ReadOnlySpan<float> plane, Span<float> copy)
     {
         Window2d w = _window;
-        int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * _phaseWidth;
-        copy.Fill(_padding);
-        for (int h = 0; h < _height; h++)
+        int sh = w.StrideHeight, phasePlane = _phaseRows * _phaseWidth;
+        for (int a = 0; a < sh; a++)
         {
-            int row = h + w.PadTop, a = row % sh;
-            ReadOnlySpan<float> source = plane.Slice(h * _width, _width);
-            for (int b = 0; b < sw; b++)
+            if (!_read[a])
             {
-                if (!_read[a * sw + b])
+                continue;
+            }
+
+            for (int r = 0; r < _phaseRows; r++)
+            {
+                Span<float> line = copy.Slice(a * phasePlane + r * _phaseWidth, _phaseWidth);
+                int h = r * sh + a - w.PadTop;
+                if ((uint)h >= (uint)_height)
                 {
+                    line.Fill(_padding);
                     continue;
                 }
 
-                Span<float> line = copy.Slice((a * sw + b) * phasePlane + row / sh * _phaseWidth, _phaseWidth);
-                int first = Math.Max(0, (w.PadLeft - b + sw - 1) / sw);
-                int end = Math.Min((_width + w.PadLeft - b + sw - 1) / sw, _phaseWidth);
-                if (end <= first)
-                {
-                    continue;
-                }
-
-                if (sw == 1)
-                {
-                    source.Slice(first - w.PadLeft, end - first).CopyTo(line[first..end]);
-                    continue;
-                }
-
-                for (int t = first; t < end; t++)
-                {
-                    line[t] = source[t * sw + b - w.PadLeft];
-                }
+                line[..w.PadLeft].Fill(_padding);
+                plane.Slice(h * _width, _width).CopyTo(line[w.PadLeft..]);
+                line[(w.PadLeft + _width)..].Fill(_padding);
             }
         }
     }
 
-    /// <summary>Output rows from the flat positions (each row starts at a multiple of the phase width), divided by the window counts for averages.</summary>
+    /// <summary>
+    /// Output rows from the flat positions (each row starts at a multiple of the phase width): every stride-th column,
+    /// divided by the window counts for averages.
+    /// </summary>
     private void Keep(ReadOnlySpan<float> flat, Span<float> y, ReadOnlySpan<float> counts)
     {
+        int stride = _window.StrideWidth;
         for (int i = 0; i < _outputHeight; i++)
         {
-            ReadOnlySpan<float> source = flat.Slice(i * _phaseWidth, _outputWidth);
+            ReadOnlySpan<float> source = flat.Slice(i * _phaseWidth, _phaseWidth);
             Span<float> target = y.Slice(i * _outputWidth, _outputWidth);
-            if (counts.IsEmpty)
+            if (stride == 1 && counts.IsEmpty)
             {
-                source.CopyTo(target);
+                source[.._outputWidth].CopyTo(target);
                 continue;
             }
 
-            ReadOnlySpan<float> divisors = counts.Slice(i * _outputWidth, _outputWidth);
             for (int j = 0; j < target.Length; j++)
             {
-                target[j] = source[j] / divisors[j];
+                float value = source[j * stride];
+                target[j] = counts.IsEmpty ? value : value / counts[i * _outputWidth + j];
             }
         }
     }

@@ -103,7 +103,7 @@ public class ModelCommandsTests : IDisposable
         File.WriteAllText(narrow, "a,segment,b\n0.5,0,1\n1.5,1,0.25\n2,2,0.5\n");
         var wrongData = Run("train", "--csv", narrow, "--label-column", "segment", "--model", start, "--output", PathOf("x.nbm"));
         Assert.Equal(1, wrongData.Code);
-        Assert.Contains("start.nbm takes 5 features and gives 3 outputs; the data has 2 features and 3 classes", wrongData.Error);
+        Assert.Contains("narrow.csv holds [3, 2] (2 values per sample); the model takes [N, 5] (5 values per sample).", wrongData.Error);
 
         var unlabeled = Run("train", "--csv", csv, "--model", start, "--output", PathOf("x.nbm"));
         Assert.Equal(1, unlabeled.Code);

@@ -19,11 +19,18 @@ internal struct DepthwiseTaps(float[] weights, float[] bias, int taps, Activatio
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly TF Step<TS, TF, TD>(TF value, TF inputs, int tap)
+    public readonly TF Tap<TS, TF, TD>(int tap)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct =>
-        TS.MultiplyAdd(TS.Broadcast(Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(weights), _offset + tap)), inputs, value);
+        TS.Broadcast(Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(weights), _offset + tap));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly TF Step<TS, TF, TD>(TF value, TF inputs, TF tap)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct =>
+        TS.MultiplyAdd(tap, inputs, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly TF Finish<TS, TF, TD>(TF value)

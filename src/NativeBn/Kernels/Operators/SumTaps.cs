@@ -12,7 +12,13 @@ internal readonly struct SumTaps : IWindowOperator
         where TD : struct => TS.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TF Step<TS, TF, TD>(TF value, TF inputs, int tap)
+    public TF Tap<TS, TF, TD>(int tap)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct => TS.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TF Step<TS, TF, TD>(TF value, TF inputs, TF tap)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct => TS.Add(value, inputs);
