@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NativeBn.Kernels.Operators;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
@@ -14,6 +15,12 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal sealed class PackedConvolution
 {
+    /// <summary>Least multiply-adds a thread takes from a shared depthwise convolution.</summary>
+    private const long MultiplyAddsPerChunk = 1L << 17;
+
+    [ThreadStatic]
+    private static float[]? t_scratch;
+
     private readonly Window2d _window;
     private readonly int _channels, _outputs, _groups, _height, _width, _depth;
     private readonly SlidingWindow? _depthwise;
@@ -76,8 +83,7 @@ internal sealed class PackedConvolution
     {
         if (_layout is null)
         {
-            var taps = new DepthwiseTaps(_weights, _bias, _window.KernelHeight * _window.KernelWidth, activation);
-            _depthwise!.Run(x, _channels, ref taps, y, scratch, []);
+            RunDepthwise(x, y, scratch, activation, maxThreads);
             return;
         }
 
@@ -101,5 +107,58 @@ internal sealed class PackedConvolution
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A depthwise convolution, its channels shared among up to <paramref name="maxThreads"/> threads (each channel is
+    /// computed alone, so the result is the same for any count); threads other than one alone use their own scratch.
+    /// </summary>
+    private unsafe void RunDepthwise(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
+    {
+        int taps = _window.KernelHeight * _window.KernelWidth;
+        long work = (long)y.Length * taps;
+        int chunks = (int)Math.Min(Math.Min(_channels, 4L * maxThreads), work / MultiplyAddsPerChunk);
+        if (maxThreads <= 1 || chunks <= 1)
+        {
+            var op = new DepthwiseTaps(_weights, _bias, taps, activation);
+            _depthwise!.Run(x, _channels, ref op, y, scratch, []);
+            return;
+        }
+
+        GCHandle self = GCHandle.Alloc(this);
+        try
+        {
+            fixed (float* px = x, py = y)
+            {
+                var job = new DepthwiseJob(GCHandle.ToIntPtr(self), px, x.Length, py, y.Length, activation, chunks);
+                WorkerTeam.Shared.Run(chunks, maxThreads, &DepthwiseChunk, (nint)(&job));
+            }
+        }
+        finally
+        {
+            self.Free();
+        }
+    }
+
+    private static unsafe void DepthwiseChunk(nint state, int chunk)
+    {
+        ref DepthwiseJob job = ref *(DepthwiseJob*)state;
+        var convolution = (PackedConvolution)GCHandle.FromIntPtr(job.Self).Target!;
+        int channels = convolution._channels, first = channels * chunk / job.Chunks, end = channels * (chunk + 1) / job.Chunks;
+        int input = job.InputLength / channels, output = job.OutputLength / channels, length = checked((int)convolution._depthwise!.ScratchLength);
+        float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
+        var op = new DepthwiseTaps(convolution._weights, convolution._bias, convolution._window.KernelHeight * convolution._window.KernelWidth, job.Activation, first);
+        convolution._depthwise.Run(
+            new ReadOnlySpan<float>(job.X + (nint)first * input, (end - first) * input), end - first, ref op,
+            new Span<float>(job.Y + (nint)first * output, (end - first) * output), scratch, []);
+    }
+
+    /// <summary>One depthwise convolution shared among threads: the plan's convolution, its pinned input and output.</summary>
+    private readonly unsafe struct DepthwiseJob(nint self, float* x, int inputLength, float* y, int outputLength, Activation activation, int chunks)
+    {
+        public readonly nint Self = self;
+        public readonly float* X = x, Y = y;
+        public readonly int InputLength = inputLength, OutputLength = outputLength, Chunks = chunks;
+        public readonly Activation Activation = activation;
     }
 }

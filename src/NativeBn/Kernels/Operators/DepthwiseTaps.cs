@@ -3,8 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace NativeBn.Kernels.Operators;
 
-/// <summary>Depthwise convolution: bias plus one weight per tap (weights <c>[C, taps]</c>), then the fused activation.</summary>
-internal struct DepthwiseTaps(float[] weights, float[] bias, int taps, Activation activation) : IWindowOperator
+/// <summary>
+/// Depthwise convolution: bias plus one weight per tap (weights <c>[C, taps]</c>), then the fused activation; channel c
+/// of the planes the window runs over is channel <paramref name="firstChannel"/> + c of the layer.
+/// </summary>
+internal struct DepthwiseTaps(float[] weights, float[] bias, int taps, Activation activation, int firstChannel = 0) : IWindowOperator
 {
     private int _offset;
 
@@ -14,8 +17,8 @@ internal struct DepthwiseTaps(float[] weights, float[] bias, int taps, Activatio
         where TF : struct
         where TD : struct
     {
-        _offset = channel * taps;
-        return TS.Broadcast(bias[channel]);
+        _offset = (firstChannel + channel) * taps;
+        return TS.Broadcast(bias[firstChannel + channel]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
