@@ -90,7 +90,11 @@ internal static class Cli
         catch (Exception e) when (e is CliException or DataFormatException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
-            context.Error.WriteLine($"nativebn: error: {FirstLine(message)}");
+            if (e is not CliException { Reported: true })
+            {
+                context.Error.WriteLine($"nativebn: error: {FirstLine(message)}");
+            }
+
             return Failure;
         }
         catch (Exception e)
@@ -100,7 +104,7 @@ internal static class Cli
         }
     }
 
-    private static string FirstLine(string message)
+    internal static string FirstLine(string message)
     {
         int end = message.IndexOf('\n', StringComparison.Ordinal);
         return (end < 0 ? message : message[..end]).TrimEnd();

@@ -6,7 +6,8 @@ namespace NativeBn.Cli;
 /// <summary>
 /// Runs a command body as one rank of an MPI job (<c>--mpi</c> under <c>mpirun -np K</c>). Only rank 0 writes to
 /// standard output. Failures that every rank agreed on (a rank that could not read its shard, a rejected synchronized
-/// batch) end every rank with the same one-line error and exit code 1. Any other error ends the whole job through
+/// batch) end every rank with the same one-line error and exit code 1; every rank prints its line and waits for the
+/// others before any exits, since the launcher may stop the job as soon as one rank exits with an error. Any other error ends the whole job through
 /// <c>MPI_Abort</c>, since the other ranks could otherwise wait forever for this one.
 /// </summary>
 internal static class MpiJob
@@ -28,7 +29,11 @@ internal static class MpiJob
             }
             catch (Exception e) when (e is RankFailureException or BatchSynchronizationException)
             {
-                throw new CliException($"rank {world.Rank} of {world.Size}: {e.Message}");
+                string message = $"rank {world.Rank} of {world.Size}: {e.Message}";
+                context.Error.WriteLine($"nativebn: error: {Cli.FirstLine(message)}");
+                context.Error.Flush();
+                world.Barrier();
+                throw new CliException(message) { Reported = true };
             }
             catch (Exception e)
             {
