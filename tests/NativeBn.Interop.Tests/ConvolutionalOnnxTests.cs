@@ -122,6 +122,54 @@ public class ConvolutionalOnnxTests
         MatchesOnnxRuntime(onnx, 2, what);
     }
 
+    [Theory]
+    [InlineData(9)]
+    [InlineData(13)]
+    public void ZeroPadsBeforeConvolutionsMergeIntoTheirPadding(int opset)
+    {
+        // tf2onnx writes "same" stride-2 convolutions as an explicit Pad of the bottom and right edges and a VALID Conv.
+        long[] pads = [0, 0, 0, 0, 0, 0, 1, 1];
+        var graph = new OnnxGraph("x", [0, 3, 9, 8], opset)
+            .Floats("w1", Random(4 * 3 * 9, 5), 4, 3, 3, 3).Floats("w2", Random(4 * 3 * 9, 6), 4, 3, 3, 3);
+        graph = opset < 11
+            ? graph.Node("Pad", ["x"], "p", Ints("pads", pads), Float("value", 0f))
+            : graph.Longs("pads", pads, 8).Floats("zero", [0f]).Node("Pad", ["x", "pads", "zero"], "p");
+        byte[] onnx = graph
+            .Node("Conv", ["p", "w1"], "y1", Ints("strides", 2, 2), String("auto_pad", "VALID"))
+            .Node("Conv", ["p", "w2"], "y2", Ints("strides", 2, 2), Ints("pads", 0, 0, 0, 0))
+            .Node("Add", ["y1", "y2"], "y")
+            .Build("y");
+        ModelDescription model = MatchesOnnxRuntime(onnx, 2, $"pad + conv, opset {opset}");
+        Assert.All(model.Nodes.OfType<Conv2dNode>(), c => Assert.Equal(new Window2d(3, 3, 2, 2, 0, 0, 1, 1), c.Window));
+        Assert.Equal(2, model.Nodes.OfType<Conv2dNode>().Count());
+        Assert.DoesNotContain(model.Nodes, n => n is IdentityNode);
+    }
+
+    public static TheoryData<string, string> RefusedPads() => new()
+    {
+        { "read by a ReLU", "relu" },
+        { "reflect mode", "reflect" },
+        { "padding of channels", "channels" },
+        { "a non-zero value", "value" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedPads))]
+    public void PadsThatAreNotAConvolutionsZeroPaddingAreRefusedByName(string what, string kind)
+    {
+        long[] pads = kind == "channels" ? [0, 1, 0, 0, 0, 0, 0, 0] : [0, 0, 1, 1, 0, 0, 1, 1];
+        var graph = new OnnxGraph("x", [0, 3, 5, 5], 13).Longs("pads", pads, 8).Floats("w", Random(2 * 3 * 9, 7), 2, 3, 3, 3)
+            .Floats("fill", [kind == "value" ? 1f : 0f]);
+        graph = kind == "reflect"
+            ? graph.Node("Pad", ["x", "pads"], "p", String("mode", "reflect"))
+            : graph.Node("Pad", ["x", "pads", "fill"], "p");
+        byte[] onnx = (kind == "relu" ? graph.Node("Relu", ["p"], "r").Node("Conv", ["r", "w"], "y") : graph.Node("Conv", ["p", "w"], "y")).Build("y");
+        var error = Assert.Throws<DataFormatException>(() => OnnxImporter.Import(onnx, "m.onnx"));
+        Assert.Contains("Pad node", error.Message);
+        Assert.Contains("only a Pad of zeros (the identity), or zero padding of H and W that only convolutions read", error.Message);
+        _ = what;
+    }
+
     private static readonly Dictionary<string, (string Op, AttributeProto[] Attributes)> PoolCases = new()
     {
         ["max same upper"] = ("MaxPool", [Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), String("auto_pad", "SAME_UPPER")]),

@@ -101,12 +101,35 @@ public static partial class OnnxImporter
         private void Pad(NodeProto node)
         {
             long[] pads = opset < 11 ? Ints(node, "pads") ?? throw Error(node, "has no pads") : Value(node, 1, "pads");
-            if (pads.Any(p => p != 0))
+            if (pads.All(p => p == 0))
             {
-                throw Error(node, $"pads [{string.Join(", ", pads)}]; only a Pad of zeros everywhere (the identity) is supported");
+                Add(node, name => new IdentityNode(name, Input(node, 0)));
+                return;
             }
 
-            Add(node, name => new IdentityNode(name, Input(node, 0)));
+            string refusal = $"pads [{string.Join(", ", pads)}]; only a Pad of zeros (the identity), or zero padding of H and W that only convolutions read (merged into their pads), is supported";
+            ShapeInfo input = InputShape(node, 0);
+            bool zeros = String(node, "mode", "constant") == "constant" && (opset < 11
+                ? Float(node, "value", 0f) == 0f
+                : node.Input.Count < 3 || node.Input[2].Length == 0 || PadValue(node) == 0f);
+            bool spatial = input.Rank == 4 && pads.Length == 8 && pads[0] == 0 && pads[1] == 0 && pads[4] == 0 && pads[5] == 0
+                && pads.All(p => p >= 0 && p <= MaxWindow) && (opset < 18 || node.Input.Count < 4 || node.Input[3].Length == 0);
+            NodeProto[] readers = [.. graph.Node.Where(n => n.Input.Contains(node.Output[0]))];
+            bool convolutions = readers.Length > 0 && graph.Output.All(o => o.Name != node.Output[0])
+                && readers.All(r => r.OpType == "Conv" && r.Input[0] == node.Output[0] && String(r, "auto_pad", "NOTSET") is "NOTSET" or "VALID");
+            if (!zeros || !spatial || !convolutions)
+            {
+                throw Error(node, refusal);
+            }
+
+            _paddedInputs[node.Output[0]] = (Input(node, 0), [pads[2], pads[3], pads[6], pads[7]]);
+        }
+
+        /// <summary>Pad's constant_value input (opset 11 and later), a one-value float initializer.</summary>
+        private float PadValue(NodeProto node)
+        {
+            (float[] values, _, _) = Initializer(node, 2, "constant_value");
+            return values.Length == 1 ? values[0] : throw Error(node, $"input constant_value has {values.Length} values; expected a scalar");
         }
 
         /// <summary>Reshape to <c>[N, features]</c> (a Flatten) or to the same shape (an Identity).</summary>

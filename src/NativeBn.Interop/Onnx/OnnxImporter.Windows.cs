@@ -18,7 +18,8 @@ public static partial class OnnxImporter
 
         private void Conv(NodeProto node)
         {
-            ShapeInfo input = InputShape(node, 0);
+            (string source, long[] padding) = _paddedInputs.TryGetValue(node.Input[0], out var padded) ? padded : (Input(node, 0), new long[4]);
+            ShapeInfo input = _shapes[source];
             if (input.Rank != 4)
             {
                 throw Error(node, $"convolves {input}; only 2-D convolutions of [N, C, H, W] are supported");
@@ -43,10 +44,10 @@ public static partial class OnnxImporter
                 throw Error(node, $"declares kernel_shape [{string.Join(", ", declared)}] but its weight has a {dims[2]}x{dims[3]} kernel");
             }
 
-            Window2d window = Window(node, input, kernel, dilations: true);
+            Window2d window = Window(node, input, kernel, dilations: true, padding);
             int outputs = (int)dims[0];
             float[] bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? Vector(node, 2, "B", outputs) : [];
-            Add(node, name => new Conv2dNode(name, Input(node, 0), input[1], outputs, window, (int)groups, weight, bias), weightName);
+            Add(node, name => new Conv2dNode(name, source, input[1], outputs, window, (int)groups, weight, bias), weightName);
         }
 
         private void Pool(NodeProto node)
@@ -125,7 +126,8 @@ public static partial class OnnxImporter
         }
 
         /// <summary>kernel, strides, pads or auto_pad, and dilations of a 2-D window on <paramref name="input"/>.</summary>
-        private Window2d Window(NodeProto node, ShapeInfo input, long[] kernel, bool dilations)
+        /// <summary>The node's window; <paramref name="padding"/> (top, left, bottom, right) adds a preceding Pad's.</summary>
+        private Window2d Window(NodeProto node, ShapeInfo input, long[] kernel, bool dilations, long[]? padding = null)
         {
             long[] strides = Ints(node, "strides") ?? [1, 1];
             long[] dilation = (dilations ? Ints(node, "dilations") : null) ?? [1, 1];
@@ -159,6 +161,11 @@ public static partial class OnnxImporter
                     break;
                 default:
                     throw Error(node, $"has auto_pad '{autoPad}'; expected NOTSET, VALID, SAME_UPPER or SAME_LOWER");
+            }
+
+            if (padding is not null)
+            {
+                pads = [pads[0] + padding[0], pads[1] + padding[1], pads[2] + padding[2], pads[3] + padding[3]];
             }
 
             if (pads.Any(p => p < 0 || p > MaxWindow))

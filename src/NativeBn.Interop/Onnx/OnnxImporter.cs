@@ -82,6 +82,12 @@ public static partial class OnnxImporter
         private readonly HashSet<string> _names = new(StringComparer.Ordinal);
         private readonly List<ModelNode> _nodes = [];
 
+        /// <summary>
+        /// Outputs of zero Pad nodes that only convolutions read: the padded tensor is not made; each convolution reads
+        /// the Pad's input with the padding (top, left, bottom, right) added to its own.
+        /// </summary>
+        private readonly Dictionary<string, (string Source, long[] Pads)> _paddedInputs = new(StringComparer.Ordinal);
+
         /// <summary>Why each graph input that cannot be read is refused; the first node reading it reports it.</summary>
         private readonly Dictionary<string, string> _unreadableInputs = new(StringComparer.Ordinal);
 
@@ -231,7 +237,7 @@ public static partial class OnnxImporter
                     return k;
                 default:
                     throw Error(node, "is not supported (supported: Gemm, MatMul, Add, BatchNormalization, Conv, MaxPool, AveragePool, "
-                        + "GlobalAveragePool, Relu, Clip, Dropout, Flatten, Reshape, Pad of nothing, Identity, Softmax, and constant shape computations)");
+                        + "GlobalAveragePool, Relu, Clip, Dropout, Flatten, Reshape, Pad (of nothing, or zero padding merged into the convolutions reading it), Identity, Softmax, and constant shape computations)");
             }
         }
 
