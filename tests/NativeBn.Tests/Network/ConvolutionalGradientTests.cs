@@ -96,19 +96,7 @@ public class ConvolutionalGradientTests
             - description.Nodes.Count(n => n is Conv2dNode { HasBias: false }), recorder.Gradients.Count);
         foreach ((string parameter, double[] values) in parameters)
         {
-            var numeric = new double[values.Length];
-            for (int i = 0; i < values.Length; i++)
-            {
-                double original = values[i];
-                double h = 1e-6 * Math.Max(1, Math.Abs(original));
-                values[i] = original + h;
-                double plus = Loss(description, samples, labels, parameters);
-                values[i] = original - h;
-                double minus = Loss(description, samples, labels, parameters);
-                values[i] = original;
-                numeric[i] = (plus - minus) / (2 * h);
-            }
-
+            double[] numeric = FiniteDifferences.Gradient(values, () => Loss(description, samples, labels, parameters));
             Assertions.Close(numeric, recorder.Gradients[parameter], 2e-4, $"{name}: d(loss)/d({parameter})");
         }
     }

@@ -1,4 +1,5 @@
 using NativeBn.Network;
+using NativeBn.Tests.Reference;
 
 namespace NativeBn.Tests.Network;
 
@@ -30,20 +31,7 @@ public class NetworkGradientTests
         Assertions.Close(Loss(x, labels, parameters, eps), loss, 1e-5, "loss");
         for (int p = 0; p < parameters.Length; p++)
         {
-            double[] values = parameters[p];
-            var numeric = new double[values.Length];
-            for (int i = 0; i < values.Length; i++)
-            {
-                double original = values[i];
-                double h = 1e-6 * Math.Max(1, Math.Abs(original));
-                values[i] = original + h;
-                double plus = Loss(x, labels, parameters, eps);
-                values[i] = original - h;
-                double minus = Loss(x, labels, parameters, eps);
-                values[i] = original;
-                numeric[i] = (plus - minus) / (2 * h);
-            }
-
+            double[] numeric = FiniteDifferences.Gradient(parameters[p], () => Loss(x, labels, parameters, eps));
             Assertions.Close(numeric, recorder.Gradients[names[p]], 2e-4, $"d(loss)/d({names[p]})");
         }
     }

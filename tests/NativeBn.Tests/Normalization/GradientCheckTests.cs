@@ -37,9 +37,9 @@ public class GradientCheckTests
         double[] beta = LayerFactory.ToDouble(layer.Beta);
         double Loss() => LossOf(xs, gamma, beta, w, shape, eps);
 
-        double[] numericDx = Differentiate(xs, Loss);
-        double[] numericGamma = Differentiate(gamma, Loss);
-        double[] numericBeta = Differentiate(beta, Loss);
+        double[] numericDx = FiniteDifferences.Gradient(xs, Loss);
+        double[] numericGamma = FiniteDifferences.Gradient(gamma, Loss);
+        double[] numericBeta = FiniteDifferences.Gradient(beta, Loss);
 
         double scale = numericDx.Max(Math.Abs);
         Assertions.Close(numericDx.Select(v => v / scale).ToArray(), dx.Select(v => v / scale).ToArray(), 1e-4, $"dx {shape}");
@@ -47,23 +47,6 @@ public class GradientCheckTests
         Assertions.Close(numericBeta, layer.BetaGradient, 1e-4, $"dbeta {shape}");
     }
 
-    private static double[] Differentiate(double[] values, Func<double> loss)
-    {
-        var gradient = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            double original = values[i];
-            double h = 1e-6 * Math.Max(1, Math.Abs(original));
-            values[i] = original + h;
-            double plus = loss();
-            values[i] = original - h;
-            double minus = loss();
-            values[i] = original;
-            gradient[i] = (plus - minus) / (2 * h);
-        }
-
-        return gradient;
-    }
 
     /// <summary><c>Σ w·(gamma·(x - mean)/sqrt(var + eps) + beta)</c> with the batch's own mean and biased variance.</summary>
     private static double LossOf(double[] x, double[] gamma, double[] beta, float[] w, TensorShape shape, double eps)

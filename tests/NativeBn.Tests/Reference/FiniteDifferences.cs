@@ -1,0 +1,27 @@
+namespace NativeBn.Tests.Reference;
+
+/// <summary>Central finite differences of a loss computed in double, one value at a time.</summary>
+internal static class FiniteDifferences
+{
+    /// <summary>
+    /// d(loss)/d(values[i]) for every i: <paramref name="values"/> is changed in place by ±h (h = 1e-6·max(1, |v|)) around
+    /// each value while <paramref name="loss"/> reads it, and restored.
+    /// </summary>
+    public static double[] Gradient(double[] values, Func<double> loss)
+    {
+        var gradient = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            double original = values[i];
+            double h = 1e-6 * Math.Max(1, Math.Abs(original));
+            values[i] = original + h;
+            double plus = loss();
+            values[i] = original - h;
+            double minus = loss();
+            values[i] = original;
+            gradient[i] = (plus - minus) / (2 * h);
+        }
+
+        return gradient;
+    }
+}
