@@ -114,7 +114,7 @@ void Check<T>(string name, T[] actual, Func<int, double> expected) where T : str
     }
 
     double tolerance = typeof(T) == typeof(float) ? 2e-6 : 1e-12;
-    Report(name, worst <= tolerance, $"worst relative error {worst:E2} at {worstIndex} (tolerance {tolerance:E0})");
+    Report(name, worst <= tolerance, $"largest relative deviation {worst:E2} at index {worstIndex} (tolerance {tolerance:E0})");
 }
 
 void Report(string name, bool passed, string detail)
