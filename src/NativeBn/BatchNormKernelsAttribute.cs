@@ -1,8 +1,8 @@
 namespace NativeBn;
 
 /// <summary>
-/// Asks the NativeBn source generator (package NativeBn.Generators, referenced as an analyzer) for batch-normalization
-/// kernels with constant widths in the marked <c>static partial</c> class. For each width W it emits
+/// Asks the NativeBn source generator (shipped in the NativeBn package as an analyzer, so a PackageReference to NativeBn
+/// is all it takes) for batch-normalization kernels with constant widths in the marked <c>static partial</c> class. For each width W it emits
 /// <c>InferW</c>, <c>InferReluW</c>, <c>NormalizeW</c>, <c>InputGradientW</c>, <c>StatisticsW</c> and <c>GradientSumsW</c>
 /// (channels-last <c>[N, W]</c> data, the signatures of <see cref="Kernels.GenericKernels"/>), plus
 /// <c>TryGetKernels(int width, out WidthKernels?)</c>. Each is one line into <see cref="Kernels.RowKernels{TWidth}"/>
