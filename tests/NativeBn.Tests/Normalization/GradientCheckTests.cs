@@ -47,7 +47,6 @@ public class GradientCheckTests
         Assertions.Close(numericBeta, layer.BetaGradient, 1e-4, $"dbeta {shape}");
     }
 
-
     /// <summary><c>Σ w·(gamma·(x - mean)/sqrt(var + eps) + beta)</c> with the batch's own mean and biased variance.</summary>
     private static double LossOf(double[] x, double[] gamma, double[] beta, float[] w, TensorShape shape, double eps)
     {
