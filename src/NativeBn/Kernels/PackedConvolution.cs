@@ -15,6 +15,9 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal sealed class PackedConvolution
 {
+    /// <summary>Least floats a thread takes from a shared copy around a GEMM.</summary>
+    private const long FloatsPerCopyChunk = 1L << 15;
+
     /// <summary>Least multiply-adds a thread takes from a shared depthwise convolution.</summary>
     private const long MultiplyAddsPerChunk = 1L << 17;
 
@@ -94,19 +97,98 @@ internal sealed class PackedConvolution
         Span<float> result = scratch.Slice(layout.CopyLength, groupOutputs * columns);
         for (int g = 0; g < _groups; g++)
         {
-            layout.Split(x.Slice(g * groupChannels * plane, groupChannels * plane), copy, readPhasesOnly: true);
+            ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
+            Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
+            Copies(input, copy, result, output, CopyPart.Split, maxThreads);
             PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
                 copy, layout.Taps, columns, result, columns, activation, maxThreads);
-            Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
-            for (int m = 0; m < groupOutputs; m++)
+            Copies(input, copy, result, output, CopyPart.Keep, maxThreads);
+        }
+    }
+
+    /// <summary>The copies around a group's GEMM: its input into the phase copy, or the GEMM's rows into the output.</summary>
+    private enum CopyPart
+    {
+        Split,
+        Keep,
+    }
+
+    /// <summary>
+    /// One of the copies around a group's GEMM, its channels (input channels to split, output channels to keep) shared
+    /// among up to <paramref name="maxThreads"/> threads where there is enough to copy.
+    /// </summary>
+    private unsafe void Copies(ReadOnlySpan<float> input, Span<float> copy, Span<float> result, Span<float> output, CopyPart part, int maxThreads)
+    {
+        int channels = part == CopyPart.Split ? _channels / _groups : _outputs / _groups;
+        long floats = part == CopyPart.Split ? input.Length : output.Length;
+        int chunks = (int)Math.Min(Math.Min(channels, 4L * maxThreads), floats / FloatsPerCopyChunk);
+        if (maxThreads <= 1 || chunks <= 1)
+        {
+            Copy(input, copy, result, output, part, 0, channels);
+        }
+        else
+        {
+            GCHandle self = GCHandle.Alloc(this);
+            try
             {
-                for (int i = 0; i < layout.OutputHeight; i++)
+                fixed (float* pi = input, pc = copy, pr = result, po = output)
                 {
-                    result.Slice(m * columns + i * layout.PhaseWidth, layout.OutputWidth)
-                        .CopyTo(output.Slice((m * layout.OutputHeight + i) * layout.OutputWidth, layout.OutputWidth));
+                    var job = new CopyJob(GCHandle.ToIntPtr(self), pi, input.Length, pc, copy.Length, pr, result.Length, po, output.Length, part, channels, chunks);
+                    WorkerTeam.Shared.Run(chunks, maxThreads, &CopyChunk, (nint)(&job));
                 }
             }
+            finally
+            {
+                self.Free();
+            }
         }
+
+        if (part == CopyPart.Split)
+        {
+            _layout!.ClearTail(copy);
+        }
+    }
+
+    private static unsafe void CopyChunk(nint state, int chunk)
+    {
+        ref CopyJob job = ref *(CopyJob*)state;
+        var convolution = (PackedConvolution)GCHandle.FromIntPtr(job.Self).Target!;
+        convolution.Copy(
+            new ReadOnlySpan<float>(job.Input, job.InputLength), new Span<float>(job.Phases, job.PhasesLength),
+            new Span<float>(job.Result, job.ResultLength), new Span<float>(job.Output, job.OutputLength), job.Part,
+            (int)((long)job.Channels * chunk / job.Chunks), (int)((long)job.Channels * (chunk + 1) / job.Chunks));
+    }
+
+    /// <summary>Channels [<paramref name="first"/>, <paramref name="end"/>) of one of the copies around a group's GEMM.</summary>
+    private void Copy(ReadOnlySpan<float> input, Span<float> copy, Span<float> result, Span<float> output, CopyPart part, int first, int end)
+    {
+        PhaseLayout layout = _layout!;
+        if (part == CopyPart.Split)
+        {
+            layout.Split(input, copy, readPhasesOnly: true, first, end);
+            return;
+        }
+
+        for (int m = first; m < end; m++)
+        {
+            for (int i = 0; i < layout.OutputHeight; i++)
+            {
+                result.Slice(m * layout.Columns + i * layout.PhaseWidth, layout.OutputWidth)
+                    .CopyTo(output.Slice((m * layout.OutputHeight + i) * layout.OutputWidth, layout.OutputWidth));
+            }
+        }
+    }
+
+    /// <summary>One copy around a group's GEMM shared among threads: the convolution and its pinned buffers.</summary>
+    private readonly unsafe struct CopyJob(
+        nint self, float* input, int inputLength, float* phases, int phasesLength, float* result, int resultLength, float* output, int outputLength,
+        CopyPart part, int channels, int chunks)
+    {
+        public readonly nint Self = self;
+        public readonly float* Input = input, Phases = phases, Result = result, Output = output;
+        public readonly int InputLength = inputLength, PhasesLength = phasesLength, ResultLength = resultLength, OutputLength = outputLength;
+        public readonly CopyPart Part = part;
+        public readonly int Channels = channels, Chunks = chunks;
     }
 
     /// <summary>

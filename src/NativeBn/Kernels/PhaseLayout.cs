@@ -74,9 +74,20 @@ internal sealed class PhaseLayout
     /// </summary>
     public void Split(ReadOnlySpan<float> input, Span<float> copy, bool readPhasesOnly)
     {
+        Split(input, copy, readPhasesOnly, 0, _channels);
+        ClearTail(copy);
+    }
+
+    /// <summary>
+    /// <see cref="Split(ReadOnlySpan{float}, Span{float}, bool)"/> for channels [<paramref name="firstChannel"/>,
+    /// <paramref name="endChannel"/>) of the group's input only, leaving the rest of the copy as it is (a part of the work that
+    /// threads can share; <see cref="ClearTail"/> finishes it).
+    /// </summary>
+    public void Split(ReadOnlySpan<float> input, Span<float> copy, bool readPhasesOnly, int firstChannel, int endChannel)
+    {
         Window2d w = _window;
         int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * PhaseWidth;
-        for (int c = 0; c < _channels; c++)
+        for (int c = firstChannel; c < endChannel; c++)
         {
             ReadOnlySpan<float> plane = input.Slice(c * _height * _width, _height * _width);
             for (int a = 0; a < sh; a++)
@@ -120,11 +131,14 @@ internal sealed class PhaseLayout
             }
         }
 
-        copy[(_channels * sh * sw * phasePlane)..].Clear();
     }
 
+    /// <summary>Zeroes the copy past the phase planes, which the last taps' rows reach into.</summary>
+    public void ClearTail(Span<float> copy) =>
+        copy[(_channels * _window.StrideHeight * _window.StrideWidth * _phaseRows * PhaseWidth)..].Clear();
+
     /// <summary>
-    /// The reverse of <see cref="Split"/> for gradients: each input position of <paramref name="input"/>
+    /// The reverse of <see cref="Split(ReadOnlySpan{float}, Span{float}, bool)"/> for gradients: each input position of <paramref name="input"/>
     /// <c>[channels, H, W]</c> receives the value at its place in <paramref name="copy"/> (padding places are dropped).
     /// </summary>
     public void Gather(ReadOnlySpan<float> copy, Span<float> input)
