@@ -45,9 +45,18 @@ internal sealed class ModelFileWatcher : IDisposable
 
     private void Schedule()
     {
-        if (!_disposed)
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
         {
             _timer.Change(_debounce, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // An event that arrived while the watcher was being disposed.
         }
     }
 

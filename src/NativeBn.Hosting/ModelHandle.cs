@@ -6,7 +6,8 @@ namespace NativeBn.Hosting;
 
 /// <summary>
 /// The <see cref="IModelHandle"/> of one configured model. The first load happens in the constructor and throws when it
-/// fails (there is no older model to keep serving); later reloads never throw. Disposing stops watching the file.
+/// fails (there is no older model to keep serving); later reloads never throw. A file watcher that cannot be started
+/// is logged and the model served without it. Disposing stops watching the file.
 /// </summary>
 internal sealed class ModelHandle : IModelHandle, IDisposable
 {
@@ -41,7 +42,15 @@ internal sealed class ModelHandle : IModelHandle, IDisposable
         NativeBnLog.Loaded(logger, options.Name, 1, _current.Source, _current.ContentHash);
         if (options.WatchFile && options.Path is { } path)
         {
-            _watcher = new ModelFileWatcher(path, options.WatchDebounce, OnFileChanged, OnWatcherError);
+            try
+            {
+                _watcher = new ModelFileWatcher(path, options.WatchDebounce, OnFileChanged, OnWatcherError);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                // For example the limit on inotify instances: the model serves, reloads stay available on demand.
+                NativeBnLog.WatcherFailed(logger, options.Name, path, e);
+            }
         }
     }
 

@@ -58,23 +58,31 @@ public sealed class HotSwapTests
             thread.Start();
         }
 
-        for (int swap = 1; swap <= Swaps; swap++)
+        // Every version serves some predictions: before each swap and before stopping, wait (bounded) for
+        // PredictionsBetweenSwaps predictions since the last swap; at most one per predictor was in flight during it.
+        long servedSinceSwap = 0;
+        void WaitForPredictions()
         {
-            bool useA = swap % 2 == 0;
-            string staging = folder.File("staging.nbn");
-            File.WriteAllBytes(staging, useA ? bytesA : bytesB);
-            File.Move(staging, path, overwrite: true);
-            Assert.True(handle.Reload(), handle.LastError?.ToString());
-            long before = Interlocked.Read(ref predictions);
-            modelOfVersion[handle.Current.Version] = useA;
-            // Let the predictors use every version: wait (bounded) for some predictions after each swap.
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (Interlocked.Read(ref predictions) < before + PredictionsBetweenSwaps && waited.Elapsed < TimeSpan.FromSeconds(10))
+            while (Interlocked.Read(ref predictions) < servedSinceSwap + PredictionsBetweenSwaps && waited.Elapsed < TimeSpan.FromSeconds(10))
             {
                 Thread.Yield();
             }
         }
 
+        for (int swap = 1; swap <= Swaps; swap++)
+        {
+            WaitForPredictions();
+            bool useA = swap % 2 == 0;
+            string staging = folder.File("staging.nbn");
+            File.WriteAllBytes(staging, useA ? bytesA : bytesB);
+            File.Move(staging, path, overwrite: true);
+            Assert.True(handle.Reload(), handle.LastError?.ToString());
+            modelOfVersion[handle.Current.Version] = useA;
+            servedSinceSwap = Interlocked.Read(ref predictions);
+        }
+
+        WaitForPredictions();
         Volatile.Write(ref swapsDone, true);
         foreach (Thread thread in predictors)
         {
