@@ -14,7 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 import zipfile
 
-LIBRARIES = ["NativeBn", "NativeBn.Interop", "NativeBn.Cuda", "NativeBn.Mpi"]
+LIBRARIES = ["NativeBn", "NativeBn.Interop", "NativeBn.Cuda", "NativeBn.Mpi", "NativeBn.Hosting"]
 TOOL = "NativeBn.Cli"
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Packs the shipped packages (NativeBn with its source generator, NativeBn.Interop, NativeBn.Cuda, NativeBn.Mpi and the
-# NativeBn.Cli tool) into a folder feed; restores NativeBn into a fresh consumer project with its own empty packages
-# folder and a nuget.config whose only source is the feed, builds it (the generator must produce the kernels) and runs
-# it (generated kernels and the engine against plain double loops); then installs the tool from the feed with
+# Packs the shipped packages (NativeBn with its source generator, NativeBn.Interop, NativeBn.Cuda, NativeBn.Mpi,
+# NativeBn.Hosting and the NativeBn.Cli tool) into a folder feed; restores NativeBn into a fresh consumer project with its
+# own empty packages folder and a nuget.config whose only source is the feed, builds it (the generator must produce the
+# kernels) and runs it (generated kernels and the engine against plain double loops); then installs the tool from the feed with
 # `dotnet tool install` and runs `nativebn info`. Prints "ok <check>" or "FAIL <check>" per check and
 # "N passed, M failed" last.
 set -uo pipefail
@@ -39,7 +39,7 @@ version=$(dotnet msbuild "$root/src/NativeBn/NativeBn.csproj" -getProperty:Versi
 pack() {
   dotnet new sln -n packages -o "$work" --format slnx &&
   dotnet sln "$work/packages.slnx" add "$root/src/NativeBn/NativeBn.csproj" "$root/src/NativeBn.Interop/NativeBn.Interop.csproj" \
-    "$root/src/NativeBn.Cuda/NativeBn.Cuda.csproj" "$root/src/NativeBn.Mpi/NativeBn.Mpi.csproj" \
+    "$root/src/NativeBn.Cuda/NativeBn.Cuda.csproj" "$root/src/NativeBn.Mpi/NativeBn.Mpi.csproj" "$root/src/NativeBn.Hosting/NativeBn.Hosting.csproj" \
     "$root/src/NativeBn.Cli/NativeBn.Cli.csproj" &&
   dotnet pack "$work/packages.slnx" -c Release -p:PackageOutputPath="$feed" -nologo
 }
