@@ -409,7 +409,7 @@ public sealed class InferencePlan
         {
             int length = checked((int)_pooling.ScratchLength);
             float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
-            _pooling.Run(input, output, scratch);
+            _pooling.Run(input, output, scratch, maxThreads);
         }
     }
 
