@@ -72,25 +72,26 @@ internal static class PackedGemm
     {
         switch (SimdWidth.MaxFloats)
         {
-            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
-            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
-            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
-            default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation); break;
+            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
+            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
+            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
+            default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
         }
     }
 
     /// <summary>
     /// <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, int, Activation)"/>
-    /// with the panels shared among up to <paramref name="maxThreads"/> threads (the caller's included). Every output is
-    /// the same sum in the same order whichever thread computes its panel, so the result is bitwise the same for any
-    /// thread count.
+    /// with the panels, or where there are few panels the row tiles, shared among up to <paramref name="maxThreads"/>
+    /// threads (the caller's included). Every output is the same sum in the same order whichever thread computes it, so
+    /// the result is bitwise the same for any thread count.
     /// </summary>
     public static unsafe void Multiply(
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
         int columns, Span<float> c, int ldc, Activation activation, int maxThreads)
     {
-        int panels = columns / Panel;
-        int chunks = (int)Math.Min(Math.Min(panels, 4L * maxThreads), (long)rows * depth * columns / MultiplyAddsPerChunk);
+        int panels = columns / Panel, tiles = rows / BigRows + (rows % BigRows > 0 ? 1 : 0);
+        bool byRows = panels < 4 * maxThreads && tiles > panels;
+        int chunks = (int)Math.Min(Math.Min(byRows ? tiles : panels, 4L * maxThreads), (long)rows * depth * columns / MultiplyAddsPerChunk);
         if (maxThreads <= 1 || chunks <= 1)
         {
             Multiply(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation);
@@ -100,38 +101,61 @@ internal static class PackedGemm
         fixed (float* pa = packed, pbias = bias, pb = b, pc = c)
         fixed (int* po = offsets)
         {
-            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, chunks, pc, c.Length, ldc, activation);
+            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, byRows ? tiles : 0, chunks, pc, c.Length, ldc, activation);
             WorkerTeam.Shared.Run(chunks, maxThreads, &MultiplyChunk, (nint)(&job));
         }
     }
 
+    /// <summary>
+    /// One chunk of a shared multiplication: a range of whole panels (all rows), or where there are few panels a range
+    /// of whole row tiles (all panels; a tile of 14 rows, the last one the remaining rows in tiles of 4).
+    /// </summary>
     private static unsafe void MultiplyChunk(nint state, int chunk)
     {
         ref Job job = ref *(Job*)state;
+        var a = new ReadOnlySpan<float>(job.A, job.ALength);
+        var bias = new ReadOnlySpan<float>(job.Bias, job.BiasLength);
+        var offsets = new ReadOnlySpan<int>(job.Offsets, job.OffsetCount);
+        if (job.Tiles > 0)
+        {
+            int firstTile = (int)((long)job.Tiles * chunk / job.Chunks), endTile = (int)((long)job.Tiles * (chunk + 1) / job.Chunks);
+            int rowFirst = firstTile * BigRows, rowEnd = Math.Min(endTile * BigRows, job.Rows);
+            var b = new ReadOnlySpan<float>(job.B, job.BLength);
+            var c = new Span<float>(job.C, job.CLength);
+            switch (SimdWidth.MaxFloats)
+            {
+                case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
+                case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
+                case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
+                default: Multiply<SimdScalar, float, double>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
+            }
+
+            return;
+        }
+
         int first = (int)((long)job.Panels * chunk / job.Chunks), end = (int)((long)job.Panels * (chunk + 1) / job.Chunks);
         int start = first * Panel;
         Multiply(
-            new ReadOnlySpan<float>(job.A, job.ALength), new ReadOnlySpan<float>(job.Bias, job.BiasLength), job.Rows, job.Depth,
-            new ReadOnlySpan<float>(job.B + start, job.BLength - start), new ReadOnlySpan<int>(job.Offsets, job.OffsetCount),
+            a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B + start, job.BLength - start), offsets,
             (end - first) * Panel, new Span<float>(job.C + start, job.CLength - start), job.Ldc, job.Activation);
     }
 
     /// <summary>One multiplication shared among threads: its operands as pointers (they are pinned while it runs).</summary>
     private readonly unsafe struct Job(
         float* a, int aLength, float* bias, int biasLength, int rows, int depth, float* b, int bLength, int* offsets, int offsetCount,
-        int panels, int chunks, float* c, int cLength, int ldc, Activation activation)
+        int panels, int tiles, int chunks, float* c, int cLength, int ldc, Activation activation)
     {
         public readonly float* A = a, Bias = bias, B = b, C = c;
         public readonly int* Offsets = offsets;
         public readonly int ALength = aLength, BiasLength = biasLength, Rows = rows, Depth = depth, BLength = bLength, OffsetCount = offsetCount;
-        public readonly int Panels = panels, Chunks = chunks, CLength = cLength, Ldc = ldc;
+        public readonly int Panels = panels, Tiles = tiles, Chunks = chunks, CLength = cLength, Ldc = ldc;
         public readonly Activation Activation = activation;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply<TS, TF, TD>(
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
-        int columns, Span<float> c, int ldc, Activation activation)
+        int columns, Span<float> c, int ldc, Activation activation, int rowFirst, int rowEnd)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
@@ -150,14 +174,14 @@ internal static class PackedGemm
             for (int j = 0; j < columns; j += panel)
             {
                 ref float bp = ref Unsafe.Add(ref rb, j);
-                int row = 0;
-                for (; row + BigRows <= rows; row += BigRows)
+                int row = rowFirst;
+                for (; row + BigRows <= rowEnd; row += BigRows)
                 {
                     GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
                 }
 
-                for (; row < rows; row += SmallRows)
+                for (; row < rowEnd; row += SmallRows)
                 {
                     GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High,
