@@ -19,7 +19,7 @@ internal static class DemoCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 5 };
         var network = new Option<string>("--model")
         {
-            Description = "The network: mlp (784 → Dense 64 → BatchNorm → ReLU → Dense 10) or cnn (conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → global average pool → Dense 10)",
+            Description = "The network: mlp (784 → Dense 64 → BatchNorm → ReLU → Dense 10) or cnn (conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → max-pool 2 → Dense 10)",
             DefaultValueFactory = _ => "mlp",
         };
         network.AcceptOnlyFromAmong("mlp", "cnn");
@@ -43,7 +43,7 @@ internal static class DemoCommand
             o.WriteLine($"data: embedded MNIST sample, {train.Count} train / {test.Count} test digits (fixed split)");
             DemoNetwork kind = parse.GetValue(network) == "cnn" ? DemoNetwork.Cnn : DemoNetwork.Mlp;
             string layers = kind == DemoNetwork.Cnn
-                ? "[1, 28, 28] → conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → global average pool → Dense 10"
+                ? "[1, 28, 28] → conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → max-pool 2 → Dense 10"
                 : "784 → Dense 64 → BatchNorm → ReLU → Dense 10";
             o.WriteLine($"network: {layers} (BatchNorm with PyTorch conventions); Adam lr 1e-3, batch 32, {epochCount} epochs, seed {parse.GetValue(seed)}");
             DemoReport report;

@@ -37,6 +37,6 @@ internal enum DemoNetwork
     /// <summary>784 → Dense 64 → BatchNorm → ReLU → Dense 10.</summary>
     Mlp,
 
-    /// <summary>conv 3x3 8 → BatchNorm → ReLU → max-pool → conv 3x3 16 → BatchNorm → ReLU → global average pool → Dense 10.</summary>
+    /// <summary>conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → max-pool 2 → Dense 10.</summary>
     Cnn,
 }

@@ -18,7 +18,7 @@ internal static class MismatchDemo
 {
     /// <summary>
     /// The convolutional demo network on <c>[N, 1, 28, 28]</c> digits, with <c>{0}</c> where a dropout layer may go:
-    /// conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → global average pool → Dense → Softmax.
+    /// conv 3x3 8 → BatchNorm → ReLU → max-pool 2 → conv 3x3 16 → BatchNorm → ReLU → max-pool 2 → Dense → Softmax.
     /// </summary>
     public const string CnnArchitecture = "conv:8:3,{0}batchnorm,relu,maxpool:2,conv:16:3,batchnorm,relu,maxpool:2,flatten,dense,softmax";
 
