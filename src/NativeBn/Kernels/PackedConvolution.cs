@@ -169,6 +169,17 @@ internal sealed class PackedConvolution
             return;
         }
 
+        if (layout.PhaseWidth == layout.OutputWidth)
+        {
+            int positions = layout.OutputHeight * layout.OutputWidth;
+            for (int m = first; m < end; m++)
+            {
+                result.Slice(m * layout.Columns, positions).CopyTo(output.Slice(m * positions, positions));
+            }
+
+            return;
+        }
+
         for (int m = first; m < end; m++)
         {
             for (int i = 0; i < layout.OutputHeight; i++)

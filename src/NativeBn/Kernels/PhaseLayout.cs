@@ -81,12 +81,20 @@ internal sealed class PhaseLayout
     /// <summary>
     /// <see cref="Split(ReadOnlySpan{float}, Span{float}, bool)"/> for channels [<paramref name="firstChannel"/>,
     /// <paramref name="endChannel"/>) of the group's input only, leaving the rest of the copy as it is (a part of the work that
-    /// threads can share; <see cref="ClearTail"/> finishes it).
+    /// threads can share; <see cref="ClearTail"/> finishes it). Without stride or padding the copy is the input itself,
+    /// copied in one piece.
     /// </summary>
     public void Split(ReadOnlySpan<float> input, Span<float> copy, bool readPhasesOnly, int firstChannel, int endChannel)
     {
         Window2d w = _window;
         int sh = w.StrideHeight, sw = w.StrideWidth, phasePlane = _phaseRows * PhaseWidth;
+        if (sh == 1 && sw == 1 && w.PadTop == 0 && w.PadLeft == 0 && w.PadBottom == 0 && w.PadRight == 0)
+        {
+            int length = (endChannel - firstChannel) * _height * _width;
+            input.Slice(firstChannel * _height * _width, length).CopyTo(copy.Slice(firstChannel * phasePlane, length));
+            return;
+        }
+
         for (int c = firstChannel; c < endChannel; c++)
         {
             ReadOnlySpan<float> plane = input.Slice(c * _height * _width, _height * _width);
