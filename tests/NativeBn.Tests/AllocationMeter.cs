@@ -24,7 +24,7 @@ internal static class AllocationMeter
 
     /// <summary>
     /// Bytes allocated by every thread of the process while the calls run (worker threads included), smallest of three
-    /// attempts after a warm-up. Only meaningful in a test that runs alone (<see cref="SerialCollection"/>).
+    /// attempts after a warm-up. Only meaningful in a test that runs alone (see <c>SerialCollection</c>).
     /// </summary>
     public static long MeasureProcess(Action calls)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using NativeBn.Kernels.Operators;
 using NativeBn.Model;
 using NativeBn.Model.Nodes;
@@ -20,9 +19,6 @@ internal sealed class PackedConvolution
 
     /// <summary>Least multiply-adds a thread takes from a shared depthwise convolution.</summary>
     private const long MultiplyAddsPerChunk = 1L << 17;
-
-    [ThreadStatic]
-    private static float[]? t_scratch;
 
     private readonly Window2d _window;
     private readonly int _channels, _outputs, _groups, _height, _width, _depth;
@@ -128,18 +124,10 @@ internal sealed class PackedConvolution
         }
         else
         {
-            GCHandle self = GCHandle.Alloc(this);
-            try
+            fixed (float* pi = input, pc = copy, pr = result, po = output)
             {
-                fixed (float* pi = input, pc = copy, pr = result, po = output)
-                {
-                    var job = new CopyJob(GCHandle.ToIntPtr(self), pi, input.Length, pc, copy.Length, pr, result.Length, po, output.Length, part, channels, chunks);
-                    WorkerTeam.Shared.Run(chunks, maxThreads, &CopyChunk, (nint)(&job));
-                }
-            }
-            finally
-            {
-                self.Free();
+                var job = new CopyJob(pi, input.Length, pc, copy.Length, pr, result.Length, po, output.Length, part, channels, chunks);
+                WorkerTeam.Shared.Run(this, chunks, maxThreads, &CopyChunk, (nint)(&job));
             }
         }
 
@@ -149,10 +137,10 @@ internal sealed class PackedConvolution
         }
     }
 
-    private static unsafe void CopyChunk(nint state, int chunk)
+    private static unsafe void CopyChunk(object owner, nint state, int chunk)
     {
         ref CopyJob job = ref *(CopyJob*)state;
-        var convolution = (PackedConvolution)GCHandle.FromIntPtr(job.Self).Target!;
+        var convolution = (PackedConvolution)owner;
         convolution.Copy(
             new ReadOnlySpan<float>(job.Input, job.InputLength), new Span<float>(job.Phases, job.PhasesLength),
             new Span<float>(job.Result, job.ResultLength), new Span<float>(job.Output, job.OutputLength), job.Part,
@@ -190,12 +178,11 @@ internal sealed class PackedConvolution
         }
     }
 
-    /// <summary>One copy around a group's GEMM shared among threads: the convolution and its pinned buffers.</summary>
+    /// <summary>One copy around a group's GEMM shared among threads: its pinned buffers.</summary>
     private readonly unsafe struct CopyJob(
-        nint self, float* input, int inputLength, float* phases, int phasesLength, float* result, int resultLength, float* output, int outputLength,
+        float* input, int inputLength, float* phases, int phasesLength, float* result, int resultLength, float* output, int outputLength,
         CopyPart part, int channels, int chunks)
     {
-        public readonly nint Self = self;
         public readonly float* Input = input, Phases = phases, Result = result, Output = output;
         public readonly int InputLength = inputLength, PhasesLength = phasesLength, ResultLength = resultLength, OutputLength = outputLength;
         public readonly CopyPart Part = part;
@@ -204,7 +191,7 @@ internal sealed class PackedConvolution
 
     /// <summary>
     /// A depthwise convolution, its channels shared among up to <paramref name="maxThreads"/> threads (each channel is
-    /// computed alone, so the result is the same for any count); threads other than one alone use their own scratch.
+    /// computed alone, so the result is the same for any count); each share uses its thread's <see cref="KernelScratch"/>.
     /// </summary>
     private unsafe void RunDepthwise(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
     {
@@ -218,38 +205,29 @@ internal sealed class PackedConvolution
             return;
         }
 
-        GCHandle self = GCHandle.Alloc(this);
-        try
+        fixed (float* px = x, py = y)
         {
-            fixed (float* px = x, py = y)
-            {
-                var job = new DepthwiseJob(GCHandle.ToIntPtr(self), px, x.Length, py, y.Length, activation, chunks);
-                WorkerTeam.Shared.Run(chunks, maxThreads, &DepthwiseChunk, (nint)(&job));
-            }
-        }
-        finally
-        {
-            self.Free();
+            var job = new DepthwiseJob(px, x.Length, py, y.Length, activation, chunks);
+            WorkerTeam.Shared.Run(this, chunks, maxThreads, &DepthwiseChunk, (nint)(&job));
         }
     }
 
-    private static unsafe void DepthwiseChunk(nint state, int chunk)
+    private static unsafe void DepthwiseChunk(object owner, nint state, int chunk)
     {
         ref DepthwiseJob job = ref *(DepthwiseJob*)state;
-        var convolution = (PackedConvolution)GCHandle.FromIntPtr(job.Self).Target!;
+        var convolution = (PackedConvolution)owner;
         int channels = convolution._channels, first = channels * chunk / job.Chunks, end = channels * (chunk + 1) / job.Chunks;
-        int input = job.InputLength / channels, output = job.OutputLength / channels, length = checked((int)convolution._depthwise!.ScratchLength);
-        float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
+        int input = job.InputLength / channels, output = job.OutputLength / channels;
+        float[] scratch = KernelScratch.Floats(convolution._depthwise!.ScratchLength);
         var op = new DepthwiseTaps(convolution._weights, convolution._bias, convolution._window.KernelHeight * convolution._window.KernelWidth, job.Activation, first);
         convolution._depthwise.Run(
             new ReadOnlySpan<float>(job.X + (nint)first * input, (end - first) * input), end - first, ref op,
             new Span<float>(job.Y + (nint)first * output, (end - first) * output), scratch, []);
     }
 
-    /// <summary>One depthwise convolution shared among threads: the plan's convolution, its pinned input and output.</summary>
-    private readonly unsafe struct DepthwiseJob(nint self, float* x, int inputLength, float* y, int outputLength, Activation activation, int chunks)
+    /// <summary>One depthwise convolution shared among threads: its pinned input and output.</summary>
+    private readonly unsafe struct DepthwiseJob(float* x, int inputLength, float* y, int outputLength, Activation activation, int chunks)
     {
-        public readonly nint Self = self;
         public readonly float* X = x, Y = y;
         public readonly int InputLength = inputLength, OutputLength = outputLength, Chunks = chunks;
         public readonly Activation Activation = activation;

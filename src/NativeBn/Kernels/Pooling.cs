@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using NativeBn.Kernels.Operators;
 using NativeBn.Model.Nodes;
 
@@ -9,9 +8,6 @@ internal sealed class Pooling
 {
     /// <summary>Least input floats a thread takes from a shared pooling.</summary>
     private const long FloatsPerChunk = 1L << 15;
-
-    [ThreadStatic]
-    private static float[]? t_scratch;
 
     private readonly SlidingWindow _window;
     private readonly int _channels;
@@ -33,7 +29,7 @@ internal sealed class Pooling
     /// <summary>
     /// One sample <paramref name="x"/> <c>[C, H, W]</c> into <paramref name="y"/> <c>[C, OH, OW]</c>, its channels shared
     /// among up to <paramref name="maxThreads"/> threads where there is enough work (each channel is computed alone, so
-    /// the result is the same for any count; threads other than the caller use their own scratch).
+    /// the result is the same for any count; each share uses its thread's <see cref="KernelScratch"/>).
     /// </summary>
     public unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int maxThreads = 1)
     {
@@ -44,18 +40,10 @@ internal sealed class Pooling
             return;
         }
 
-        GCHandle self = GCHandle.Alloc(this);
-        try
+        fixed (float* px = x, py = y)
         {
-            fixed (float* px = x, py = y)
-            {
-                var job = new Job(GCHandle.ToIntPtr(self), px, x.Length, py, y.Length, chunks);
-                WorkerTeam.Shared.Run(chunks, maxThreads, &Chunk, (nint)(&job));
-            }
-        }
-        finally
-        {
-            self.Free();
+            var job = new Job(px, x.Length, py, y.Length, chunks);
+            WorkerTeam.Shared.Run(this, chunks, maxThreads, &Chunk, (nint)(&job));
         }
     }
 
@@ -77,21 +65,18 @@ internal sealed class Pooling
         }
     }
 
-    private static unsafe void Chunk(nint state, int chunk)
+    private static unsafe void Chunk(object owner, nint state, int chunk)
     {
         ref Job job = ref *(Job*)state;
-        var pooling = (Pooling)GCHandle.FromIntPtr(job.Self).Target!;
-        int length = checked((int)pooling.ScratchLength);
-        float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
+        var pooling = (Pooling)owner;
         pooling.Run(
-            new ReadOnlySpan<float>(job.X, job.InputLength), new Span<float>(job.Y, job.OutputLength), scratch,
+            new ReadOnlySpan<float>(job.X, job.InputLength), new Span<float>(job.Y, job.OutputLength), KernelScratch.Floats(pooling.ScratchLength),
             (int)((long)pooling._channels * chunk / job.Chunks), (int)((long)pooling._channels * (chunk + 1) / job.Chunks));
     }
 
-    /// <summary>One pooling shared among threads: the pooling and its pinned input and output.</summary>
-    private readonly unsafe struct Job(nint self, float* x, int inputLength, float* y, int outputLength, int chunks)
+    /// <summary>One pooling shared among threads: its pinned input and output.</summary>
+    private readonly unsafe struct Job(float* x, int inputLength, float* y, int outputLength, int chunks)
     {
-        public readonly nint Self = self;
         public readonly float* X = x, Y = y;
         public readonly int InputLength = inputLength, OutputLength = outputLength, Chunks = chunks;
     }

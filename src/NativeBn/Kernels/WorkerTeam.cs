@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace NativeBn.Kernels;
 
 /// <summary>
@@ -44,6 +46,25 @@ internal sealed unsafe class WorkerTeam
 
     /// <summary>The process-wide team: one background thread per processor besides the caller's.</summary>
     public static WorkerTeam Shared => SharedTeam.Value;
+
+    /// <summary>
+    /// As the other overload, for a job of an object's: calls
+    /// <c>body(owner, state, chunk)</c>, the owner kept reachable through a handle while the job runs (state holds only
+    /// pointers, such as the pinned spans the owner works on).
+    /// </summary>
+    public void Run(object owner, int chunkCount, int maxThreads, delegate*<object, nint, int, void> body, nint state)
+    {
+        GCHandle handle = GCHandle.Alloc(owner);
+        try
+        {
+            var job = new OwnedJob(GCHandle.ToIntPtr(handle), body, state);
+            Run(chunkCount, maxThreads, &RunOwned, (nint)(&job));
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
 
     /// <summary>
     /// Calls <c>body(state, chunk)</c> for every chunk in [0, <paramref name="chunkCount"/>) using at most
@@ -148,5 +169,19 @@ internal sealed unsafe class WorkerTeam
                 Monitor.PulseAll(_done);
             }
         }
+    }
+
+    private static void RunOwned(nint state, int chunk)
+    {
+        ref OwnedJob job = ref *(OwnedJob*)state;
+        job.Body(GCHandle.FromIntPtr(job.Owner).Target!, job.State, chunk);
+    }
+
+    /// <summary>A job of an object's: the handle keeping it reachable, its body and its state.</summary>
+    private readonly struct OwnedJob(nint owner, delegate*<object, nint, int, void> body, nint state)
+    {
+        public readonly nint Owner = owner;
+        public readonly delegate*<object, nint, int, void> Body = body;
+        public readonly nint State = state;
     }
 }

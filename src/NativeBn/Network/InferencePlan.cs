@@ -125,25 +125,17 @@ public sealed class InferencePlan
             return;
         }
 
-        GCHandle self = GCHandle.Alloc(this);
-        try
+        fixed (float* x = samples, y = outputs)
         {
-            fixed (float* x = samples, y = outputs)
-            {
-                var job = new BatchJob(GCHandle.ToIntPtr(self), x, y);
-                WorkerTeam.Shared.Run(count, maxThreads, &PredictSample, (nint)(&job));
-            }
-        }
-        finally
-        {
-            self.Free();
+            var job = new BatchJob(x, y);
+            WorkerTeam.Shared.Run(this, count, maxThreads, &PredictSample, (nint)(&job));
         }
     }
 
-    private static unsafe void PredictSample(nint state, int sample)
+    private static unsafe void PredictSample(object owner, nint state, int sample)
     {
         ref BatchJob job = ref *(BatchJob*)state;
-        var plan = (InferencePlan)GCHandle.FromIntPtr(job.Plan).Target!;
+        var plan = (InferencePlan)owner;
         plan.Predict(
             new ReadOnlySpan<float>(job.Samples + (nint)sample * plan.InputWidth, plan.InputWidth),
             new Span<float>(job.Outputs + (nint)sample * plan.OutputWidth, plan.OutputWidth));
@@ -168,9 +160,8 @@ public sealed class InferencePlan
         return builder.Finish((int)input.Shape.ValuesPerSample, regime, version);
     }
 
-    private unsafe readonly struct BatchJob(nint plan, float* samples, float* outputs)
+    private unsafe readonly struct BatchJob(float* samples, float* outputs)
     {
-        public readonly nint Plan = plan;
         public readonly float* Samples = samples;
         public readonly float* Outputs = outputs;
     }
@@ -384,33 +375,19 @@ public sealed class InferencePlan
     /// <summary>A convolution of one sample (weights packed when the plan is built), with a ReLU or Clip fused when it is the output's only reader.</summary>
     private sealed class ConvStep(Conv2dNode conv, int height, int width, Activation activation) : Step
     {
-        [ThreadStatic]
-        private static float[]? t_scratch;
-
         private readonly PackedConvolution _convolution = new(conv, height, width);
 
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
-        {
-            int length = checked((int)_convolution.ScratchLength);
-            float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
-            _convolution.Run(input, output, scratch, activation, maxThreads);
-        }
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
+            _convolution.Run(input, output, KernelScratch.Floats(_convolution.ScratchLength), activation, maxThreads);
     }
 
     /// <summary>Max or average pooling of one sample (window geometry and average divisors computed when the plan is built).</summary>
     private sealed class PoolStep(PoolNode pool, int channels, int height, int width) : Step
     {
-        [ThreadStatic]
-        private static float[]? t_scratch;
-
         private readonly Pooling _pooling = new(pool, channels, height, width);
 
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
-        {
-            int length = checked((int)_pooling.ScratchLength);
-            float[] scratch = t_scratch is { } s && s.Length >= length ? s : t_scratch = new float[length];
-            _pooling.Run(input, output, scratch, maxThreads);
-        }
+        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
+            _pooling.Run(input, output, KernelScratch.Floats(_pooling.ScratchLength), maxThreads);
     }
 
     private sealed class GlobalAverageStep(int channels, int positions) : Step
