@@ -124,6 +124,18 @@ internal sealed class DriftMonitor : IBatchNormInputObserver
         int channels = _layers[layer].Channels;
         int per = _layers[layer].ValuesPerChannel;
         int first = _firstChannel[layer];
+        if (per == 1)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                double d = input[c] - _storedMean[first + c];
+                sums[2 * (first + c)] = d;
+                sums[2 * (first + c) + 1] = d * d;
+            }
+
+            return;
+        }
+
         for (int c = 0; c < channels; c++)
         {
             double mean = _storedMean[first + c];
