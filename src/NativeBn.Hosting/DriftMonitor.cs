@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using NativeBn.Model.Nodes;
 using NativeBn.Network;
 
@@ -138,30 +140,47 @@ internal sealed class DriftMonitor : IBatchNormInputObserver
 
         for (int c = 0; c < channels; c++)
         {
-            double mean = _storedMean[first + c];
-            ReadOnlySpan<float> plane = input.Slice(c * per, per);
-            double s1a = 0, s1b = 0, s2a = 0, s2b = 0;
-            int j = 0;
-            for (; j + 1 < plane.Length; j += 2)
-            {
-                double a = plane[j] - mean;
-                double b = plane[j + 1] - mean;
-                s1a += a;
-                s2a += a * a;
-                s1b += b;
-                s2b += b * b;
-            }
-
-            if (j < plane.Length)
-            {
-                double a = plane[j] - mean;
-                s1a += a;
-                s2a += a * a;
-            }
-
-            sums[2 * (first + c)] = s1a + s1b;
-            sums[2 * (first + c) + 1] = s2a + s2b;
+            (sums[2 * (first + c)], sums[2 * (first + c) + 1]) = ShiftedSums(input.Slice(c * per, per), _storedMean[first + c]);
         }
+    }
+
+    /// <summary>
+    /// The sums of <c>d = x - shift</c> and <c>d²</c> over a plane, in double: each float widened to double before the
+    /// subtraction, SIMD lanes of doubles where the hardware has them (the lanes' sums are added at the end, so the order
+    /// of additions differs from a scalar loop by rounding only).
+    /// </summary>
+    private static (double Sum, double SumOfSquares) ShiftedSums(ReadOnlySpan<float> plane, double shift)
+    {
+        double sum = 0, squares = 0;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && plane.Length >= Vector<float>.Count)
+        {
+            var m = new Vector<double>(shift);
+            Vector<double> s1 = Vector<double>.Zero, s2 = Vector<double>.Zero, t1 = Vector<double>.Zero, t2 = Vector<double>.Zero;
+            foreach (Vector<float> values in MemoryMarshal.Cast<float, Vector<float>>(plane))
+            {
+                Vector.Widen(values, out Vector<double> low, out Vector<double> high);
+                low -= m;
+                high -= m;
+                s1 += low;
+                s2 += low * low;
+                t1 += high;
+                t2 += high * high;
+            }
+
+            sum = Vector.Sum(s1 + t1);
+            squares = Vector.Sum(s2 + t2);
+            j = plane.Length - plane.Length % Vector<float>.Count;
+        }
+
+        for (; j < plane.Length; j++)
+        {
+            double d = plane[j] - shift;
+            sum += d;
+            squares += d * d;
+        }
+
+        return (sum, squares);
     }
 
     /// <summary>The window's moments per layer (biased variance), for recalibration; throws unless the window is full.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NativeBn.Model;
 using NativeBn.Model.Nodes;
 using NativeBn.Network;
 using NativeBn.Serialization;
@@ -70,6 +71,50 @@ public sealed class DriftServingTests
         Assert.True(after.MeanShift < before.MeanShift / 4, $"{after.MeanShift:F3} after, {before.MeanShift:F3} before");
         Assert.Contains(logs.Entries, e => e.EventId.Id == 6 && e.Message.Contains("version 2 recalibrated from the BatchNorm inputs of 512 sampled predictions of version 1"));
         Assert.Contains(logs.Entries, e => e.EventId.Id == 7 && e.Message.Contains("cannot be recalibrated yet"));
+    }
+
+    [Fact]
+    public void RecalibratingAConvolutionalModelTakesTheMomentsOfItsPlanes()
+    {
+        ModelDescription model = DriftModels.Cnn;
+        var batchNorm = (BatchNormNode)model.Nodes[1];
+        InferencePlan upstream = InferencePlan.Build(model.Upstream(batchNorm.Inputs[0]), InferenceRegime.Population);
+        using ServiceProvider services = DriftModels.Serve(model, o => o.DriftWindow = 64);
+        IModelHandle handle = services.Handle();
+        var random = new Random(8);
+        var image = new float[handle.Current.Plan.InputWidth];
+        var output = new float[handle.Current.Plan.OutputWidth];
+        var planes = new float[upstream.OutputWidth];
+        int per = DriftModels.ImageSide * DriftModels.ImageSide;
+        var values = new List<double>[batchNorm.Channels];
+        for (int c = 0; c < values.Length; c++)
+        {
+            values[c] = [];
+        }
+
+        for (int i = 0; i < 64 * 16; i++)
+        {
+            DriftModels.Draw(random, image, 1, 0.7);
+            handle.Predict(image, output);
+            if ((i + 1) % 16 == 0)
+            {
+                upstream.Predict(image, planes);
+                for (int c = 0; c < values.Length; c++)
+                {
+                    values[c].AddRange(planes.AsSpan(c * per, per).ToArray().Select(v => (double)v));
+                }
+            }
+        }
+
+        PopulationMoments moments = ((BatchNormNode)handle.Recalibrate().Model.Nodes[1]).Population!;
+        Assert.Equal(64L * per, moments.Count);
+        for (int c = 0; c < values.Length; c++)
+        {
+            double mean = values[c].Average();
+            double variance = values[c].Average(v => (v - mean) * (v - mean));
+            Assert.True(Math.Abs(moments.Mean[c] - mean) <= 1e-12 * (1 + Math.Abs(mean)), $"mean of channel {c}: {moments.Mean[c]} against {mean}");
+            Assert.True(Math.Abs(moments.Variance[c] - variance) <= 1e-10 * variance, $"variance of channel {c}: {moments.Variance[c]} against {variance}");
+        }
     }
 
     [Fact]
