@@ -36,4 +36,28 @@ public interface IModelHandle
     /// at a time; predictions continue meanwhile.
     /// </summary>
     bool Reload();
+
+    /// <summary>
+    /// The drift report of the serving snapshot, computed when read: per BatchNorm layer, the largest mean shift (in stored
+    /// standard deviations) and log variance ratio over channels of the inputs of the sampled predictions in the window,
+    /// against the statistics the model normalizes with; or, for a folded model, why there is nothing to observe.
+    /// </summary>
+    ModelDrift Drift { get; }
+
+    /// <summary>
+    /// Replaces every BatchNorm layer's population statistics with the moments of its inputs over the serving snapshot's
+    /// drift window and swaps the result in, served in the Population regime, as a new version (its content hash is that
+    /// of the model's bytes as <see cref="NativeBn.Serialization.ModelFile"/> saves them); logged and counted as a
+    /// successful reload. The first BatchNorm layer (and any with no BatchNorm upstream) gets exactly its window's
+    /// statistics; a later layer's were collected while the layers before it normalized with their old statistics, so
+    /// they are approximate when those change: the new snapshot's monitor starts fresh, and recalibrating again after
+    /// another window corrects the next layer down (layer by layer, as the offline recalibration does in one pass).
+    /// A later <see cref="Reload"/> reads the source again and discards the recalibration; save
+    /// <see cref="ModelSnapshot.Model"/> to keep it.
+    /// </summary>
+    /// <returns>The new snapshot, now serving.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// Monitoring is off, the plan is folded or has no BatchNorm layer, or the window is not full yet; nothing changes.
+    /// </exception>
+    ModelSnapshot Recalibrate();
 }

@@ -1,6 +1,11 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NativeBn.Data;
+using NativeBn.Model;
+using NativeBn.Model.Nodes;
+using NativeBn.Network;
+using NativeBn.Serialization;
 
 namespace NativeBn.Hosting;
 
@@ -69,7 +74,15 @@ internal sealed class ModelHandle : IModelHandle, IDisposable
         long start = timed ? Stopwatch.GetTimestamp() : 0;
         try
         {
-            snapshot.Plan.Predict(sample, output);
+            if (snapshot.Monitor is { } monitor && monitor.TakeSample())
+            {
+                monitor.Predict(snapshot.Plan, sample, output);
+                _metrics.Sampled(_modelTag);
+            }
+            else
+            {
+                snapshot.Plan.Predict(sample, output);
+            }
         }
         catch
         {
@@ -109,6 +122,45 @@ internal sealed class ModelHandle : IModelHandle, IDisposable
             _metrics.Reloaded(_modelTag, success: true);
             NativeBnLog.Loaded(_logger, Name, _current.Version, _current.Source, _current.ContentHash);
             return true;
+        }
+    }
+
+    public ModelDrift Drift => DriftMonitor.ReportOf(Current, _options);
+
+    public ModelSnapshot Recalibrate()
+    {
+        lock (_reloadLock)
+        {
+            ModelSnapshot serving = _current;
+            ModelSnapshot next;
+            int sampled;
+            try
+            {
+                if (serving.Plan.Regime == InferenceRegime.Folded || serving.Monitor is null)
+                {
+                    throw new InvalidOperationException(
+                        $"Model '{Name}' cannot be recalibrated: {(serving.Plan.Regime == InferenceRegime.Folded ? "its plan is folded (BatchNorm statistics are part of the weights); serve the Running or Population regime to recalibrate." : Drift.Description)}");
+                }
+
+                Dictionary<string, PopulationMoments> window = serving.Monitor.WindowMoments(Name);
+                sampled = (int)(window.Values.First().Count / serving.Plan.BatchNorms[0].ValuesPerChannel);
+                ModelDescription model = serving.Model.WithNodes(n => n is BatchNormNode b ? b.WithPopulation(window[b.Name]) : n);
+                byte[] bytes = ModelFile.Serialize(model);
+                InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Population);
+                string source = $"{serving.Source}, recalibrated from {sampled} sampled predictions of version {serving.Version}";
+                next = new ModelSnapshot(model, plan, serving.Version + 1, Convert.ToHexStringLower(SHA256.HashData(bytes)), _time.GetUtcNow(), source,
+                    DriftMonitor.Create(plan, _options));
+            }
+            catch (InvalidOperationException e)
+            {
+                NativeBnLog.RecalibrationRefused(_logger, Name, e.Message);
+                throw;
+            }
+
+            Volatile.Write(ref _current, next);
+            _metrics.Reloaded(_modelTag, success: true);
+            NativeBnLog.Recalibrated(_logger, Name, next.Version, sampled, serving.Version, next.ContentHash);
+            return next;
         }
     }
 

@@ -23,7 +23,7 @@ internal static class ModelLoader
         string source = options.SourceName;
         ModelDescription model = Parse(content, FormatOf(options, content), source);
         InferencePlan plan = InferencePlan.Build(model, options.Regime);
-        return new ModelSnapshot(model, plan, version, Convert.ToHexStringLower(SHA256.HashData(content)), now, source);
+        return new ModelSnapshot(model, plan, version, Convert.ToHexStringLower(SHA256.HashData(content)), now, source, DriftMonitor.Create(plan, options));
     }
 
     private static byte[] ReadBytes(NativeBnModelOptions options)

@@ -9,7 +9,8 @@ namespace NativeBn.Hosting;
 /// </summary>
 public sealed class ModelSnapshot
 {
-    internal ModelSnapshot(ModelDescription model, InferencePlan plan, long version, string contentHash, DateTimeOffset loadedAt, string source)
+    internal ModelSnapshot(
+        ModelDescription model, InferencePlan plan, long version, string contentHash, DateTimeOffset loadedAt, string source, DriftMonitor? monitor)
     {
         Model = model;
         Plan = plan;
@@ -17,6 +18,7 @@ public sealed class ModelSnapshot
         ContentHash = contentHash;
         LoadedAt = loadedAt;
         Source = source;
+        Monitor = monitor;
     }
 
     /// <summary>The model as read.</summary>
@@ -34,6 +36,9 @@ public sealed class ModelSnapshot
     /// <summary>When the load finished.</summary>
     public DateTimeOffset LoadedAt { get; }
 
-    /// <summary>The file path, or a description of the stream, the bytes came from.</summary>
+    /// <summary>The file path, or a description of the stream, the bytes came from (or, after a recalibration, what it recalibrated).</summary>
     public string Source { get; }
+
+    /// <summary>This snapshot's drift monitor, or null when monitoring is off or the plan has no BatchNorm layer.</summary>
+    internal DriftMonitor? Monitor { get; }
 }

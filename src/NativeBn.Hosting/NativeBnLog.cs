@@ -22,4 +22,11 @@ internal static partial class NativeBnLog
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
         Message = "Watching the file {Path} of model '{Model}' failed; changes may be missed until the next reload.")]
     public static partial void WatcherFailed(ILogger logger, string model, string path, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information,
+        Message = "Model '{Model}' version {Version} recalibrated from the BatchNorm inputs of {SampledPredictions} sampled predictions of version {PreviousVersion} (SHA-256 {ContentHash}); serving it in the Population regime.")]
+    public static partial void Recalibrated(ILogger logger, string model, long version, int sampledPredictions, long previousVersion, string contentHash);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Model '{Model}' was not recalibrated: {Reason}")]
+    public static partial void RecalibrationRefused(ILogger logger, string model, string reason);
 }

@@ -45,6 +45,42 @@ public sealed class NativeBnModelOptions : IValidatableObject
     /// </summary>
     public TimeSpan WatchDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The most predictions per sampled one accepted by <see cref="DriftSampleEvery"/>.</summary>
+    public const int MaxDriftSampleEvery = 1_000_000;
+
+    /// <summary>The longest <see cref="DriftWindow"/> accepted, in sampled predictions.</summary>
+    public const int MaxDriftWindow = 1 << 24;
+
+    /// <summary>
+    /// Keep streaming statistics of each BatchNorm layer's input over the predictions served and compare them with the
+    /// statistics the model normalizes with (<see cref="IModelHandle.Drift"/>, metrics, health check). On by default: a
+    /// prediction that is not sampled pays one counter increment, a sampled one a pass over the BatchNorm inputs.
+    /// </summary>
+    public bool DriftMonitoring { get; set; } = true;
+
+    /// <summary>One prediction in this many is sampled for drift monitoring (per thread); 1 to <see cref="MaxDriftSampleEvery"/>, 16 by default.</summary>
+    public int DriftSampleEvery { get; set; } = 16;
+
+    /// <summary>
+    /// Sampled predictions the drift signal covers, in 8 blocks (a multiple of 8, 64 to <see cref="MaxDriftWindow"/>;
+    /// 512 by default, about 8,200 predictions at the default sampling). The signal covers the last 8 completed blocks,
+    /// and nothing is flagged before the first window is full.
+    /// </summary>
+    public int DriftWindow { get; set; } = 512;
+
+    /// <summary>
+    /// A layer is flagged when a channel's window mean is further than this from the stored mean, in stored standard
+    /// deviations (<c>sqrt(variance + epsilon)</c>); 0.25 by default (5.7 standard errors of a window mean over 512
+    /// independent values).
+    /// </summary>
+    public double DriftMeanShiftThreshold { get; set; } = 0.25;
+
+    /// <summary>
+    /// A layer is flagged when a channel's <c>|ln((window variance + epsilon) / (stored variance + epsilon))|</c> exceeds
+    /// this; 0.5 by default (a variance 1.65 times larger or smaller).
+    /// </summary>
+    public double DriftLogVarianceThreshold { get; set; } = 0.5;
+
     /// <summary>What the model is read from, for logs, errors and <see cref="ModelSnapshot.Source"/>.</summary>
     internal string SourceName => Path ?? $"stream of model '{Name}'";
 
@@ -75,6 +111,33 @@ public sealed class NativeBnModelOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{model} has Regime {Regime}; expected Running, Population or Folded (batch statistics do not serve single samples).",
                 [nameof(Regime)]);
+        }
+
+        if (DriftSampleEvery is < 1 or > MaxDriftSampleEvery)
+        {
+            yield return new ValidationResult(
+                $"{model} has DriftSampleEvery {DriftSampleEvery}; expected 1 to {MaxDriftSampleEvery}.", [nameof(DriftSampleEvery)]);
+        }
+
+        if (DriftWindow is < 64 or > MaxDriftWindow || DriftWindow % DriftMonitor.Blocks != 0)
+        {
+            yield return new ValidationResult(
+                $"{model} has DriftWindow {DriftWindow}; expected a multiple of {DriftMonitor.Blocks} from 64 to {MaxDriftWindow} (sampled predictions).",
+                [nameof(DriftWindow)]);
+        }
+
+        if (!(DriftMeanShiftThreshold > 0 && double.IsFinite(DriftMeanShiftThreshold)))
+        {
+            yield return new ValidationResult(
+                $"{model} has DriftMeanShiftThreshold {DriftMeanShiftThreshold}; expected a finite number above 0 (stored standard deviations).",
+                [nameof(DriftMeanShiftThreshold)]);
+        }
+
+        if (!(DriftLogVarianceThreshold > 0 && double.IsFinite(DriftLogVarianceThreshold)))
+        {
+            yield return new ValidationResult(
+                $"{model} has DriftLogVarianceThreshold {DriftLogVarianceThreshold}; expected a finite number above 0.",
+                [nameof(DriftLogVarianceThreshold)]);
         }
 
         if (!Enum.IsDefined(Format))

@@ -32,6 +32,7 @@ internal sealed class NativeBnModels : INativeBnModels, IDisposable
 
         _handles = [.. handles];
         _byName = _handles.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        metrics.Track(_handles);
     }
 
     public IReadOnlyList<IModelHandle> All => _handles;

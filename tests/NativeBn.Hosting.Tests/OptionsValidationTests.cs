@@ -17,6 +17,10 @@ public sealed class OptionsValidationTests
         { "batch statistics", "Model 'm' has Regime BatchStatistics; expected Running, Population or Folded" },
         { "duplicate names", "The model name 'm' is used more than once; names must be distinct." },
         { "no models", "No models are configured; add at least one to NativeBnOptions.Models." },
+        { "sampling", "Model 'm' has DriftSampleEvery 0; expected 1 to 1000000." },
+        { "window", "Model 'm' has DriftWindow 100; expected a multiple of 8 from 64 to 16777216 (sampled predictions)." },
+        { "mean threshold", "Model 'm' has DriftMeanShiftThreshold NaN; expected a finite number above 0 (stored standard deviations)." },
+        { "variance threshold", "Model 'm' has DriftLogVarianceThreshold 0; expected a finite number above 0." },
     };
 
     [Theory]
@@ -46,6 +50,18 @@ public sealed class OptionsValidationTests
                     break;
                 case "batch statistics":
                     o.AddFile("m", "m.nbn").Regime = InferenceRegime.BatchStatistics;
+                    break;
+                case "sampling":
+                    o.AddFile("m", "m.nbn").DriftSampleEvery = 0;
+                    break;
+                case "window":
+                    o.AddFile("m", "m.nbn").DriftWindow = 100;
+                    break;
+                case "mean threshold":
+                    o.AddFile("m", "m.nbn").DriftMeanShiftThreshold = double.NaN;
+                    break;
+                case "variance threshold":
+                    o.AddFile("m", "m.nbn").DriftLogVarianceThreshold = 0;
                     break;
                 case "duplicate names":
                     o.AddFile("m", "a.nbn");

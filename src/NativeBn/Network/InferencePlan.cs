@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Runtime.InteropServices;
 using NativeBn.Kernels;
 using NativeBn.Kernels.Operators;
@@ -29,8 +30,11 @@ public sealed class InferencePlan
     private readonly int[] _lengths;
     private readonly int _scratchLength;
     private readonly int _outputSlot;
+    private readonly int[] _batchNormInputs;
 
-    private InferencePlan(int inputWidth, Step[] steps, int[] offsets, int[] lengths, int outputSlot, InferenceRegime regime, long modelVersion)
+    private InferencePlan(
+        int inputWidth, Step[] steps, int[] offsets, int[] lengths, int outputSlot, InferenceRegime regime, long modelVersion,
+        PlannedBatchNorm[] batchNorms, int[] batchNormInputs)
     {
         InputWidth = inputWidth;
         _steps = steps;
@@ -41,6 +45,8 @@ public sealed class InferencePlan
         OutputWidth = lengths[outputSlot];
         Regime = regime;
         ModelVersion = modelVersion;
+        BatchNorms = new ReadOnlyCollection<PlannedBatchNorm>(batchNorms);
+        _batchNormInputs = batchNormInputs;
     }
 
     /// <summary>Values per sample of the input (for <c>[N, C, H, W]</c> models, C·H·W in that order).</summary>
@@ -54,6 +60,14 @@ public sealed class InferencePlan
 
     /// <summary>Number of arithmetic steps (dense layers, affine BatchNorms, standalone ReLUs, additions, softmax).</summary>
     public int StepCount => _steps.Length;
+
+    /// <summary>
+    /// The BatchNorm layers the plan runs, in graph order, with the statistics it normalizes with. Empty when the model
+    /// has none or when every one was folded into the layer before it (<see cref="InferenceRegime.Folded"/>): a folded
+    /// layer has no input of its own to observe. In the Folded regime, a BatchNorm that follows no dense layer or
+    /// convolution stays and is listed.
+    /// </summary>
+    public IReadOnlyList<PlannedBatchNorm> BatchNorms { get; }
 
     internal long ModelVersion { get; }
 
@@ -84,13 +98,32 @@ public sealed class InferencePlan
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
         Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
-        float[] scratch = t_scratch is { } s && s.Length >= _scratchLength ? s : t_scratch = new float[_scratchLength];
-        foreach (Step step in _steps)
-        {
-            step.Run(this, sample, scratch, maxThreads);
-        }
-
+        float[] scratch = Run(sample, maxThreads);
         Slot(sample, scratch, _outputSlot).CopyTo(output);
+    }
+
+    /// <summary>
+    /// The model's output for one sample, exactly as <see cref="Predict(ReadOnlySpan{float}, Span{float}, int)"/> computes
+    /// it (bitwise the same output), then each BatchNorm layer's input for this sample handed to
+    /// <paramref name="observer"/> in the order of <see cref="BatchNorms"/>. Allocation-free after the thread's first call
+    /// when the observer allocates nothing.
+    /// </summary>
+    /// <param name="sample">Features, length <see cref="InputWidth"/>.</param>
+    /// <param name="output">Receives the output, length <see cref="OutputWidth"/>.</param>
+    /// <param name="maxThreads">Threads at most, at least 1 (see <see cref="Predict(ReadOnlySpan{float}, Span{float}, int)"/>).</param>
+    /// <param name="observer">Receives the inputs of the BatchNorm layers, on the calling thread.</param>
+    public void Predict(ReadOnlySpan<float> sample, Span<float> output, int maxThreads, IBatchNormInputObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
+        Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
+        float[] scratch = Run(sample, maxThreads);
+        Slot(sample, scratch, _outputSlot).CopyTo(output);
+        for (int layer = 0; layer < _batchNormInputs.Length; layer++)
+        {
+            observer.Observe(layer, Slot(sample, scratch, _batchNormInputs[layer]));
+        }
     }
 
     /// <summary>
@@ -130,6 +163,18 @@ public sealed class InferencePlan
             var job = new BatchJob(x, y);
             WorkerTeam.Shared.Run(this, count, maxThreads, &PredictSample, (nint)(&job));
         }
+    }
+
+    /// <summary>Runs every step on the thread's scratch, which then holds every tensor of the sample in its slot.</summary>
+    private float[] Run(ReadOnlySpan<float> sample, int maxThreads)
+    {
+        float[] scratch = t_scratch is { } s && s.Length >= _scratchLength ? s : t_scratch = new float[_scratchLength];
+        foreach (Step step in _steps)
+        {
+            step.Run(this, sample, scratch, maxThreads);
+        }
+
+        return scratch;
     }
 
     private static unsafe void PredictSample(object owner, nint state, int sample)
@@ -180,6 +225,8 @@ public sealed class InferencePlan
         private readonly Dictionary<string, int> _readers;
         private readonly List<int> _lengths = [];
         private readonly List<Step> _steps = [];
+        private readonly List<PlannedBatchNorm> _batchNorms = [];
+        private readonly List<int> _batchNormInputs = [];
 
         public PlanBuilder(ModelDescription model, InferenceRegime regime)
         {
@@ -208,7 +255,8 @@ public sealed class InferencePlan
                 offsets[i] = i == 1 ? 0 : checked(offsets[i - 1] + _lengths[i - 1]);
             }
 
-            return new InferencePlan(inputWidth, [.. _steps], offsets, [.. _lengths], _slotOf[_model.Output], regime, version);
+            return new InferencePlan(
+                inputWidth, [.. _steps], offsets, [.. _lengths], _slotOf[_model.Output], regime, version, [.. _batchNorms], [.. _batchNormInputs]);
         }
 
         private int NewSlot(ShapeInfo shape)
@@ -239,11 +287,15 @@ public sealed class InferencePlan
                 case BatchNormNode batchNorm:
                     var scale = new float[batchNorm.Channels];
                     var shift = new float[batchNorm.Channels];
-                    (var mean, var variance) = batchNorm.Statistics(StatisticsFor(batchNorm));
+                    NormalizationStatistics statistics = StatisticsFor(batchNorm);
+                    (var mean, var variance) = batchNorm.Statistics(statistics);
+                    double epsilon = batchNorm.Options.Conventions.Epsilon;
                     InferenceCoefficients.Compute(batchNorm.Gamma.AsSpan(), batchNorm.Beta.AsSpan(), mean.AsSpan(), variance.AsSpan(),
-                        batchNorm.Options.Conventions.Epsilon, scale, shift);
+                        epsilon, scale, shift);
                     ShapeInfo shape = _model.ShapeOf(node.Name);
                     long spatial = shape.ValuesPerSample / batchNorm.Channels;
+                    _batchNorms.Add(new PlannedBatchNorm(node.Name, batchNorm.Channels, (int)spatial, mean, variance, epsilon, statistics));
+                    _batchNormInputs.Add(inputs[0]);
                     bool affineRelu = FusesRelu(batchNorm, fused, out string affineOutput);
                     Emit(new AffineStep(scale, shift, (int)spatial, affineRelu), inputs, node, affineOutput);
                     return;
