@@ -30,14 +30,15 @@ public sealed class InferencePlan
     private readonly int _scratchLength;
     private readonly int _outputSlot;
 
-    private InferencePlan(int inputWidth, Step[] steps, int[] offsets, int[] lengths, int outputSlot, InferenceRegime regime, long modelVersion)
+    private InferencePlan(
+        int inputWidth, Step[] steps, int[] offsets, int[] lengths, int scratchLength, int outputSlot, InferenceRegime regime, long modelVersion)
     {
         InputWidth = inputWidth;
         _steps = steps;
         _offsets = offsets;
         _lengths = lengths;
         _outputSlot = outputSlot;
-        _scratchLength = offsets.Length == 0 ? 0 : offsets[^1] + lengths[^1];
+        _scratchLength = scratchLength;
         OutputWidth = lengths[outputSlot];
         Regime = regime;
         ModelVersion = modelVersion;
@@ -202,13 +203,22 @@ public sealed class InferencePlan
 
         public InferencePlan Finish(int inputWidth, InferenceRegime regime, long version)
         {
-            var offsets = new int[_lengths.Count];
-            for (int i = 1; i < offsets.Length; i++)
+            int outputSlot = _slotOf[_model.Output];
+            var writtenAt = new int[_lengths.Count];
+            var lastReadAt = new int[_lengths.Count];
+            for (int i = 0; i < _steps.Count; i++)
             {
-                offsets[i] = i == 1 ? 0 : checked(offsets[i - 1] + _lengths[i - 1]);
+                writtenAt[_steps[i].Output] = i;
+                lastReadAt[_steps[i].Output] = Math.Max(lastReadAt[_steps[i].Output], i);
+                foreach (int input in _steps[i].Inputs)
+                {
+                    lastReadAt[input] = Math.Max(lastReadAt[input], i);
+                }
             }
 
-            return new InferencePlan(inputWidth, [.. _steps], offsets, [.. _lengths], _slotOf[_model.Output], regime, version);
+            lastReadAt[outputSlot] = int.MaxValue;
+            int[] offsets = ScratchLayout.Offsets(_lengths, writtenAt, lastReadAt, out int scratchLength);
+            return new InferencePlan(inputWidth, [.. _steps], offsets, [.. _lengths], scratchLength, outputSlot, regime, version);
         }
 
         private int NewSlot(ShapeInfo shape)
