@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -19,7 +20,9 @@ internal static class ChannelKernels
         maxThreads > 1 && geometry.ElementCount > ChannelGeometry.ChunkElements && geometry.ChunkCount >= MinParallelChunks;
 
     /// <summary>Doubles of scratch that <see cref="Sums{TOp}"/> needs for this geometry and thread count.</summary>
-    public static int SumsScratchLength(in ChannelGeometry geometry, int maxThreads)
+    public static int SumsScratchLength(in ChannelGeometry geometry, int maxThreads) => ScratchFor(geometry.ForSums(), maxThreads);
+
+    private static int ScratchFor(in ChannelGeometry geometry, int maxThreads)
     {
         if (RunsInParallel(geometry, maxThreads))
         {
@@ -67,13 +70,15 @@ internal static class ChannelKernels
 
     /// <summary>
     /// Per-channel sums <c>(a, b) = Σ TOp(u, v, p)</c> written to <paramref name="a"/> and <paramref name="b"/>
-    /// (length C each). <paramref name="scratch"/> holds at least <see cref="SumsScratchLength"/> doubles.
+    /// (length C each), over the chunks of <see cref="ChannelGeometry.ForSums"/>. <paramref name="scratch"/> holds at
+    /// least <see cref="SumsScratchLength"/> doubles.
     /// </summary>
     public static void Sums<TOp>(
-        in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<double> p,
+        in ChannelGeometry tensor, ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<double> p,
         Span<double> a, Span<double> b, Span<double> scratch, int maxThreads)
         where TOp : IChannelSumsOperator
     {
+        ChannelGeometry geometry = tensor.ForSums();
         ref float ru = ref MemoryMarshal.GetReference(u);
         ref float rv = ref TOp.ReadsSecondInput ? ref MemoryMarshal.GetReference(v) : ref ru;
         int channels = geometry.Channels;
@@ -182,11 +187,21 @@ internal static class ChannelKernels
         public readonly int ParameterCount = parameterCount, Stride = stride;
     }
 
+    /// <summary><c>total[c] += part[c]</c>: one IEEE addition per channel whatever the vector width, so sums are the same at every width.</summary>
     private static void AddInto(Span<double> total, ReadOnlySpan<double> part)
     {
-        for (int i = 0; i < total.Length; i++)
+        int c = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            total[i] += part[i];
+            for (; c + Vector<double>.Count <= total.Length; c += Vector<double>.Count)
+            {
+                (new Vector<double>(total[c..]) + new Vector<double>(part[c..])).CopyTo(total[c..]);
+            }
+        }
+
+        for (; c < total.Length; c++)
+        {
+            total[c] += part[c];
         }
     }
 
