@@ -72,6 +72,26 @@ internal readonly struct ChannelGeometry
             : new ChannelGeometry(true, rows, channels, 1);
     }
 
+    /// <summary>Most chunks per-channel sums of channels-last data are cut into.</summary>
+    public const int MaxSumsChunks = 16;
+
+    /// <summary>
+    /// The chunks per-channel sums run on: channels-last data larger than a chunk is cut into at most
+    /// <see cref="MaxSumsChunks"/> chunks of whole rows (never smaller than an ordinary chunk), since each chunk's partial
+    /// sums over all channels must be added up in order afterwards; channels-first data keeps its chunks (two partial
+    /// sums each). Like every chunking, it depends on the shape alone.
+    /// </summary>
+    public ChannelGeometry ForSums()
+    {
+        if (!IsChannelsLast || IsSingleChunk)
+        {
+            return this;
+        }
+
+        int rows = Math.Max(OuterPerChunk, (Outer + MaxSumsChunks - 1) / MaxSumsChunks);
+        return new ChannelGeometry(true, Outer, Channels, Spatial, rows);
+    }
+
     /// <summary>Channels-last rows processed as a single chunk (one thread, one pass).</summary>
     public static ChannelGeometry SingleChunkRows(int rows, int channels) => new(true, rows, channels, 1, fixedOuterPerChunk: rows);
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -19,7 +20,9 @@ internal static class ChannelKernels
         maxThreads > 1 && geometry.ElementCount > ChannelGeometry.ChunkElements && geometry.ChunkCount >= MinParallelChunks;
 
     /// <summary>Doubles of scratch that <see cref="Sums{TOp}"/> needs for this geometry and thread count.</summary>
-    public static int SumsScratchLength(in ChannelGeometry geometry, int maxThreads)
+    public static int SumsScratchLength(in ChannelGeometry geometry, int maxThreads) => ScratchFor(geometry.ForSums(), maxThreads);
+
+    private static int ScratchFor(in ChannelGeometry geometry, int maxThreads)
     {
         if (RunsInParallel(geometry, maxThreads))
         {
@@ -29,41 +32,53 @@ internal static class ChannelKernels
         return geometry.IsChannelsLast && !geometry.IsSingleChunk && geometry.ChunkCount > 1 ? 2 * geometry.Channels : 0;
     }
 
-    /// <summary><c>y = TOp(u, v, p0..p3)</c> for every value. Unused parameter spans may be empty.</summary>
-    public static void Map<TOp>(
+    /// <summary>
+    /// Outputs of at least this many bytes that overlap no input are written with non-temporal stores: half of a
+    /// typical server L3, so an output that large would push the inputs and the caller's data out of the cache anyway.
+    /// </summary>
+    public const long StreamingBytes = 16L << 20;
+
+    /// <summary>
+    /// <c>y = TOp(u, v, p0..p3)</c> for every value. Unused parameter spans may be empty. Tensors larger than a chunk are
+    /// swept run by run (<see cref="StreamDriver"/>), with non-temporal stores from <see cref="StreamingBytes"/> up.
+    /// </summary>
+    public static unsafe void Map<TOp>(
         in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v,
         ReadOnlySpan<float> p0, ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, ReadOnlySpan<float> p3,
         Span<float> y, int maxThreads)
         where TOp : IChannelMapOperator
     {
-        ref float ru = ref MemoryMarshal.GetReference(u);
-        ref float rv = ref TOp.ReadsSecondInput ? ref MemoryMarshal.GetReference(v) : ref ru;
-        if (!RunsInParallel(geometry, maxThreads))
+        bool streaming = geometry.ElementCount * sizeof(float) >= StreamingBytes
+            && !y.Overlaps(u) && !(TOp.ReadsSecondInput && y.Overlaps(v));
+        fixed (float* pu = u, pv = TOp.ReadsSecondInput ? v : u, py = y, q0 = p0, q1 = p1, q2 = p2, q3 = p3)
         {
-            int pieces = geometry.IsChannelsLast ? 1 : geometry.Channels;
-            for (int channel = 0; channel < pieces; channel++)
+            var job = new MapJob(geometry, pu, pv, py, q0, q1, q2, q3, streaming);
+            if (!RunsInParallel(geometry, maxThreads))
             {
-                MapPiece<TOp>(geometry, ref ru, ref rv, ref MemoryMarshal.GetReference(y),
-                    ref MemoryMarshal.GetReference(p0), ref MemoryMarshal.GetReference(p1),
-                    ref MemoryMarshal.GetReference(p2), ref MemoryMarshal.GetReference(p3),
-                    0, geometry.Outer, channel);
+                int pieces = geometry.IsChannelsLast ? 1 : geometry.Channels;
+                for (int channel = 0; channel < pieces; channel++)
+                {
+                    MapPiece<TOp>(job, 0, geometry.Outer, channel);
+                }
+
+                return;
             }
 
-            return;
+            WorkerTeam.Shared.Run(geometry.ChunkCount, maxThreads, &MapChunk<TOp>, (nint)(&job));
         }
-
-        MapInParallel<TOp>(geometry, ref ru, ref rv, y, p0, p1, p2, p3, maxThreads);
     }
 
     /// <summary>
     /// Per-channel sums <c>(a, b) = Σ TOp(u, v, p)</c> written to <paramref name="a"/> and <paramref name="b"/>
-    /// (length C each). <paramref name="scratch"/> holds at least <see cref="SumsScratchLength"/> doubles.
+    /// (length C each), over the chunks of <see cref="ChannelGeometry.ForSums"/>. <paramref name="scratch"/> holds at
+    /// least <see cref="SumsScratchLength"/> doubles.
     /// </summary>
     public static void Sums<TOp>(
-        in ChannelGeometry geometry, ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<double> p,
+        in ChannelGeometry tensor, ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<double> p,
         Span<double> a, Span<double> b, Span<double> scratch, int maxThreads)
         where TOp : IChannelSumsOperator
     {
+        ChannelGeometry geometry = tensor.ForSums();
         ref float ru = ref MemoryMarshal.GetReference(u);
         ref float rv = ref TOp.ReadsSecondInput ? ref MemoryMarshal.GetReference(v) : ref ru;
         int channels = geometry.Channels;
@@ -125,25 +140,12 @@ internal static class ChannelKernels
         }
     }
 
-    /// <summary>Runs the chunks on the worker team; the state lives on this stack frame until the team is done.</summary>
-    private static unsafe void MapInParallel<TOp>(
-        ChannelGeometry g, ref float ru, ref float rv, Span<float> y,
-        ReadOnlySpan<float> p0, ReadOnlySpan<float> p1, ReadOnlySpan<float> p2, ReadOnlySpan<float> p3, int maxThreads)
-        where TOp : IChannelMapOperator
-    {
-        fixed (float* pu = &ru, pv = &rv, py = y, q0 = p0, q1 = p1, q2 = p2, q3 = p3)
-        {
-            var job = new MapJob(g, pu, pv, py, q0, q1, q2, q3);
-            WorkerTeam.Shared.Run(g.ChunkCount, maxThreads, &MapChunk<TOp>, (nint)(&job));
-        }
-    }
-
     private static unsafe void MapChunk<TOp>(nint state, int chunk)
         where TOp : IChannelMapOperator
     {
         ref MapJob job = ref *(MapJob*)state;
         job.Geometry.GetChunk(chunk, out int start, out int end, out int channel);
-        MapPiece<TOp>(job.Geometry, ref *job.U, ref *job.V, ref *job.Y, ref *job.P0, ref *job.P1, ref *job.P2, ref *job.P3, start, end, channel);
+        MapPiece<TOp>(job, start, end, channel);
     }
 
     /// <summary>Computes every chunk's partial sums on the worker team into <paramref name="scratch"/>, <paramref name="stride"/> doubles each.</summary>
@@ -170,10 +172,11 @@ internal static class ChannelKernels
             partial[..half], partial[half..], start, end, channel);
     }
 
-    private unsafe readonly struct MapJob(ChannelGeometry geometry, float* u, float* v, float* y, float* p0, float* p1, float* p2, float* p3)
+    private unsafe readonly struct MapJob(ChannelGeometry geometry, float* u, float* v, float* y, float* p0, float* p1, float* p2, float* p3, bool streaming)
     {
         public readonly ChannelGeometry Geometry = geometry;
         public readonly float* U = u, V = v, Y = y, P0 = p0, P1 = p1, P2 = p2, P3 = p3;
+        public readonly bool Streaming = streaming;
     }
 
     private unsafe readonly struct SumsJob(ChannelGeometry geometry, float* u, float* v, double* p, int parameterCount, double* scratch, int stride)
@@ -184,40 +187,76 @@ internal static class ChannelKernels
         public readonly int ParameterCount = parameterCount, Stride = stride;
     }
 
+    /// <summary><c>total[c] += part[c]</c>: one IEEE addition per channel whatever the vector width, so sums are the same at every width.</summary>
     private static void AddInto(Span<double> total, ReadOnlySpan<double> part)
     {
-        for (int i = 0; i < total.Length; i++)
+        int c = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            total[i] += part[i];
+            for (; c + Vector<double>.Count <= total.Length; c += Vector<double>.Count)
+            {
+                (new Vector<double>(total[c..]) + new Vector<double>(part[c..])).CopyTo(total[c..]);
+            }
+        }
+
+        for (; c < total.Length; c++)
+        {
+            total[c] += part[c];
         }
     }
 
-    private static void MapPiece<TOp>(
-        in ChannelGeometry g, ref float u, ref float v, ref float y,
-        ref float p0, ref float p1, ref float p2, ref float p3, int start, int end, int channel)
+    /// <summary>
+    /// Rows or samples [<paramref name="start"/>, <paramref name="end"/>) (of channel <paramref name="channel"/> for
+    /// channels-first data): one chunk through <see cref="MapDriver"/>, larger tensors through <see cref="StreamDriver"/>.
+    /// </summary>
+    private static unsafe void MapPiece<TOp>(in MapJob job, int start, int end, int channel)
         where TOp : IChannelMapOperator
     {
+        ChannelGeometry g = job.Geometry;
+        ref float u = ref *job.U, v = ref *job.V, y = ref *job.Y;
+        ref float p0 = ref *job.P0, p1 = ref *job.P1, p2 = ref *job.P2, p3 = ref *job.P3;
         if (g.IsChannelsLast)
         {
             nint offset = (nint)start * g.Channels;
-            MapRows<TOp, AnyWidth>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset),
-                end - start, g.Channels, ref p0, ref p1, ref p2, ref p3);
+            if (g.IsSingleChunk)
+            {
+                MapRows<TOp, AnyWidth>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset),
+                    end - start, g.Channels, ref p0, ref p1, ref p2, ref p3);
+                return;
+            }
+
+            switch (SimdWidth.ForRun(g.Channels))
+            {
+                case 16:
+                    StreamDriver.Rows<TOp, Simd512, Vector512<float>, Vector512<double>>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset), end - start, g.Channels, ref p0, ref p1, ref p2, ref p3, job.Streaming);
+                    break;
+                case 8:
+                    StreamDriver.Rows<TOp, Simd256, Vector256<float>, Vector256<double>>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset), end - start, g.Channels, ref p0, ref p1, ref p2, ref p3, job.Streaming);
+                    break;
+                case 4:
+                    StreamDriver.Rows<TOp, Simd128, Vector128<float>, Vector128<double>>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset), end - start, g.Channels, ref p0, ref p1, ref p2, ref p3, job.Streaming);
+                    break;
+                default:
+                    StreamDriver.Rows<TOp, SimdScalar, float, double>(ref Unsafe.Add(ref u, offset), ref Unsafe.Add(ref v, offset), ref Unsafe.Add(ref y, offset), end - start, g.Channels, ref p0, ref p1, ref p2, ref p3, job.Streaming);
+                    break;
+            }
+
             return;
         }
 
         switch (SimdWidth.ForRun(g.Spatial))
         {
             case 16:
-                MapDriver.Planes<TOp, Simd512, Vector512<float>, Vector512<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
+                StreamDriver.Planes<TOp, Simd512, Vector512<float>, Vector512<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3, job.Streaming);
                 break;
             case 8:
-                MapDriver.Planes<TOp, Simd256, Vector256<float>, Vector256<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
+                StreamDriver.Planes<TOp, Simd256, Vector256<float>, Vector256<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3, job.Streaming);
                 break;
             case 4:
-                MapDriver.Planes<TOp, Simd128, Vector128<float>, Vector128<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
+                StreamDriver.Planes<TOp, Simd128, Vector128<float>, Vector128<double>>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3, job.Streaming);
                 break;
             default:
-                MapDriver.Planes<TOp, SimdScalar, float, double>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3);
+                StreamDriver.Planes<TOp, SimdScalar, float, double>(ref u, ref v, ref y, start, end, g.Channels, g.Spatial, channel, ref p0, ref p1, ref p2, ref p3, job.Streaming);
                 break;
         }
     }

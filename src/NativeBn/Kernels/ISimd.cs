@@ -20,6 +20,12 @@ internal interface ISimd<TF, TD>
 
     static abstract void Store(TF value, ref float destination, nint offset);
 
+    /// <summary>
+    /// Stores past the caches (a non-temporal store) where the instruction set has one, else a plain store. The
+    /// destination must be pinned and aligned to the vector's size.
+    /// </summary>
+    static abstract void StoreStreaming(TF value, ref float destination, nint offset);
+
     static abstract TF Broadcast(float value);
 
     static abstract TF Add(TF left, TF right);

@@ -126,38 +126,6 @@ internal static class MapDriver
         }
     }
 
-    /// <summary>
-    /// Channels-first: the planes of channel <paramref name="channel"/> for samples
-    /// [<paramref name="firstSample"/>, <paramref name="endSample"/>), each <paramref name="spatial"/> values
-    /// long; the channel's parameters <c>p0..p3[channel]</c> are broadcast.
-    /// </summary>
-    public static void Planes<TOp, TS, TF, TD>(
-        ref float u, ref float v, ref float y, nint firstSample, nint endSample, int channels, int spatial, int channel,
-        ref float p0, ref float p1, ref float p2, ref float p3)
-        where TOp : IChannelMapOperator
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct
-    {
-        nint count = TS.Count;
-        nint last = spatial - count;
-        TF q0 = BroadcastParameter<TOp, TS, TF, TD>(ref p0, 0, channel);
-        TF q1 = BroadcastParameter<TOp, TS, TF, TD>(ref p1, 1, channel);
-        TF q2 = BroadcastParameter<TOp, TS, TF, TD>(ref p2, 2, channel);
-        TF q3 = BroadcastParameter<TOp, TS, TF, TD>(ref p3, 3, channel);
-        for (nint n = firstSample; n < endSample; n++)
-        {
-            nint plane = (n * channels + channel) * spatial;
-            TF tail = Apply<TOp, TS, TF, TD>(ref u, ref v, plane + last, q0, q1, q2, q3);
-            for (nint i = 0; i < last; i += count)
-            {
-                TS.Store(Apply<TOp, TS, TF, TD>(ref u, ref v, plane + i, q0, q1, q2, q3), ref y, plane + i);
-            }
-
-            TS.Store(tail, ref y, plane + last);
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Apply<TOp, TS, TF, TD>(ref float u, ref float v, nint at, TF p0, TF p1, TF p2, TF p3)
         where TOp : IChannelMapOperator
@@ -188,11 +156,4 @@ internal static class MapDriver
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct => index < TOp.ParameterCount ? TS.Load(ref parameter, channel) : TS.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TF BroadcastParameter<TOp, TS, TF, TD>(ref float parameter, int index, int channel)
-        where TOp : IChannelMapOperator
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct => index < TOp.ParameterCount ? TS.Broadcast(Unsafe.Add(ref parameter, channel)) : TS.Zero;
 }

@@ -172,8 +172,9 @@ internal sealed class PackedConvolution
         {
             for (int i = 0; i < layout.OutputHeight; i++)
             {
-                result.Slice(m * layout.Columns + i * layout.PhaseWidth, layout.OutputWidth)
-                    .CopyTo(output.Slice((m * layout.OutputHeight + i) * layout.OutputWidth, layout.OutputWidth));
+                RunCopy.Copy(
+                    result.Slice(m * layout.Columns + i * layout.PhaseWidth, layout.OutputWidth),
+                    output.Slice((m * layout.OutputHeight + i) * layout.OutputWidth, layout.OutputWidth));
             }
         }
     }

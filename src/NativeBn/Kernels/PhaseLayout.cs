@@ -115,15 +115,15 @@ internal sealed class PhaseLayout
                         int h = row * sh + a - w.PadTop;
                         if ((uint)h >= (uint)_height || end <= first)
                         {
-                            line.Clear();
+                            RunCopy.Fill(line, 0f);
                             continue;
                         }
 
                         ReadOnlySpan<float> source = plane.Slice(h * _width, _width);
-                        line[..first].Clear();
+                        RunCopy.Fill(line[..first], 0f);
                         if (sw == 1)
                         {
-                            source.Slice(first - w.PadLeft, end - first).CopyTo(line[first..end]);
+                            RunCopy.Copy(source.Slice(first - w.PadLeft, end - first), line[first..end]);
                         }
                         else
                         {
@@ -133,7 +133,7 @@ internal sealed class PhaseLayout
                             }
                         }
 
-                        line[end..].Clear();
+                        RunCopy.Fill(line[end..], 0f);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NativeBn.Kernels;
 
@@ -23,6 +24,19 @@ internal readonly struct Simd128 : ISimd<Vector128<float>, Vector128<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float destination, nint offset) =>
         value.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(Vector128<float> value, ref float destination, nint offset)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref Unsafe.Add(ref destination, offset)), value);
+        }
+        else
+        {
+            Store(value, ref destination, offset);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);

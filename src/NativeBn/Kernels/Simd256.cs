@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NativeBn.Kernels;
 
@@ -23,6 +24,19 @@ internal readonly struct Simd256 : ISimd<Vector256<float>, Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> value, ref float destination, nint offset) =>
         value.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(Vector256<float> value, ref float destination, nint offset)
+    {
+        if (Avx.IsSupported)
+        {
+            Avx.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref Unsafe.Add(ref destination, offset)), value);
+        }
+        else
+        {
+            Store(value, ref destination, offset);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);

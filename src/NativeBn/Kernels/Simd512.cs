@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NativeBn.Kernels;
 
@@ -23,6 +24,19 @@ internal readonly struct Simd512 : ISimd<Vector512<float>, Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, nint offset) =>
         value.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(Vector512<float> value, ref float destination, nint offset)
+    {
+        if (Avx512F.IsSupported)
+        {
+            Avx512F.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref Unsafe.Add(ref destination, offset)), value);
+        }
+        else
+        {
+            Store(value, ref destination, offset);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);

@@ -20,6 +20,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
     public static void Store(float value, ref float destination, nint offset) => Unsafe.Add(ref destination, offset) = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreStreaming(float value, ref float destination, nint offset) => Unsafe.Add(ref destination, offset) = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Broadcast(float value) => value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -164,13 +164,13 @@ internal sealed class SlidingWindow
                 int h = r * sh + a - w.PadTop;
                 if ((uint)h >= (uint)_height)
                 {
-                    line.Fill(_padding);
+                    RunCopy.Fill(line, _padding);
                     continue;
                 }
 
-                line[..w.PadLeft].Fill(_padding);
-                plane.Slice(h * _width, _width).CopyTo(line[w.PadLeft..]);
-                line[(w.PadLeft + _width)..].Fill(_padding);
+                RunCopy.Fill(line[..w.PadLeft], _padding);
+                RunCopy.Copy(plane.Slice(h * _width, _width), line[w.PadLeft..]);
+                RunCopy.Fill(line[(w.PadLeft + _width)..], _padding);
             }
         }
     }
@@ -188,7 +188,7 @@ internal sealed class SlidingWindow
             Span<float> target = y.Slice(i * _outputWidth, _outputWidth);
             if (stride == 1 && counts.IsEmpty)
             {
-                source[.._outputWidth].CopyTo(target);
+                RunCopy.Copy(source[.._outputWidth], target);
                 continue;
             }
 

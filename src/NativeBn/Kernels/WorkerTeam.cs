@@ -5,10 +5,13 @@ namespace NativeBn.Kernels;
 /// <summary>
 /// A fixed team of background threads that share the chunks of one job with the calling thread, allocation-free:
 /// the job is a function pointer and a pointer to the caller's state, chunks are claimed with an atomic counter, and
-/// the caller waits until every participant is done. One job runs at a time; a caller that finds the team busy
-/// runs its chunks itself (results do not depend on which thread ran a chunk). A worker reads which job it joins
-/// under the same lock that publishes the job, and a job cannot end before its participants finish, so a slow
-/// worker can never join a later job by mistake. Workers and the caller spin briefly before they block.
+/// the caller waits until every worker that joined is done. One job runs at a time; a caller that finds the team busy
+/// runs its chunks itself (results do not depend on which thread ran a chunk). A job has a number of places for
+/// workers; a worker counts itself in before it takes a place, and the caller closes the places once it has run out of
+/// chunks, so it waits only for workers that were running while the job was open, never for one the operating system
+/// has not scheduled yet (on a loaded machine the caller then simply runs more chunks itself). A worker reads the job
+/// only after taking a place, and a job cannot end while a worker is counted in, so a late worker can never run a
+/// finished job. Workers and the caller spin briefly before they block.
 /// </summary>
 internal sealed unsafe class WorkerTeam
 {
@@ -30,7 +33,7 @@ internal sealed unsafe class WorkerTeam
     private nint _state;
     private int _chunkCount;
     private int _nextChunk;
-    private int _helpers;
+    private int _places;
     private int _active;
 
     private WorkerTeam(int workers)
@@ -38,8 +41,7 @@ internal sealed unsafe class WorkerTeam
         _workers = Math.Max(0, workers);
         for (int i = 0; i < _workers; i++)
         {
-            int index = i;
-            var thread = new Thread(() => Work(index)) { IsBackground = true, Name = $"NativeBn worker {i}" };
+            var thread = new Thread(Work) { IsBackground = true, Name = $"NativeBn worker {i}" };
             thread.Start();
         }
     }
@@ -90,8 +92,7 @@ internal sealed unsafe class WorkerTeam
             _state = state;
             _chunkCount = chunkCount;
             _nextChunk = 0;
-            _helpers = helpers;
-            Volatile.Write(ref _active, helpers + 1);
+            Volatile.Write(ref _places, helpers);
             lock (_gate)
             {
                 _generation++;
@@ -99,7 +100,7 @@ internal sealed unsafe class WorkerTeam
             }
 
             RunChunks();
-            Finish();
+            Interlocked.Exchange(ref _places, 0);
             var spin = default(SpinWait);
             for (int i = 0; i < SpinIterations && Volatile.Read(ref _active) != 0; i++)
             {
@@ -120,12 +121,11 @@ internal sealed unsafe class WorkerTeam
         }
     }
 
-    private void Work(int index)
+    private void Work()
     {
         long seen = 0;
         while (true)
         {
-            bool participate;
             var spin = default(SpinWait);
             for (int i = 0; i < SpinIterations && Volatile.Read(ref _generation) == seen; i++)
             {
@@ -140,15 +140,31 @@ internal sealed unsafe class WorkerTeam
                 }
 
                 seen = _generation;
-                participate = index < _helpers;
             }
 
-            if (participate)
+            Interlocked.Increment(ref _active);
+            if (TakePlace())
             {
                 RunChunks();
-                Finish();
+            }
+
+            Leave();
+        }
+    }
+
+    /// <summary>Takes one of the open job's places for a worker; false when none is left or the job is closed.</summary>
+    private bool TakePlace()
+    {
+        int places;
+        while ((places = Volatile.Read(ref _places)) > 0)
+        {
+            if (Interlocked.CompareExchange(ref _places, places - 1, places) == places)
+            {
+                return true;
             }
         }
+
+        return false;
     }
 
     private void RunChunks()
@@ -160,7 +176,7 @@ internal sealed unsafe class WorkerTeam
         }
     }
 
-    private void Finish()
+    private void Leave()
     {
         if (Interlocked.Decrement(ref _active) == 0)
         {

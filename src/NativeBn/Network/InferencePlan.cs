@@ -30,23 +30,23 @@ public sealed class InferencePlan
     private readonly int[] _lengths;
     private readonly int _scratchLength;
     private readonly int _outputSlot;
-    private readonly int[] _batchNormInputs;
+    private readonly int[] _observedLayers;
 
     private InferencePlan(
-        int inputWidth, Step[] steps, int[] offsets, int[] lengths, int outputSlot, InferenceRegime regime, long modelVersion,
-        PlannedBatchNorm[] batchNorms, int[] batchNormInputs)
+        int inputWidth, Step[] steps, int[] offsets, int[] lengths, int scratchLength, int outputSlot, InferenceRegime regime, long modelVersion,
+        PlannedBatchNorm[] batchNorms, int[] observedLayers)
     {
         InputWidth = inputWidth;
         _steps = steps;
         _offsets = offsets;
         _lengths = lengths;
         _outputSlot = outputSlot;
-        _scratchLength = offsets.Length == 0 ? 0 : offsets[^1] + lengths[^1];
+        _scratchLength = scratchLength;
         OutputWidth = lengths[outputSlot];
         Regime = regime;
         ModelVersion = modelVersion;
         BatchNorms = new ReadOnlyCollection<PlannedBatchNorm>(batchNorms);
-        _batchNormInputs = batchNormInputs;
+        _observedLayers = observedLayers;
     }
 
     /// <summary>Values per sample of the input (for <c>[N, C, H, W]</c> models, C·H·W in that order).</summary>
@@ -98,15 +98,16 @@ public sealed class InferencePlan
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
         Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
-        float[] scratch = Run(sample, maxThreads);
+        float[] scratch = Run(sample, maxThreads, null);
         Slot(sample, scratch, _outputSlot).CopyTo(output);
     }
 
     /// <summary>
     /// The model's output for one sample, exactly as <see cref="Predict(ReadOnlySpan{float}, Span{float}, int)"/> computes
-    /// it (bitwise the same output), then each BatchNorm layer's input for this sample handed to
-    /// <paramref name="observer"/> in the order of <see cref="BatchNorms"/>. Allocation-free after the thread's first call
-    /// when the observer allocates nothing.
+    /// it (bitwise the same output), with each BatchNorm layer's input for this sample handed to
+    /// <paramref name="observer"/> as soon as the layer has run (in the order of <see cref="BatchNorms"/>; the span is
+    /// valid only during the call, since the plan reuses the memory of tensors it no longer needs). Allocation-free after
+    /// the thread's first call when the observer allocates nothing.
     /// </summary>
     /// <param name="sample">Features, length <see cref="InputWidth"/>.</param>
     /// <param name="output">Receives the output, length <see cref="OutputWidth"/>.</param>
@@ -118,12 +119,8 @@ public sealed class InferencePlan
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
         Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
-        float[] scratch = Run(sample, maxThreads);
+        float[] scratch = Run(sample, maxThreads, observer);
         Slot(sample, scratch, _outputSlot).CopyTo(output);
-        for (int layer = 0; layer < _batchNormInputs.Length; layer++)
-        {
-            observer.Observe(layer, Slot(sample, scratch, _batchNormInputs[layer]));
-        }
     }
 
     /// <summary>
@@ -165,13 +162,21 @@ public sealed class InferencePlan
         }
     }
 
-    /// <summary>Runs every step on the thread's scratch, which then holds every tensor of the sample in its slot.</summary>
-    private float[] Run(ReadOnlySpan<float> sample, int maxThreads)
+    /// <summary>
+    /// Runs every step on the thread's scratch, which then holds the output in its slot; each BatchNorm step's input goes
+    /// to <paramref name="observer"/>, when there is one, right after the step.
+    /// </summary>
+    private float[] Run(ReadOnlySpan<float> sample, int maxThreads, IBatchNormInputObserver? observer)
     {
         float[] scratch = t_scratch is { } s && s.Length >= _scratchLength ? s : t_scratch = new float[_scratchLength];
-        foreach (Step step in _steps)
+        for (int i = 0; i < _steps.Length; i++)
         {
+            Step step = _steps[i];
             step.Run(this, sample, scratch, maxThreads);
+            if (observer is not null && _observedLayers[i] >= 0)
+            {
+                observer.Observe(_observedLayers[i], Slot(sample, scratch, step.Inputs[0]));
+            }
         }
 
         return scratch;
@@ -226,7 +231,7 @@ public sealed class InferencePlan
         private readonly List<int> _lengths = [];
         private readonly List<Step> _steps = [];
         private readonly List<PlannedBatchNorm> _batchNorms = [];
-        private readonly List<int> _batchNormInputs = [];
+        private readonly List<int> _batchNormSteps = [];
 
         public PlanBuilder(ModelDescription model, InferenceRegime regime)
         {
@@ -249,14 +254,30 @@ public sealed class InferencePlan
 
         public InferencePlan Finish(int inputWidth, InferenceRegime regime, long version)
         {
-            var offsets = new int[_lengths.Count];
-            for (int i = 1; i < offsets.Length; i++)
+            int outputSlot = _slotOf[_model.Output];
+            var writtenAt = new int[_lengths.Count];
+            var lastReadAt = new int[_lengths.Count];
+            for (int i = 0; i < _steps.Count; i++)
             {
-                offsets[i] = i == 1 ? 0 : checked(offsets[i - 1] + _lengths[i - 1]);
+                writtenAt[_steps[i].Output] = i;
+                lastReadAt[_steps[i].Output] = Math.Max(lastReadAt[_steps[i].Output], i);
+                foreach (int input in _steps[i].Inputs)
+                {
+                    lastReadAt[input] = Math.Max(lastReadAt[input], i);
+                }
+            }
+
+            lastReadAt[outputSlot] = int.MaxValue;
+            int[] offsets = ScratchLayout.Offsets(_lengths, writtenAt, lastReadAt, out int scratchLength);
+            var observedLayers = new int[_steps.Count];
+            Array.Fill(observedLayers, -1);
+            for (int layer = 0; layer < _batchNormSteps.Count; layer++)
+            {
+                observedLayers[_batchNormSteps[layer]] = layer;
             }
 
             return new InferencePlan(
-                inputWidth, [.. _steps], offsets, [.. _lengths], _slotOf[_model.Output], regime, version, [.. _batchNorms], [.. _batchNormInputs]);
+                inputWidth, [.. _steps], offsets, [.. _lengths], scratchLength, outputSlot, regime, version, [.. _batchNorms], observedLayers);
         }
 
         private int NewSlot(ShapeInfo shape)
@@ -295,7 +316,7 @@ public sealed class InferencePlan
                     ShapeInfo shape = _model.ShapeOf(node.Name);
                     long spatial = shape.ValuesPerSample / batchNorm.Channels;
                     _batchNorms.Add(new PlannedBatchNorm(node.Name, batchNorm.Channels, (int)spatial, mean, variance, epsilon, statistics));
-                    _batchNormInputs.Add(inputs[0]);
+                    _batchNormSteps.Add(_steps.Count);
                     bool affineRelu = FusesRelu(batchNorm, fused, out string affineOutput);
                     Emit(new AffineStep(scale, shift, (int)spatial, affineRelu), inputs, node, affineOutput);
                     return;
