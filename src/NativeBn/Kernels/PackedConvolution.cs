@@ -9,7 +9,8 @@ namespace NativeBn.Kernels;
 /// or per channel for depthwise convolutions), then <see cref="Run"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused. Depthwise convolutions run
-/// directly (<see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>). A sample is computed alone in a fixed order, so its result does not
+/// directly (<see cref="Depthwise3x3"/> for 3x3 windows of stride 1 and padding 1, else <see cref="SlidingWindow"/> with
+/// <see cref="DepthwiseTaps"/>). A sample is computed alone in a fixed order, so its result does not
 /// depend on the batch it arrives in.
 /// </summary>
 internal sealed class PackedConvolution
@@ -23,6 +24,7 @@ internal sealed class PackedConvolution
     private readonly Window2d _window;
     private readonly int _channels, _outputs, _groups, _height, _width, _depth;
     private readonly SlidingWindow? _depthwise;
+    private readonly Depthwise3x3? _direct;
     private readonly PhaseLayout? _layout;
     private readonly float[] _weights;
     private readonly float[] _bias;
@@ -36,10 +38,18 @@ internal sealed class PackedConvolution
         _depth = groupChannels * w.KernelHeight * w.KernelWidth;
         if (conv.Groups == conv.InputChannels && conv.Groups == conv.OutputChannels)
         {
-            _depthwise = new SlidingWindow(w, height, width, ceilMode: false, padding: 0f);
+            if (Depthwise3x3.Fits(w, height, width))
+            {
+                _direct = new Depthwise3x3(height, width);
+            }
+            else
+            {
+                _depthwise = new SlidingWindow(w, height, width, ceilMode: false, padding: 0f);
+                ScratchLength = _depthwise.ScratchLength;
+            }
+
             _weights = new float[conv.Weight.Length];
             _bias = new float[_outputs];
-            ScratchLength = _depthwise.ScratchLength;
         }
         else
         {
@@ -59,7 +69,7 @@ internal sealed class PackedConvolution
     /// <summary>Re-lays out new weights <c>[M, C/G, kH, kW]</c> and bias <c>[M]</c> (a training step changed them).</summary>
     public void Load(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
     {
-        if (_depthwise is not null)
+        if (_depthwise is not null || _direct is not null)
         {
             weight.CopyTo(_weights);
             bias.CopyTo(_bias);
@@ -201,8 +211,7 @@ internal sealed class PackedConvolution
         int chunks = (int)Math.Min(Math.Min(_channels, 4L * maxThreads), work / MultiplyAddsPerChunk);
         if (maxThreads <= 1 || chunks <= 1)
         {
-            var op = new DepthwiseTaps(_weights, _bias, taps, activation);
-            _depthwise!.Run(x, _channels, ref op, y, scratch, []);
+            RunChannels(x, y, scratch, 0, _channels, activation);
             return;
         }
 
@@ -219,11 +228,23 @@ internal sealed class PackedConvolution
         var convolution = (PackedConvolution)owner;
         int channels = convolution._channels, first = channels * chunk / job.Chunks, end = channels * (chunk + 1) / job.Chunks;
         int input = job.InputLength / channels, output = job.OutputLength / channels;
-        float[] scratch = KernelScratch.Floats(convolution._depthwise!.ScratchLength);
-        var op = new DepthwiseTaps(convolution._weights, convolution._bias, convolution._window.KernelHeight * convolution._window.KernelWidth, job.Activation, first);
-        convolution._depthwise.Run(
-            new ReadOnlySpan<float>(job.X + (nint)first * input, (end - first) * input), end - first, ref op,
-            new Span<float>(job.Y + (nint)first * output, (end - first) * output), scratch, []);
+        convolution.RunChannels(
+            new ReadOnlySpan<float>(job.X + (nint)first * input, (end - first) * input),
+            new Span<float>(job.Y + (nint)first * output, (end - first) * output),
+            KernelScratch.Floats(convolution.ScratchLength), first, end, job.Activation);
+    }
+
+    /// <summary>Depthwise channels [<paramref name="first"/>, <paramref name="end"/>), whose planes <paramref name="x"/> and <paramref name="y"/> hold.</summary>
+    private void RunChannels(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int first, int end, Activation activation)
+    {
+        if (_direct is not null)
+        {
+            _direct.Run(x, y, end - first, first, _weights, _bias, activation);
+            return;
+        }
+
+        var op = new DepthwiseTaps(_weights, _bias, _window.KernelHeight * _window.KernelWidth, activation, first);
+        _depthwise!.Run(x, end - first, ref op, y, scratch, []);
     }
 
     /// <summary>One depthwise convolution shared among threads: its pinned input and output.</summary>

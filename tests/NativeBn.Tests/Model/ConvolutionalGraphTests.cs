@@ -70,7 +70,27 @@ public class ConvolutionalGraphTests
         { "depthwise stride 3 dilated asymmetric", 5, 5, 13, 17, 15, new Window2d(3, 2, 2, 3, 2, 0, 1, 3, 2, 3), 5, true },
         { "depthwise 5x5 stride 1", 3, 3, 33, 35, 16, new Window2d(5, 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2), 3, true },
         { "pointwise wide", 20, 17, 12, 13, 17, new Window2d(1, 1), 1, true },
+        { "depthwise 3x3 same on 3x3", 4, 4, 3, 3, 18, Same3x3, 4, true },
+        { "depthwise 3x3 same on 3x17", 3, 3, 3, 17, 19, Same3x3, 3, false },
+        { "depthwise 3x3 same on 4x7", 5, 5, 4, 7, 20, Same3x3, 5, true },
+        { "depthwise 3x3 same on 7x7", 6, 6, 7, 7, 21, Same3x3, 6, true },
+        { "depthwise 3x3 same on 14x14", 7, 7, 14, 14, 22, Same3x3, 7, false },
+        { "depthwise 3x3 same on 5x33", 3, 3, 5, 33, 23, Same3x3, 3, true },
+        { "depthwise 3x3 same on 18x16", 2, 2, 18, 16, 24, Same3x3, 2, true },
+        { "depthwise 3x3 same on 9x40", 3, 3, 9, 40, 25, Same3x3, 3, true },
     };
+
+    private static Window2d Same3x3 => new(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
+
+    [Theory]
+    [InlineData(7, 7)]
+    [InlineData(14, 14)]
+    [InlineData(6, 35)]
+    public void DepthwiseWithFusedClipMatchesItsDefinition(int height, int width)
+    {
+        ModelNode[] nodes = [Conv("dw", "x", 6, 6, Same3x3, groups: 6, seed: 30), new ClipNode("relu6", "dw", 0f, 0.5f)];
+        PredictsLikeTheReference(new ModelDescription([Image(6, height, width)], nodes, ["relu6"]), $"depthwise + clip on {height}x{width}");
+    }
 
     [Theory]
     [MemberData(nameof(Convolutions))]

@@ -1,0 +1,149 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using NativeBn.Model;
+
+namespace NativeBn.Kernels;
+
+/// <summary>
+/// Depthwise 3x3 convolution with stride 1, no dilation and one value of zero padding on every side (the layers of
+/// MobileNet-style networks), from the input planes straight into the output planes with no padded copy. With that
+/// geometry an output plane has the input's shape, and output position <c>f = i·W + j</c> reads input positions
+/// <c>f + (r - 1)·W + (s - 1)</c> for tap (r, s): one constant offset per tap. A plane is swept as flat runs of vectors:
+/// its first row without the taps above, the rows between as one run, its last row without the taps below. Where a
+/// flat offset would read the neighbouring row instead of the padding (left taps in column 0, right taps in column
+/// W - 1), a per-column mask zeroes the value. The four positions whose vectors would read outside the plane's memory,
+/// (0, 0), (1, 0), (H - 2, W - 1) and (H - 1, W - 1), are computed one at a time. Vectors are the widest that fit in a row less one value. Each output is the bias plus its
+/// taps in kernel order, then the activation.
+/// </summary>
+internal sealed class Depthwise3x3
+{
+    private readonly int _height, _width;
+    private readonly float[] _notFirstColumn, _notLastColumn;
+
+    /// <summary>The kernel for <paramref name="height"/> x <paramref name="width"/> planes (see <see cref="Fits"/>).</summary>
+    public Depthwise3x3(int height, int width)
+    {
+        (_height, _width) = (height, width);
+        int length = width + SimdWidth.MaxFloats;
+        _notFirstColumn = new float[length];
+        _notLastColumn = new float[length];
+        for (int t = 0; t < length; t++)
+        {
+            _notFirstColumn[t] = t % width == 0 ? 0f : 1f;
+            _notLastColumn[t] = t % width == width - 1 ? 0f : 1f;
+        }
+    }
+
+    /// <summary>True when a depthwise window of this geometry on <paramref name="height"/> x <paramref name="width"/> planes runs here.</summary>
+    public static bool Fits(Window2d w, int height, int width) =>
+        w is { KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, DilationHeight: 1, DilationWidth: 1 }
+        && w is { PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1 } && height >= 3 && width >= 3;
+
+    /// <summary>
+    /// Channels [<paramref name="firstChannel"/>, <paramref name="firstChannel"/> + <paramref name="channels"/>) of a
+    /// layer: <paramref name="x"/> and <paramref name="y"/> hold those channels' planes; weights <c>[C, 9]</c> and bias
+    /// <c>[C]</c> are the layer's. <paramref name="y"/> must not overlap <paramref name="x"/>.
+    /// </summary>
+    public void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation)
+    {
+        int plane = _height * _width;
+        if (x.Length < (long)channels * plane || y.Length < (long)channels * plane
+            || weights.Length < (firstChannel + channels) * 9L || bias.Length < firstChannel + channels)
+        {
+            throw new ArgumentException($"Depthwise planes of {channels} channels of {_height}x{_width} need {(long)channels * plane} values.");
+        }
+
+        switch (SimdWidth.ForRun(_width - 1))
+        {
+            case 16: Run<Simd512, Vector512<float>, Vector512<double>>(x, y, channels, firstChannel, weights, bias, activation); break;
+            case 8: Run<Simd256, Vector256<float>, Vector256<double>>(x, y, channels, firstChannel, weights, bias, activation); break;
+            case 4: Run<Simd128, Vector128<float>, Vector128<double>>(x, y, channels, firstChannel, weights, bias, activation); break;
+            default: Run<SimdScalar, float, double>(x, y, channels, firstChannel, weights, bias, activation); break;
+        }
+    }
+
+    private void Run<TS, TF, TD>(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        int h = _height, w = _width;
+        nint plane = (nint)h * w;
+        ref float left = ref MemoryMarshal.GetArrayDataReference(_notFirstColumn);
+        ref float right = ref MemoryMarshal.GetArrayDataReference(_notLastColumn);
+        TF low = TS.Broadcast(activation.Low), high = TS.Broadcast(activation.High);
+        for (int c = 0; c < channels; c++)
+        {
+            ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * plane);
+            ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * plane);
+            ref float k = ref weights[(firstChannel + c) * 9];
+            TF w0 = TS.Broadcast(k), w1 = TS.Broadcast(Unsafe.Add(ref k, 1)), w2 = TS.Broadcast(Unsafe.Add(ref k, 2));
+            TF w3 = TS.Broadcast(Unsafe.Add(ref k, 3)), w4 = TS.Broadcast(Unsafe.Add(ref k, 4)), w5 = TS.Broadcast(Unsafe.Add(ref k, 5));
+            TF w6 = TS.Broadcast(Unsafe.Add(ref k, 6)), w7 = TS.Broadcast(Unsafe.Add(ref k, 7)), w8 = TS.Broadcast(Unsafe.Add(ref k, 8));
+            float b = bias[firstChannel + c];
+            TF vb = TS.Broadcast(b);
+            nint count = TS.Count;
+
+            // The first row from column 1, rows 1..H-2 from (1, 1) to (H-2, W-2), the last row up to column W-2: the
+            // vectors of these runs read only inside the plane. Each run ends with a vector that ends at its end.
+            for (int part = 0; part < 3; part++)
+            {
+                bool top = part != 0, bottom = part != 2;
+                nint from = part == 0 ? 1 : part == 1 ? w + 1 : (h - 1) * (nint)w;
+                nint to = part == 0 ? w : part == 1 ? (h - 1) * (nint)w - 1 : plane - 1;
+                for (nint f = from; f < to; f += count)
+                {
+                    nint at = Math.Min(f, to - count);
+                    nint column = at % w;
+                    TF l = TS.Load(ref left, column), r = TS.Load(ref right, column);
+                    TF sum = vb;
+                    if (top)
+                    {
+                        sum = TS.MultiplyAdd(w0, TS.WherePositive(l, TS.Load(ref xp, at - w - 1)), sum);
+                        sum = TS.MultiplyAdd(w1, TS.Load(ref xp, at - w), sum);
+                        sum = TS.MultiplyAdd(w2, TS.WherePositive(r, TS.Load(ref xp, at - w + 1)), sum);
+                    }
+
+                    sum = TS.MultiplyAdd(w3, TS.WherePositive(l, TS.Load(ref xp, at - 1)), sum);
+                    sum = TS.MultiplyAdd(w4, TS.Load(ref xp, at), sum);
+                    sum = TS.MultiplyAdd(w5, TS.WherePositive(r, TS.Load(ref xp, at + 1)), sum);
+                    if (bottom)
+                    {
+                        sum = TS.MultiplyAdd(w6, TS.WherePositive(l, TS.Load(ref xp, at + w - 1)), sum);
+                        sum = TS.MultiplyAdd(w7, TS.Load(ref xp, at + w), sum);
+                        sum = TS.MultiplyAdd(w8, TS.WherePositive(r, TS.Load(ref xp, at + w + 1)), sum);
+                    }
+
+                    TS.Store(activation.IsSet ? TS.Min(TS.Max(sum, low), high) : sum, ref yp, at);
+                }
+            }
+
+            ReadOnlySpan<float> taps = weights.AsSpan((firstChannel + c) * 9, 9);
+            Single(ref xp, ref yp, 0, 0, taps, b, activation);
+            Single(ref xp, ref yp, 1, 0, taps, b, activation);
+            Single(ref xp, ref yp, h - 2, w - 1, taps, b, activation);
+            Single(ref xp, ref yp, h - 1, w - 1, taps, b, activation);
+        }
+    }
+
+    /// <summary>Output (<paramref name="i"/>, <paramref name="j"/>) with only the taps that fall inside the plane.</summary>
+    private void Single(ref float x, ref float y, int i, int j, ReadOnlySpan<float> w, float bias, Activation activation)
+    {
+        float sum = bias;
+        for (int r = 0; r < 3; r++)
+        {
+            int row = i + r - 1;
+            for (int s = 0; s < 3; s++)
+            {
+                int column = j + s - 1;
+                if ((uint)row < (uint)_height && (uint)column < (uint)_width)
+                {
+                    sum = float.MultiplyAddEstimate(w[r * 3 + s], Unsafe.Add(ref x, (nint)row * _width + column), sum);
+                }
+            }
+        }
+
+        Unsafe.Add(ref y, (nint)i * _width + j) = activation.IsSet ? Math.Min(Math.Max(sum, activation.Low), activation.High) : sum;
+    }
+}
