@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Load test of the sample service on loopback, NativeBn (NativeAOT) against the same service with ONNX Runtime
-# predicting (benchmarks/loadtest/NativeBn.Service.Onnx, JIT), on the same ONNX files: the demo MLP (trained and
+# Load test of the sample service on loopback, NativeBn against the same service with ONNX Runtime predicting
+# (benchmarks/loadtest/NativeBn.Service.Onnx; both NativeAOT binaries), on the same ONNX files: the demo MLP (trained and
 # exported by the nativebn CLI) and ResNet-18 at 64x64 (torchvision, random weights, exported by PyTorch with
 # tests/pytorch/export_models.py). Each service runs pinned to CPU 0 and the load generator, hey, to CPU 1. For each
 # model, service and fixed rate, three runs of DURATION seconds of little-endian float32 bodies; then a hot swap every
@@ -54,7 +54,7 @@ echo "=== publishing"
 # For this machine's instruction sets (AVX-512 where the CPU has it), as ONNX Runtime picks its kernels at run time;
 # the sample's default, x86-64-v3, would give NativeBn half the vector width.
 dotnet publish "$root/samples/NativeBn.Service" -c Release -r linux-x64 -p:IlcInstructionSet=native -o "$out/nativebn" -v quiet -nologo >/dev/null
-dotnet publish "$root/benchmarks/loadtest/NativeBn.Service.Onnx" -c Release -o "$out/onnx" -v quiet -nologo >/dev/null
+dotnet publish "$root/benchmarks/loadtest/NativeBn.Service.Onnx" -c Release -r linux-x64 -o "$out/onnx" -v quiet -nologo >/dev/null
 
 port=""
 start() { # service (nativebn or onnx), model file: the service pinned to CPU 0, serving the file as model "m"
@@ -66,7 +66,7 @@ start() { # service (nativebn or onnx), model file: the service pinned to CPU 0,
   if [ "$1" = nativebn ]; then
     (cd "$work" && exec taskset -c 0 "$out/nativebn/NativeBn.Service" "${args[@]}") >"$work/$1.log" 2>&1 &
   else
-    (cd "$work" && exec taskset -c 0 dotnet "$out/onnx/NativeBn.Service.Onnx.dll" "${args[@]}") >"$work/$1.log" 2>&1 &
+    (cd "$work" && exec taskset -c 0 "$out/onnx/NativeBn.Service.Onnx" "${args[@]}") >"$work/$1.log" 2>&1 &
   fi
   pid=$!
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
