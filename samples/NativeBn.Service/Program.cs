@@ -20,6 +20,7 @@ builder.Services.AddSingleton<IPredictors>(services => new NativeBnPredictors(se
 
 WebApplication app = builder.Build();
 ServiceSetup.MapServing(app);
+DriftEndpoints.Map(app);
 app.Run();
 
 /// <summary>The service's entry point (top-level statements above); public so that tests can host it in process.</summary>

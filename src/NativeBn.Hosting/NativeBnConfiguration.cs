@@ -37,7 +37,7 @@ internal static class NativeBnConfiguration
     {
         if (model.Value is not null)
         {
-            throw Invalid($"'{model.Path}' is the value '{model.Value}'; expected the settings of model '{model.Key}' (Path, Format, Regime, WatchFile, WatchDebounce).");
+            throw Invalid($"'{model.Path}' is the value '{model.Value}'; expected the settings of model '{model.Key}' (Path, Format, Regime, WatchFile, WatchDebounce, DriftMonitoring, DriftSampleEvery, DriftWindow, DriftMeanShiftThreshold, DriftLogVarianceThreshold).");
         }
 
         var settings = new NativeBnModelSettings();
@@ -58,10 +58,12 @@ internal static class NativeBnConfiguration
             Regime = settings.Regime,
             WatchFile = settings.WatchFile,
         };
-        if (settings.WatchDebounce is { } debounce)
-        {
-            options.WatchDebounce = debounce;
-        }
+        options.WatchDebounce = settings.WatchDebounce ?? options.WatchDebounce;
+        options.DriftMonitoring = settings.DriftMonitoring ?? options.DriftMonitoring;
+        options.DriftSampleEvery = settings.DriftSampleEvery ?? options.DriftSampleEvery;
+        options.DriftWindow = settings.DriftWindow ?? options.DriftWindow;
+        options.DriftMeanShiftThreshold = settings.DriftMeanShiftThreshold ?? options.DriftMeanShiftThreshold;
+        options.DriftLogVarianceThreshold = settings.DriftLogVarianceThreshold ?? options.DriftLogVarianceThreshold;
 
         return options;
     }

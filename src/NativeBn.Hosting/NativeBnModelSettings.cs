@@ -19,4 +19,14 @@ internal sealed class NativeBnModelSettings
     public bool WatchFile { get; set; }
 
     public TimeSpan? WatchDebounce { get; set; }
+
+    public bool? DriftMonitoring { get; set; }
+
+    public int? DriftSampleEvery { get; set; }
+
+    public int? DriftWindow { get; set; }
+
+    public double? DriftMeanShiftThreshold { get; set; }
+
+    public double? DriftLogVarianceThreshold { get; set; }
 }
