@@ -14,7 +14,10 @@ if (args.Contains("--mpi"))
     return RunUnderMpi([.. args.Where(a => a != "--mpi")]);
 }
 
+// Min, median and max next to the default mean and error columns: the spread between the fastest and slowest iteration
+// is what a shared machine changes, and the median is what the README's tables report.
 IConfig config = DefaultConfig.Instance
+    .AddColumn(StatisticColumn.Min, StatisticColumn.Median, StatisticColumn.Max)
     .AddFilter(new SimpleFilter(benchmark => benchmark.Descriptor.Type.Namespace != typeof(MpiBenchmarkSession).Namespace));
 if (!OneDnnNative.IsAvailable)
 {

@@ -6,7 +6,7 @@ namespace NativeBn.Benchmarks.Peers;
 
 /// <summary>
 /// The practical limit of inference: a bare load-FMA-store loop over the same data, no argument checks, no
-/// dispatch, widest vector only (C must be a multiple of it). Not a usable API; the floor the engine is measured against.
+/// dispatch, widest accelerated vector only (C must be a multiple of it: Vector512, Vector256 or, at the 128-bit level, Vector128). Not a usable API; the floor the engine is measured against.
 /// </summary>
 internal static class FmaLimit
 {
@@ -37,7 +37,7 @@ internal static class FmaLimit
                 }
             }
         }
-        else
+        else if (Vector256.IsHardwareAccelerated)
         {
             for (nint r = 0; r < rows; r++)
             {
@@ -45,6 +45,18 @@ internal static class FmaLimit
                 for (nint j = 0; j < channels; j += 8)
                 {
                     Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref rx, (nuint)(o + j)), Vector256.LoadUnsafe(ref rs, (nuint)j), Vector256.LoadUnsafe(ref rb, (nuint)j))
+                        .StoreUnsafe(ref ry, (nuint)(o + j));
+                }
+            }
+        }
+        else
+        {
+            for (nint r = 0; r < rows; r++)
+            {
+                nint o = r * channels;
+                for (nint j = 0; j < channels; j += 4)
+                {
+                    Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref rx, (nuint)(o + j)), Vector128.LoadUnsafe(ref rs, (nuint)j), Vector128.LoadUnsafe(ref rb, (nuint)j))
                         .StoreUnsafe(ref ry, (nuint)(o + j));
                 }
             }

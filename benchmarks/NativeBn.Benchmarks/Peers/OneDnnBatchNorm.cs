@@ -4,10 +4,12 @@ using static NativeBn.Benchmarks.Peers.OneDnnNative;
 namespace NativeBn.Benchmarks.Peers;
 
 /// <summary>
-/// oneDNN batch normalization on channels-last data <c>[N, C]</c>, described as <c>[N, C, 1, 1]</c> with tag <c>nhwc</c>
-/// (the layout oneDNN's JIT kernels take; the plain 2-D <c>ab</c> layout falls back to its reference kernel): forward inference with global
-/// statistics, forward training, and backward (data, scale and shift), each a primitive created once and executed
-/// many times on native buffers, as a C++ user of oneDNN would.
+/// oneDNN batch normalization on <c>[N, C]</c>, described as <c>[N, C, 1, 1]</c> with tag <c>nhwc</c> (the layout
+/// oneDNN's JIT kernels take; the plain 2-D <c>ab</c> layout falls back to its reference kernel), or on
+/// <c>[N, C, H, W]</c> with tag <c>nchw</c>: forward inference with global statistics, forward training, and backward
+/// (data, scale and shift), each a primitive created once and executed many times, as a C++ user of oneDNN would. The
+/// tensors are the caller's buffers (the same memory NativeBn runs on, 64-byte aligned, out of place); the per-channel
+/// parameters and statistics are oneDNN's own.
 /// </summary>
 internal sealed unsafe class OneDnnBatchNorm : IDisposable
 {
@@ -23,12 +25,17 @@ internal sealed unsafe class OneDnnBatchNorm : IDisposable
     private readonly ExecArg[] _trainingArgs;
     private readonly ExecArg[] _backwardArgs;
     private readonly List<nint> _buffers = [];
-    private readonly int _elements;
     private readonly int _channels;
-    private readonly nint _x, _y, _dy, _dx, _scale, _shift, _mean, _variance;
+    private readonly nint _scale, _shift, _mean, _variance;
 
-    public OneDnnBatchNorm(int n, int c, float epsilon, int threads)
+    /// <summary>
+    /// Primitives for <paramref name="shape"/> on the caller's tensors <paramref name="x"/>, <paramref name="y"/>,
+    /// <paramref name="dy"/> and <paramref name="dx"/> (addresses of N·C·H·W floats that stay valid and fixed while this
+    /// object lives; <paramref name="dy"/> and <paramref name="dx"/> may be 0 when backward is never run).
+    /// </summary>
+    public OneDnnBatchNorm(BnCase shape, float epsilon, nint x, nint y, nint dy, nint dx)
     {
+        (int n, int c, int threads) = (shape.N, shape.C, shape.Threads);
         SetOpenMpThreads(threads);
         Check(EngineCreate(out _engine, EngineCpu, 0), "engine_create");
         Check(StreamCreate(out _stream, _engine, StreamDefaultFlags), "stream_create");
@@ -37,18 +44,17 @@ internal sealed unsafe class OneDnnBatchNorm : IDisposable
         long* dims = stackalloc long[MaxDims];
         dims[0] = n;
         dims[1] = c;
-        dims[2] = 1;
-        dims[3] = 1;
-        Check(MemoryDescInitByTag(dataDesc, 4, dims, F32, TagNhwc), "memory_desc_init_by_tag(data)");
+        dims[2] = Math.Max(1, shape.H);
+        dims[3] = Math.Max(1, shape.W);
+        Check(MemoryDescInitByTag(dataDesc, 4, dims, F32, shape.ChannelsFirst ? TagNchw : TagNhwc), "memory_desc_init_by_tag(data)");
         dims[0] = c;
         Check(MemoryDescInitByTag(channelDesc, 1, dims, F32, TagA), "memory_desc_init_by_tag(channel)");
 
-        _elements = n * c;
         _channels = c;
-        _x = Floats(dataDesc, n * c, out nint x);
-        _y = Floats(dataDesc, n * c, out nint y);
-        _dy = Floats(dataDesc, n * c, out nint dy);
-        _dx = Floats(dataDesc, n * c, out nint dx);
+        Wrap(dataDesc, x, out nint xMemory);
+        Wrap(dataDesc, y, out nint yMemory);
+        Wrap(dataDesc, dy, out nint dyMemory);
+        Wrap(dataDesc, dx, out nint dxMemory);
         _scale = Floats(channelDesc, c, out nint scale);
         _shift = Floats(channelDesc, c, out nint shift);
         _mean = Floats(channelDesc, c, out nint mean);
@@ -61,28 +67,20 @@ internal sealed unsafe class OneDnnBatchNorm : IDisposable
         void* op = Allocate(OpDescBytes);
         Check(BatchNormForwardDescInit(op, ForwardInference, dataDesc, epsilon, UseGlobalStats | UseScale | UseShift), "forward inference desc");
         _inference = Primitive(op, 0, out _);
-        _inferenceArgs = [Arg(ArgSrc, x), Arg(ArgMean, mean), Arg(ArgVariance, variance), Arg(ArgScale, scale), Arg(ArgShift, shift), Arg(ArgDst, y)];
+        _inferenceArgs = [Arg(ArgSrc, xMemory), Arg(ArgMean, mean), Arg(ArgVariance, variance), Arg(ArgScale, scale), Arg(ArgShift, shift), Arg(ArgDst, yMemory)];
 
         Check(BatchNormForwardDescInit(op, ForwardTraining, dataDesc, epsilon, UseScale | UseShift), "forward training desc");
         _training = Primitive(op, 0, out nint trainingDesc);
-        _trainingArgs = [Arg(ArgSrc, x), Arg(ArgScale, scale), Arg(ArgShift, shift), Arg(ArgDst, y), Arg(ArgMean, mean), Arg(ArgVariance, variance)];
+        _trainingArgs = [Arg(ArgSrc, xMemory), Arg(ArgScale, scale), Arg(ArgShift, shift), Arg(ArgDst, yMemory), Arg(ArgMean, mean), Arg(ArgVariance, variance)];
 
         Check(BatchNormBackwardDescInit(op, Backward, dataDesc, dataDesc, epsilon, UseScale | UseShift), "backward desc");
         _backward = Primitive(op, trainingDesc, out _);
         _backwardArgs =
         [
-            Arg(ArgSrc, x), Arg(ArgMean, mean), Arg(ArgVariance, variance), Arg(ArgDiffDst, dy), Arg(ArgScale, scale),
-            Arg(ArgShift, shift), Arg(ArgDiffSrc, dx), Arg(ArgDiffScale, dScale), Arg(ArgDiffShift, dShift),
+            Arg(ArgSrc, xMemory), Arg(ArgMean, mean), Arg(ArgVariance, variance), Arg(ArgDiffDst, dyMemory), Arg(ArgScale, scale),
+            Arg(ArgShift, shift), Arg(ArgDiffSrc, dxMemory), Arg(ArgDiffScale, dScale), Arg(ArgDiffShift, dShift),
         ];
     }
-
-    public Span<float> X => new((void*)_x, _elements);
-
-    public Span<float> Y => new((void*)_y, _elements);
-
-    public Span<float> Dy => new((void*)_dy, _elements);
-
-    public Span<float> Dx => new((void*)_dx, _elements);
 
     public Span<float> Scale => new((void*)_scale, _channels);
 
@@ -160,6 +158,12 @@ internal sealed unsafe class OneDnnBatchNorm : IDisposable
         Check(MemoryCreate(out memory, desc, _engine, data), "memory_create");
         _memories.Add(memory);
         return (nint)data;
+    }
+
+    private void Wrap(void* desc, nint data, out nint memory)
+    {
+        Check(MemoryCreate(out memory, desc, _engine, (void*)data), "memory_create");
+        _memories.Add(memory);
     }
 
     private static ExecArg Arg(int arg, nint memory) => new() { Arg = arg, Memory = memory };

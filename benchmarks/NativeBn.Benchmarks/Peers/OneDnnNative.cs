@@ -17,6 +17,7 @@ internal static partial class OneDnnNative
     public const uint StreamDefaultFlags = 0x1;
     public const int F32 = 3;
     public const int TagA = 2;
+    public const int TagNchw = 5;
     public const int TagNhwc = 20;
     public const int ForwardTraining = 64;
     public const int ForwardInference = 96;

@@ -3,21 +3,27 @@ using System.Diagnostics;
 namespace NativeBn.Cli.Bench;
 
 /// <summary>
-/// A small timing harness for <c>nativebn bench</c>: warms an operation up long enough for the JIT to replace its
-/// first, unoptimized code (tiered compilation promotes methods after about 100 ms of calls), sizes batches of calls
-/// to about 10 ms, and returns the median time per call over several batches (medians resist the noise of shared
-/// machines).
+/// The timing harness of <c>nativebn bench</c>. Before each measurement it runs a blocking, compacting collection, so
+/// that no background collection left by an earlier case (whose buffers became garbage) runs on a core while this one
+/// is timed. It then warms the operation up (caches, the worker threads, branch predictors; the CLI compiles every
+/// method fully optimized on its first call), sizes batches of calls to about <c>batchMilliseconds</c>, and reports
+/// the fastest, median and slowest batch, as nanoseconds per call. Medians resist the noise of shared machines; min and
+/// max show the spread.
 /// </summary>
 internal static class BenchTimer
 {
-    public static double MedianNanoseconds(Action operation, int batches = 11, double batchMilliseconds = 10, double warmupMilliseconds = 300)
+    public static BenchTiming Measure(Action operation, int batches = 11, double batchMilliseconds = 10, double warmupMilliseconds = 200)
     {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
         var watch = Stopwatch.StartNew();
+        int warmupCalls = 0;
         do
         {
             operation();
+            warmupCalls++;
         }
-        while (watch.Elapsed.TotalMilliseconds < warmupMilliseconds);
+        while (watch.Elapsed.TotalMilliseconds < warmupMilliseconds || warmupCalls < 2);
 
         long calls = 1;
         while (true)
@@ -50,6 +56,6 @@ internal static class BenchTimer
         }
 
         Array.Sort(samples);
-        return samples[batches / 2];
+        return new BenchTiming(samples[0], samples[batches / 2], samples[^1]);
     }
 }

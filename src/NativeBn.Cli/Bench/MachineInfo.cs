@@ -60,6 +60,38 @@ internal static class MachineInfo
         return sets;
     }
 
+    /// <summary>
+    /// True when this process runs NativeAOT-compiled code: no method was JIT-compiled. (The CLI's project sets
+    /// PublishAot, which also turns the RuntimeFeature.IsDynamicCodeSupported switch off in JIT builds, so that switch
+    /// cannot tell.)
+    /// </summary>
+    public static bool IsNativeAot() => System.Runtime.JitInfo.GetCompiledMethodCount() == 0;
+
+    /// <summary>
+    /// The environment settings that change which instruction sets the JIT uses (<c>DOTNET_Enable*</c>,
+    /// <c>DOTNET_PreferredVectorBitWidth</c>), as <c>NAME=value</c>, sorted; empty under NativeAOT, which ignores them.
+    /// </summary>
+    public static IReadOnlyList<string> SimdSettings()
+    {
+        if (IsNativeAot())
+        {
+            return [];
+        }
+
+        var settings = new List<string>();
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            string name = (string)variable.Key;
+            if (name.StartsWith("DOTNET_Enable", StringComparison.Ordinal) || name == "DOTNET_PreferredVectorBitWidth")
+            {
+                settings.Add($"{name}={variable.Value}");
+            }
+        }
+
+        settings.Sort(StringComparer.Ordinal);
+        return settings;
+    }
+
     /// <summary>The widest accelerated vector the engine's kernels use, e.g. "Vector512 (16 floats)".</summary>
     public static string WidthUsed() => $"{SimdWidth.Describe(SimdWidth.MaxFloats)} ({SimdWidth.MaxFloats} floats)";
 

@@ -1,110 +1,100 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using NativeBn.Cli.Demo;
 using NativeBn.Cli.Bench;
-using NativeBn.Datasets;
-using NativeBn.Diagnostics;
-using NativeBn.Network;
-using NativeBn.Normalization;
 using NativeBn.Serialization;
 
 namespace NativeBn.Cli.Commands;
 
 /// <summary>
-/// <c>nativebn bench</c>: a quick benchmark (well under a minute) of the engine on this CPU: medians of timed
-/// batches, with a plain scalar loop measured in the same run as the baseline for the BatchNorm cases.
+/// <c>nativebn bench</c>: a quick benchmark (well under a minute) of the engine on this CPU: min, median and max of
+/// timed batches per case, with a plain scalar loop measured in the same run as the baseline for the <c>[N, C]</c>
+/// BatchNorm cases. <c>--compare</c> instead merges earlier <c>--json</c> outputs into one table (and a plot).
 /// </summary>
 internal static class BenchCommand
 {
     public static Command Create(CliContext context)
     {
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file" };
-        var command = new Command("bench", "Measure BatchNorm and network speed on this CPU (under a minute)") { json };
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "Measure nothing; merge these earlier --json outputs (other machines or instruction-set levels) into one table",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var label = new Option<string[]>("--label")
+        {
+            Description = "With --compare: one column label per file, in the same order (default: each file's SIMD width and settings)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var plot = new Option<FileInfo?>("--plot") { Description = "With --compare: also draw the medians per case and file as a PNG" };
+        var command = new Command("bench", "Measure BatchNorm and network speed on this CPU (under a minute), or compare earlier runs") { json, compare, label, plot };
         command.SetAction(parse => Cli.Guard(context, () =>
         {
-            OutputFile.Check(parse.GetValue(json), "--json");
-            TextWriter o = context.Output;
-            var machine = new BenchMachine(MachineInfo.Cpu(), Environment.ProcessorCount, MachineInfo.SupportedSimd(), MachineInfo.WidthUsed(), Environment.Version.ToString());
-            o.WriteLine($"cpu: {machine.Cpu} ({machine.Cores} cores), .NET {machine.Runtime}");
-            o.WriteLine($"simd supported: {string.Join(", ", machine.SimdSupported)}; width used: {machine.SimdWidthUsed}");
-            o.WriteLine();
-            o.WriteLine("| case | N | C | threads | ns/op | scalar loop ns/op | speed-up |");
-            o.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-            var entries = new List<BenchEntry>();
-            using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "benchmarking" })
+            string[] files = parse.GetValue(compare) ?? [];
+            string[] labels = parse.GetValue(label) ?? [];
+            if (files.Length == 0)
             {
-                (string Case, int N, int C, int Threads)[] cases =
-                [
-                    ("bn-infer", 1, 64, 1), ("bn-infer", 1, 256, 1), ("bn-infer", 1, 1024, 1),
-                    ("bn-infer", 32, 64, 1), ("bn-infer", 32, 256, 1), ("bn-infer", 32, 1024, 1), ("bn-infer", 4096, 1024, 2),
-                    ("bn-train-fwd", 32, 256, 1), ("bn-train-fwd", 4096, 1024, 2),
-                    ("bn-train-fwdbwd", 32, 256, 1), ("bn-train-fwdbwd", 4096, 1024, 2),
-                    ("mlp-predict", 1, 784, 1), ("mlp-train-step", 32, 784, 1),
-                ];
-                for (int k = 0; k < cases.Length; k++)
+                if (labels.Length != 0 || parse.GetValue(plot) is not null)
                 {
-                    var (name, n, c, threads) = cases[k];
-                    BenchEntry entry = name.StartsWith("bn-", StringComparison.Ordinal) ? BatchNormCase(name, n, c, threads) : NetworkCase(name, n, c);
-                    entries.Add(entry);
-                    o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {entry.Case} | {n} | {c} | {threads} | {entry.NanosecondsPerOperation:F1} | {(entry.ScalarLoopNanoseconds is { } s ? s.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {(entry.Speedup is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} |"));
-                    progress.Report((k + 1.0) / cases.Length);
+                    throw new CliException($"{(labels.Length != 0 ? "--label" : "--plot")} goes with --compare FILE...; without it bench measures this CPU.");
                 }
+
+                OutputFile.Check(parse.GetValue(json), "--json");
+                Measure(context, parse.GetValue(json));
+                return;
             }
 
-            if (parse.GetValue(json) is { } file)
+            if (parse.GetValue(json) is not null)
             {
-                AtomicFile.WriteAllBytes(file.FullName, JsonSerializer.SerializeToUtf8Bytes(new BenchDocument(machine, entries), BenchJsonContext.Default.BenchDocument));
-                o.WriteLine($"wrote {file.FullName}");
+                throw new CliException("--json writes a new measurement; --compare measures nothing. Give one or the other.");
+            }
+
+            OutputFile.Check(parse.GetValue(plot), "--plot");
+            var comparison = BenchComparison.Load(files, labels);
+            context.Output.Write(comparison.ToMarkdown());
+            if (parse.GetValue(plot) is { } png)
+            {
+                BenchComparisonPlot.Save(comparison, png.FullName);
+                context.Output.WriteLine($"wrote {png.FullName}");
             }
         }));
         return command;
     }
 
-    private static BenchEntry BatchNormCase(string name, int n, int c, int threads)
+    private static void Measure(CliContext context, FileInfo? json)
     {
-        var random = new Random(1);
-        float[] x = [.. Enumerable.Range(0, n * c).Select(_ => random.NextSingle() * 4 - 2)];
-        float[] dy = [.. Enumerable.Range(0, n * c).Select(_ => random.NextSingle() * 2 - 1)];
-        var y = new float[checked(n * c)];
-        var dx = new float[checked(n * c)];
-        var layer = new BatchNorm(c, new BatchNormOptions { MaxThreads = threads });
-        TensorShape shape = TensorShape.Features(n, c);
-        float[] gamma = layer.Gamma.ToArray(), beta = layer.Beta.ToArray(), scale = new float[c], shift = new float[c];
-        layer.GetInferenceCoefficients(NormalizationStatistics.Running, scale, shift);
-        var scalar = new ScalarBatchNorm(n, c, (float)layer.Options.Conventions.Epsilon);
-        (Action engine, Action baseline) = name switch
+        TextWriter o = context.Output;
+        var machine = new BenchMachine(MachineInfo.Cpu(), Environment.ProcessorCount, MachineInfo.SupportedSimd(), MachineInfo.WidthUsed(),
+            Environment.Version.ToString(), MachineInfo.IsNativeAot(), MachineInfo.SimdSettings());
+        string settings = machine.Settings is { Count: > 0 } s ? $"; settings: {string.Join(" ", s)}" : "";
+        o.WriteLine($"cpu: {machine.Cpu} ({machine.Cores} cores), .NET {machine.Runtime}{(machine.NativeAot == true ? " (NativeAOT)" : "")}");
+        o.WriteLine($"simd supported: {string.Join(", ", machine.SimdSupported)}; width used: {machine.SimdWidthUsed}{settings}");
+        o.WriteLine();
+        o.WriteLine("| case | N | C | H×W | threads | min | median | max | scalar loop (median) | speed-up |");
+        o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var entries = new List<BenchEntry>();
+        IReadOnlyList<BenchCase> cases = BenchCase.All;
+        using (var progress = new ProgressBar(context.Error, context.ShowProgress) { Stage = "benchmarking" })
         {
-            "bn-infer" => ((Action)(() => layer.Infer(x, shape, y)), (Action)(() => scalar.Infer(x, scale, shift, y))),
-            "bn-train-fwd" => (() => layer.Forward(x, shape, y, BatchNormMode.Training), () => scalar.TrainForward(x, gamma, beta, y)),
-            _ => (() =>
+            var batchNorm = new BatchNormBench(cases.Where(c => c.IsBatchNorm).Max(c => c.Values));
+            for (int k = 0; k < cases.Count; k++)
             {
-                layer.Forward(x, shape, y, BatchNormMode.Training);
-                layer.Backward(x, dy, shape, dx);
-            }, () =>
-            {
-                scalar.TrainForward(x, gamma, beta, y);
-                scalar.Backward(x, dy, gamma, dx);
-            }),
-        };
-        double ours = BenchTimer.MedianNanoseconds(engine);
-        double plain = BenchTimer.MedianNanoseconds(baseline);
-        return new BenchEntry(name, n, c, threads, ours, plain, plain / ours);
+                BenchCase benchCase = cases[k];
+                BenchEntry entry = benchCase.IsBatchNorm ? batchNorm.Run(benchCase) : NetworkBench.Run(benchCase);
+                entries.Add(entry);
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {entry.Case} | {entry.N} | {entry.C} | {(benchCase.ChannelsFirst ? $"{benchCase.H}×{benchCase.W}" : "")} | {entry.Threads} | {Time(entry.MinNanoseconds)} | {Time(entry.NanosecondsPerOperation)} | {Time(entry.MaxNanoseconds)} | {Time(entry.ScalarLoopNanoseconds)} | {(entry.Speedup is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")} |"));
+                progress.Report((k + 1.0) / cases.Count);
+            }
+        }
+
+        if (json is not null)
+        {
+            var document = new BenchDocument(machine, entries, BenchDocument.CurrentSchemaVersion);
+            AtomicFile.WriteAllBytes(json.FullName, JsonSerializer.SerializeToUtf8Bytes(document, BenchJsonContext.Default.BenchDocument));
+            o.WriteLine($"wrote {json.FullName}");
+        }
     }
 
-    private static BenchEntry NetworkCase(string name, int n, int c)
-    {
-        var (train, _) = MnistSample.LoadSplit();
-        Sequential model = MismatchDemo.BuildModel(DemoNetwork.Mlp, c, 10, 64, 1, BatchNormConventions.PyTorch, 0, 32);
-        float[] batch = train.Rows(0, n).ToArray();
-        int[] labels = train.Labels[..n].ToArray();
-        var probabilities = new float[10];
-        var adam = new Adam();
-        model.TrainStep(train.Rows(0, 32).ToArray(), train.Labels[..32].ToArray(), adam);
-        Action operation = name == "mlp-predict"
-            ? () => model.Predict(batch, probabilities, InferenceRegime.Running)
-            : () => model.TrainStep(batch, labels, adam);
-        return new BenchEntry(name, n, c, 1, BenchTimer.MedianNanoseconds(operation), null, null);
-    }
+    private static string Time(double? nanoseconds) => nanoseconds is { } t ? BenchComparison.FormatTime(t) : "-";
 }

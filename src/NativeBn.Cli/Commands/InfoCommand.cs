@@ -18,7 +18,7 @@ internal static class InfoCommand
         command.SetAction(parse => Cli.Guard(context, () =>
         {
             TextWriter o = context.Output;
-            bool nativeAot = System.Runtime.JitInfo.GetCompiledMethodCount() == 0;
+            bool nativeAot = MachineInfo.IsNativeAot();
             int used = SimdWidth.MaxFloats, cpu = MachineInfo.CpuFloats();
             o.WriteLine($"nativebn {typeof(InfoCommand).Assembly.GetName().Version}, .NET {Environment.Version}, {(nativeAot ? "NativeAOT" : "JIT")}");
             o.WriteLine($"cpu: {MachineInfo.Cpu()} ({Environment.ProcessorCount} cores)");
