@@ -16,7 +16,7 @@ namespace NativeBn.Kernels;
 /// (0, 0), (1, 0), (H - 2, W - 1) and (H - 1, W - 1), are computed one at a time. Vectors are the widest that fit in a row less one value. Each output is the bias plus its
 /// taps in kernel order, then the activation.
 /// </summary>
-internal sealed class Depthwise3x3
+internal sealed class Depthwise3x3 : IDepthwiseKernel
 {
     private readonly int _height, _width;
     private readonly float[] _notFirstColumn, _notLastColumn;
@@ -40,11 +40,7 @@ internal sealed class Depthwise3x3
         w is { KernelHeight: 3, KernelWidth: 3, StrideHeight: 1, StrideWidth: 1, DilationHeight: 1, DilationWidth: 1 }
         && w is { PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1 } && height >= 3 && width >= 3;
 
-    /// <summary>
-    /// Channels [<paramref name="firstChannel"/>, <paramref name="firstChannel"/> + <paramref name="channels"/>) of a
-    /// layer: <paramref name="x"/> and <paramref name="y"/> hold those channels' planes; weights <c>[C, 9]</c> and bias
-    /// <c>[C]</c> are the layer's. <paramref name="y"/> must not overlap <paramref name="x"/>.
-    /// </summary>
+    /// <inheritdoc />
     public void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation)
     {
         int plane = _height * _width;

@@ -9,8 +9,8 @@ namespace NativeBn.Kernels;
 /// or per channel for depthwise convolutions), then <see cref="Run"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused. Depthwise convolutions run
-/// directly (<see cref="Depthwise3x3"/> for 3x3 windows of stride 1 and padding 1, else <see cref="SlidingWindow"/> with
-/// <see cref="DepthwiseTaps"/>). A sample is computed alone in a fixed order, so its result does not
+/// directly (<see cref="Depthwise3x3"/> and <see cref="Depthwise3x3Stride2"/> for 3x3 windows of padding 1 and stride 1 or 2,
+/// else <see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>). A sample is computed alone in a fixed order, so its result does not
 /// depend on the batch it arrives in.
 /// </summary>
 internal sealed class PackedConvolution
@@ -24,7 +24,7 @@ internal sealed class PackedConvolution
     private readonly Window2d _window;
     private readonly int _channels, _outputs, _groups, _height, _width, _depth;
     private readonly SlidingWindow? _depthwise;
-    private readonly Depthwise3x3? _direct;
+    private readonly IDepthwiseKernel? _direct;
     private readonly PhaseLayout? _layout;
     private readonly float[] _weights;
     private readonly float[] _bias;
@@ -41,6 +41,10 @@ internal sealed class PackedConvolution
             if (Depthwise3x3.Fits(w, height, width))
             {
                 _direct = new Depthwise3x3(height, width);
+            }
+            else if (Depthwise3x3Stride2.Fits(w, height, width))
+            {
+                _direct = new Depthwise3x3Stride2(height, width);
             }
             else
             {

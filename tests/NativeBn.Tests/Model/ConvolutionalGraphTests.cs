@@ -78,17 +78,27 @@ public class ConvolutionalGraphTests
         { "depthwise 3x3 same on 5x33", 3, 3, 5, 33, 23, Same3x3, 3, true },
         { "depthwise 3x3 same on 18x16", 2, 2, 18, 16, 24, Same3x3, 2, true },
         { "depthwise 3x3 same on 9x40", 3, 3, 9, 40, 25, Same3x3, 3, true },
+        { "depthwise 3x3 stride 2 on 4x4", 3, 3, 4, 4, 26, Stride2, 3, true },
+        { "depthwise 3x3 stride 2 on 10x10", 3, 3, 10, 10, 27, Stride2, 3, true },
+        { "depthwise 3x3 stride 2 on 14x14", 4, 4, 14, 14, 28, Stride2, 4, false },
+        { "depthwise 3x3 stride 2 on 28x20", 3, 3, 28, 20, 29, Stride2, 3, true },
+        { "depthwise 3x3 stride 2 on 8x36", 2, 2, 8, 36, 30, Stride2, 2, true },
+        { "depthwise 3x3 stride 2 on 6x70", 2, 2, 6, 70, 31, Stride2, 2, true },
     };
+
+    private static Window2d Stride2 => new(3, 3, 2, 2, 1, 1, 1, 1);
 
     private static Window2d Same3x3 => new(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
 
     [Theory]
-    [InlineData(7, 7)]
-    [InlineData(14, 14)]
-    [InlineData(6, 35)]
-    public void DepthwiseWithFusedClipMatchesItsDefinition(int height, int width)
+    [InlineData(7, 7, 1)]
+    [InlineData(14, 14, 1)]
+    [InlineData(6, 35, 1)]
+    [InlineData(14, 14, 2)]
+    [InlineData(8, 40, 2)]
+    public void DepthwiseWithFusedClipMatchesItsDefinition(int height, int width, int stride)
     {
-        ModelNode[] nodes = [Conv("dw", "x", 6, 6, Same3x3, groups: 6, seed: 30), new ClipNode("relu6", "dw", 0f, 0.5f)];
+        ModelNode[] nodes = [Conv("dw", "x", 6, 6, stride == 1 ? Same3x3 : Stride2, groups: 6, seed: 30), new ClipNode("relu6", "dw", 0f, 0.5f)];
         PredictsLikeTheReference(new ModelDescription([Image(6, height, width)], nodes, ["relu6"]), $"depthwise + clip on {height}x{width}");
     }
 

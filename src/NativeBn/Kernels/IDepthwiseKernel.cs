@@ -1,0 +1,12 @@
+namespace NativeBn.Kernels;
+
+/// <summary>A depthwise convolution kernel for one window geometry and input size, run on a range of a layer's channels.</summary>
+internal interface IDepthwiseKernel
+{
+    /// <summary>
+    /// Channels [<paramref name="firstChannel"/>, <paramref name="firstChannel"/> + <paramref name="channels"/>) of a
+    /// layer: <paramref name="x"/> and <paramref name="y"/> hold those channels' input and output planes; weights
+    /// <c>[C, kH·kW]</c> and bias <c>[C]</c> are the layer's. <paramref name="y"/> must not overlap <paramref name="x"/>.
+    /// </summary>
+    void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation);
+}
