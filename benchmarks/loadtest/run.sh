@@ -55,6 +55,8 @@ echo "=== publishing"
 # the sample's default, x86-64-v3, would give NativeBn half the vector width.
 dotnet publish "$root/samples/NativeBn.Service" -c Release -r linux-x64 -p:IlcInstructionSet=native -o "$out/nativebn" -v quiet -nologo >/dev/null
 dotnet publish "$root/benchmarks/loadtest/NativeBn.Service.Onnx" -c Release -r linux-x64 -o "$out/onnx" -v quiet -nologo >/dev/null
+# The compiler and MSBuild servers the builds left running would otherwise share the cores with the first services.
+dotnet build-server shutdown >/dev/null 2>&1 || true
 
 port=""
 start() { # service (nativebn or onnx), model file: the service pinned to CPU 0, serving the file as model "m"
