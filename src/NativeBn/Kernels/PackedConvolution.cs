@@ -8,7 +8,8 @@ namespace NativeBn.Kernels;
 /// A 2-D convolution prepared for one input size: weights re-laid out once (<see cref="PackedGemm.Pack"/> per group,
 /// or per channel for depthwise convolutions), then <see cref="Run"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
-/// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused. Depthwise convolutions run
+/// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
+/// stride 1 without padding whose positions fill whole GEMM panels reads the input and writes the output in place. Depthwise convolutions run
 /// directly (<see cref="Depthwise3x3"/> and <see cref="Depthwise3x3Stride2"/> for 3x3 windows of padding 1 and stride 1 or 2,
 /// else <see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>). A sample is computed alone in a fixed order, so its result does not
 /// depend on the batch it arrives in.
@@ -26,6 +27,7 @@ internal sealed class PackedConvolution
     private readonly SlidingWindow? _depthwise;
     private readonly IDepthwiseKernel? _direct;
     private readonly PhaseLayout? _layout;
+    private readonly bool _inPlace;
     private readonly float[] _weights;
     private readonly float[] _bias;
 
@@ -59,6 +61,8 @@ internal sealed class PackedConvolution
         {
             int padded = PackedGemm.PaddedRows(_outputs / _groups);
             _layout = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
+            _inPlace = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 }
+                && _layout.Columns == height * width;
             _weights = new float[checked((long)padded * _depth * _groups)];
             _bias = new float[padded * _groups];
             ScratchLength = checked(_layout.CopyLength + (long)(_outputs / _groups) * _layout.Columns);
@@ -109,6 +113,13 @@ internal sealed class PackedConvolution
         {
             ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
+            if (_inPlace)
+            {
+                PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
+                    input, layout.Taps, columns, output, columns, activation, maxThreads);
+                continue;
+            }
+
             Copies(input, copy, result, output, CopyPart.Split, maxThreads);
             PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
                 copy, layout.Taps, columns, result, columns, activation, maxThreads);
