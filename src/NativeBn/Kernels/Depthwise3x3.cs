@@ -73,10 +73,7 @@ internal sealed class Depthwise3x3 : IDepthwiseKernel
         {
             ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * plane);
             ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * plane);
-            ref float k = ref weights[(firstChannel + c) * 9];
-            TF w0 = TS.Broadcast(k), w1 = TS.Broadcast(Unsafe.Add(ref k, 1)), w2 = TS.Broadcast(Unsafe.Add(ref k, 2));
-            TF w3 = TS.Broadcast(Unsafe.Add(ref k, 3)), w4 = TS.Broadcast(Unsafe.Add(ref k, 4)), w5 = TS.Broadcast(Unsafe.Add(ref k, 5));
-            TF w6 = TS.Broadcast(Unsafe.Add(ref k, 6)), w7 = TS.Broadcast(Unsafe.Add(ref k, 7)), w8 = TS.Broadcast(Unsafe.Add(ref k, 8));
+            Window3x3.Broadcast<TS, TF, TD>(ref weights[(firstChannel + c) * 9], out TF w0, out TF w1, out TF w2, out TF w3, out TF w4, out TF w5, out TF w6, out TF w7, out TF w8);
             float b = bias[firstChannel + c];
             TF vb = TS.Broadcast(b);
             nint count = TS.Count;
@@ -116,30 +113,10 @@ internal sealed class Depthwise3x3 : IDepthwiseKernel
             }
 
             ReadOnlySpan<float> taps = weights.AsSpan((firstChannel + c) * 9, 9);
-            Single(ref xp, ref yp, 0, 0, taps, b, activation);
-            Single(ref xp, ref yp, 1, 0, taps, b, activation);
-            Single(ref xp, ref yp, h - 2, w - 1, taps, b, activation);
-            Single(ref xp, ref yp, h - 1, w - 1, taps, b, activation);
+            Unsafe.Add(ref yp, 0) = Window3x3.At(ref xp, h, w, 0, 0, taps, b, activation);
+            Unsafe.Add(ref yp, w) = Window3x3.At(ref xp, h, w, 1, 0, taps, b, activation);
+            Unsafe.Add(ref yp, (h - 1) * (nint)w - 1) = Window3x3.At(ref xp, h, w, h - 2, w - 1, taps, b, activation);
+            Unsafe.Add(ref yp, plane - 1) = Window3x3.At(ref xp, h, w, h - 1, w - 1, taps, b, activation);
         }
-    }
-
-    /// <summary>Output (<paramref name="i"/>, <paramref name="j"/>) with only the taps that fall inside the plane.</summary>
-    private void Single(ref float x, ref float y, int i, int j, ReadOnlySpan<float> w, float bias, Activation activation)
-    {
-        float sum = bias;
-        for (int r = 0; r < 3; r++)
-        {
-            int row = i + r - 1;
-            for (int s = 0; s < 3; s++)
-            {
-                int column = j + s - 1;
-                if ((uint)row < (uint)_height && (uint)column < (uint)_width)
-                {
-                    sum = float.MultiplyAddEstimate(w[r * 3 + s], Unsafe.Add(ref x, (nint)row * _width + column), sum);
-                }
-            }
-        }
-
-        Unsafe.Add(ref y, (nint)i * _width + j) = activation.IsSet ? Math.Min(Math.Max(sum, activation.Low), activation.High) : sum;
     }
 }

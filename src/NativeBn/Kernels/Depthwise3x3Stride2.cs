@@ -69,10 +69,7 @@ internal sealed class Depthwise3x3Stride2(int height, int width) : IDepthwiseKer
         {
             ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * plane);
             ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * outputPlane);
-            ref float k = ref weights[(firstChannel + c) * 9];
-            TF w0 = TS.Broadcast(k), w1 = TS.Broadcast(Unsafe.Add(ref k, 1)), w2 = TS.Broadcast(Unsafe.Add(ref k, 2));
-            TF w3 = TS.Broadcast(Unsafe.Add(ref k, 3)), w4 = TS.Broadcast(Unsafe.Add(ref k, 4)), w5 = TS.Broadcast(Unsafe.Add(ref k, 5));
-            TF w6 = TS.Broadcast(Unsafe.Add(ref k, 6)), w7 = TS.Broadcast(Unsafe.Add(ref k, 7)), w8 = TS.Broadcast(Unsafe.Add(ref k, 8));
+            Window3x3.Broadcast<TS, TF, TD>(ref weights[(firstChannel + c) * 9], out TF w0, out TF w1, out TF w2, out TF w3, out TF w4, out TF w5, out TF w6, out TF w7, out TF w8);
             float b = bias[firstChannel + c];
             TF vb = TS.Broadcast(b);
             for (nint i = 0; i < _outputHeight; i++)
@@ -93,16 +90,7 @@ internal sealed class Depthwise3x3Stride2(int height, int width) : IDepthwiseKer
                     TS.Store(activation.IsSet ? TS.Min(TS.Max(sum, low), high) : sum, ref yp, i * ow + at);
                 }
 
-                ReadOnlySpan<float> taps = weights.AsSpan((firstChannel + c) * 9, 9);
-                float first = b;
-                for (int r = i == 0 ? 1 : 0; r < 3; r++)
-                {
-                    nint row = middle + (r - 1) * w;
-                    first = float.MultiplyAddEstimate(taps[r * 3 + 1], Unsafe.Add(ref xp, row), first);
-                    first = float.MultiplyAddEstimate(taps[r * 3 + 2], Unsafe.Add(ref xp, row + 1), first);
-                }
-
-                Unsafe.Add(ref yp, i * ow) = activation.IsSet ? Math.Min(Math.Max(first, activation.Low), activation.High) : first;
+                Unsafe.Add(ref yp, i * ow) = Window3x3.At(ref xp, height, width, 2 * (int)i, 0, weights.AsSpan((firstChannel + c) * 9, 9), b, activation);
             }
         }
     }

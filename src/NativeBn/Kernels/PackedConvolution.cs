@@ -246,7 +246,7 @@ internal sealed class PackedConvolution
         convolution.RunChannels(
             new ReadOnlySpan<float>(job.X + (nint)first * input, (end - first) * input),
             new Span<float>(job.Y + (nint)first * output, (end - first) * output),
-            KernelScratch.Floats(convolution.ScratchLength), first, end, job.Activation);
+            convolution._direct is null ? KernelScratch.Floats(convolution.ScratchLength) : default, first, end, job.Activation);
     }
 
     /// <summary>Depthwise channels [<paramref name="first"/>, <paramref name="end"/>), whose planes <paramref name="x"/> and <paramref name="y"/> hold.</summary>
