@@ -82,7 +82,8 @@ internal static class PackedGemm
     /// <summary>
     /// <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, int, Activation)"/>
     /// with the panels, or where there are few panels the row tiles, shared among up to <paramref name="maxThreads"/>
-    /// threads (the caller's included). Every output is the same sum in the same order whichever thread computes it, so
+    /// threads (the caller's included) in <see cref="GuidedChunks"/> of at least <see cref="MultiplyAddsPerChunk"/>
+    /// multiply-adds. Every output is the same sum in the same order whichever thread computes it, so
     /// the result is bitwise the same for any thread count.
     /// </summary>
     public static unsafe void Multiply(
@@ -91,8 +92,9 @@ internal static class PackedGemm
     {
         int panels = columns / Panel, tiles = rows / BigRows + (rows % BigRows > 0 ? 1 : 0);
         bool byRows = panels < 4 * maxThreads && tiles > panels;
-        int chunks = (int)Math.Min(Math.Min(byRows ? tiles : panels, 4L * maxThreads), (long)rows * depth * columns / MultiplyAddsPerChunk);
-        if (maxThreads <= 1 || chunks <= 1)
+        long perItem = (long)depth * (byRows ? (long)columns * BigRows : (long)rows * Panel);
+        var chunks = new GuidedChunks(byRows ? tiles : panels, maxThreads, (int)Math.Min(int.MaxValue, MultiplyAddsPerChunk / Math.Max(1, perItem)));
+        if (maxThreads <= 1 || chunks.Count <= 1)
         {
             Multiply(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation);
             return;
@@ -102,7 +104,7 @@ internal static class PackedGemm
         fixed (int* po = offsets)
         {
             var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, byRows ? tiles : 0, chunks, pc, c.Length, ldc, activation);
-            WorkerTeam.Shared.Run(chunks, maxThreads, &MultiplyChunk, (nint)(&job));
+            WorkerTeam.Shared.Run(chunks.Count, maxThreads, &MultiplyChunk, (nint)(&job));
         }
     }
 
@@ -118,7 +120,7 @@ internal static class PackedGemm
         var offsets = new ReadOnlySpan<int>(job.Offsets, job.OffsetCount);
         if (job.Tiles > 0)
         {
-            int firstTile = (int)((long)job.Tiles * chunk / job.Chunks), endTile = (int)((long)job.Tiles * (chunk + 1) / job.Chunks);
+            (int firstTile, int endTile) = job.Chunks.Range(chunk);
             int rowFirst = firstTile * BigRows, rowEnd = Math.Min(endTile * BigRows, job.Rows);
             var b = new ReadOnlySpan<float>(job.B, job.BLength);
             var c = new Span<float>(job.C, job.CLength);
@@ -133,7 +135,7 @@ internal static class PackedGemm
             return;
         }
 
-        int first = (int)((long)job.Panels * chunk / job.Chunks), end = (int)((long)job.Panels * (chunk + 1) / job.Chunks);
+        (int first, int end) = job.Chunks.Range(chunk);
         int start = first * Panel;
         Multiply(
             a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B + start, job.BLength - start), offsets,
@@ -143,12 +145,13 @@ internal static class PackedGemm
     /// <summary>One multiplication shared among threads: its operands as pointers (they are pinned while it runs).</summary>
     private readonly unsafe struct Job(
         float* a, int aLength, float* bias, int biasLength, int rows, int depth, float* b, int bLength, int* offsets, int offsetCount,
-        int panels, int tiles, int chunks, float* c, int cLength, int ldc, Activation activation)
+        int panels, int tiles, GuidedChunks chunks, float* c, int cLength, int ldc, Activation activation)
     {
         public readonly float* A = a, Bias = bias, B = b, C = c;
         public readonly int* Offsets = offsets;
         public readonly int ALength = aLength, BiasLength = biasLength, Rows = rows, Depth = depth, BLength = bLength, OffsetCount = offsetCount;
-        public readonly int Panels = panels, Tiles = tiles, Chunks = chunks, CLength = cLength, Ldc = ldc;
+        public readonly int Panels = panels, Tiles = tiles, CLength = cLength, Ldc = ldc;
+        public readonly GuidedChunks Chunks = chunks;
         public readonly Activation Activation = activation;
     }
 
