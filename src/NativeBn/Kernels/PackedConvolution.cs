@@ -142,8 +142,8 @@ internal sealed class PackedConvolution
     {
         int channels = part == CopyPart.Split ? _channels / _groups : _outputs / _groups;
         long floats = part == CopyPart.Split ? input.Length : output.Length;
-        int chunks = (int)Math.Min(Math.Min(channels, 4L * maxThreads), floats / FloatsPerCopyChunk);
-        if (maxThreads <= 1 || chunks <= 1)
+        var chunks = new GuidedChunks(channels, maxThreads, (int)Math.Min(channels, FloatsPerCopyChunk * channels / Math.Max(1, floats)));
+        if (maxThreads <= 1 || chunks.Count <= 1)
         {
             Copy(input, copy, result, output, part, 0, channels);
         }
@@ -151,8 +151,8 @@ internal sealed class PackedConvolution
         {
             fixed (float* pi = input, pc = copy, pr = result, po = output)
             {
-                var job = new CopyJob(pi, input.Length, pc, copy.Length, pr, result.Length, po, output.Length, part, channels, chunks);
-                WorkerTeam.Shared.Run(this, chunks, maxThreads, &CopyChunk, (nint)(&job));
+                var job = new CopyJob(pi, input.Length, pc, copy.Length, pr, result.Length, po, output.Length, part, chunks);
+                WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &CopyChunk, (nint)(&job));
             }
         }
 
@@ -166,10 +166,10 @@ internal sealed class PackedConvolution
     {
         ref CopyJob job = ref *(CopyJob*)state;
         var convolution = (PackedConvolution)owner;
+        (int first, int end) = job.Chunks.Range(chunk);
         convolution.Copy(
             new ReadOnlySpan<float>(job.Input, job.InputLength), new Span<float>(job.Phases, job.PhasesLength),
-            new Span<float>(job.Result, job.ResultLength), new Span<float>(job.Output, job.OutputLength), job.Part,
-            (int)((long)job.Channels * chunk / job.Chunks), (int)((long)job.Channels * (chunk + 1) / job.Chunks));
+            new Span<float>(job.Result, job.ResultLength), new Span<float>(job.Output, job.OutputLength), job.Part, first, end);
     }
 
     /// <summary>Channels [<paramref name="first"/>, <paramref name="end"/>) of one of the copies around a group's GEMM.</summary>
@@ -207,12 +207,12 @@ internal sealed class PackedConvolution
     /// <summary>One copy around a group's GEMM shared among threads: its pinned buffers.</summary>
     private readonly unsafe struct CopyJob(
         float* input, int inputLength, float* phases, int phasesLength, float* result, int resultLength, float* output, int outputLength,
-        CopyPart part, int channels, int chunks)
+        CopyPart part, GuidedChunks chunks)
     {
         public readonly float* Input = input, Phases = phases, Result = result, Output = output;
         public readonly int InputLength = inputLength, PhasesLength = phasesLength, ResultLength = resultLength, OutputLength = outputLength;
         public readonly CopyPart Part = part;
-        public readonly int Channels = channels, Chunks = chunks;
+        public readonly GuidedChunks Chunks = chunks;
     }
 
     /// <summary>
@@ -223,8 +223,8 @@ internal sealed class PackedConvolution
     {
         int taps = _window.KernelHeight * _window.KernelWidth;
         long work = (long)y.Length * taps;
-        int chunks = (int)Math.Min(Math.Min(_channels, 4L * maxThreads), work / MultiplyAddsPerChunk);
-        if (maxThreads <= 1 || chunks <= 1)
+        var chunks = new GuidedChunks(_channels, maxThreads, (int)Math.Min(_channels, MultiplyAddsPerChunk * _channels / Math.Max(1, work)));
+        if (maxThreads <= 1 || chunks.Count <= 1)
         {
             RunChannels(x, y, scratch, 0, _channels, activation);
             return;
@@ -233,7 +233,7 @@ internal sealed class PackedConvolution
         fixed (float* px = x, py = y)
         {
             var job = new DepthwiseJob(px, x.Length, py, y.Length, activation, chunks);
-            WorkerTeam.Shared.Run(this, chunks, maxThreads, &DepthwiseChunk, (nint)(&job));
+            WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &DepthwiseChunk, (nint)(&job));
         }
     }
 
@@ -241,7 +241,8 @@ internal sealed class PackedConvolution
     {
         ref DepthwiseJob job = ref *(DepthwiseJob*)state;
         var convolution = (PackedConvolution)owner;
-        int channels = convolution._channels, first = channels * chunk / job.Chunks, end = channels * (chunk + 1) / job.Chunks;
+        int channels = convolution._channels;
+        (int first, int end) = job.Chunks.Range(chunk);
         int input = job.InputLength / channels, output = job.OutputLength / channels;
         convolution.RunChannels(
             new ReadOnlySpan<float>(job.X + (nint)first * input, (end - first) * input),
@@ -263,10 +264,11 @@ internal sealed class PackedConvolution
     }
 
     /// <summary>One depthwise convolution shared among threads: its pinned input and output.</summary>
-    private readonly unsafe struct DepthwiseJob(float* x, int inputLength, float* y, int outputLength, Activation activation, int chunks)
+    private readonly unsafe struct DepthwiseJob(float* x, int inputLength, float* y, int outputLength, Activation activation, GuidedChunks chunks)
     {
         public readonly float* X = x, Y = y;
-        public readonly int InputLength = inputLength, OutputLength = outputLength, Chunks = chunks;
+        public readonly int InputLength = inputLength, OutputLength = outputLength;
+        public readonly GuidedChunks Chunks = chunks;
         public readonly Activation Activation = activation;
     }
 }

@@ -33,8 +33,8 @@ internal sealed class Pooling
     /// </summary>
     public unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int maxThreads = 1)
     {
-        int chunks = (int)Math.Min(Math.Min(_channels, 4L * maxThreads), (long)x.Length / FloatsPerChunk);
-        if (maxThreads <= 1 || chunks <= 1)
+        var chunks = new GuidedChunks(_channels, maxThreads, (int)Math.Min(_channels, FloatsPerChunk * _channels / Math.Max(1, (long)x.Length)));
+        if (maxThreads <= 1 || chunks.Count <= 1)
         {
             Run(x, y, scratch, 0, _channels);
             return;
@@ -43,7 +43,7 @@ internal sealed class Pooling
         fixed (float* px = x, py = y)
         {
             var job = new Job(px, x.Length, py, y.Length, chunks);
-            WorkerTeam.Shared.Run(this, chunks, maxThreads, &Chunk, (nint)(&job));
+            WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &Chunk, (nint)(&job));
         }
     }
 
@@ -69,15 +69,16 @@ internal sealed class Pooling
     {
         ref Job job = ref *(Job*)state;
         var pooling = (Pooling)owner;
+        (int first, int end) = job.Chunks.Range(chunk);
         pooling.Run(
-            new ReadOnlySpan<float>(job.X, job.InputLength), new Span<float>(job.Y, job.OutputLength), KernelScratch.Floats(pooling.ScratchLength),
-            (int)((long)pooling._channels * chunk / job.Chunks), (int)((long)pooling._channels * (chunk + 1) / job.Chunks));
+            new ReadOnlySpan<float>(job.X, job.InputLength), new Span<float>(job.Y, job.OutputLength), KernelScratch.Floats(pooling.ScratchLength), first, end);
     }
 
     /// <summary>One pooling shared among threads: its pinned input and output.</summary>
-    private readonly unsafe struct Job(float* x, int inputLength, float* y, int outputLength, int chunks)
+    private readonly unsafe struct Job(float* x, int inputLength, float* y, int outputLength, GuidedChunks chunks)
     {
         public readonly float* X = x, Y = y;
-        public readonly int InputLength = inputLength, OutputLength = outputLength, Chunks = chunks;
+        public readonly int InputLength = inputLength, OutputLength = outputLength;
+        public readonly GuidedChunks Chunks = chunks;
     }
 }
