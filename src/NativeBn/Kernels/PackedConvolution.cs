@@ -96,7 +96,7 @@ internal sealed class PackedConvolution
     /// One sample: <paramref name="x"/> <c>[C, H, W]</c> into <paramref name="y"/> <c>[M, OH, OW]</c>, the GEMM's column
     /// panels shared among up to <paramref name="maxThreads"/> threads (bitwise the same result for any count).
     /// </summary>
-    public void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads = 1)
+    public unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads = 1)
     {
         if (_layout is null)
         {
@@ -116,103 +116,89 @@ internal sealed class PackedConvolution
             if (_inPlace)
             {
                 PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                    input, layout.Taps, columns, output, columns, activation, maxThreads);
+                    input, layout.Taps, columns, output, columns, activation, maxThreads, null, 0);
                 continue;
             }
 
-            Copies(input, copy, result, output, CopyPart.Split, maxThreads);
-            PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                copy, layout.Taps, columns, result, columns, activation, maxThreads);
-            Copies(input, copy, result, output, CopyPart.Keep, maxThreads);
+            Split(input, copy, maxThreads);
+            fixed (float* pr = result, po = output)
+            {
+                var keep = new KeepJob(pr, po, columns, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth);
+                PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
+                    copy, layout.Taps, columns, result, columns, activation, maxThreads, &Keep, (nint)(&keep));
+            }
         }
-    }
-
-    /// <summary>The copies around a group's GEMM: its input into the phase copy, or the GEMM's rows into the output.</summary>
-    private enum CopyPart
-    {
-        Split,
-        Keep,
     }
 
     /// <summary>
-    /// One of the copies around a group's GEMM, its channels (input channels to split, output channels to keep) shared
-    /// among up to <paramref name="maxThreads"/> threads where there is enough to copy.
+    /// A group's input split into the phase copy, its channels shared among up to <paramref name="maxThreads"/> threads
+    /// where there is enough to copy.
     /// </summary>
-    private unsafe void Copies(ReadOnlySpan<float> input, Span<float> copy, Span<float> result, Span<float> output, CopyPart part, int maxThreads)
+    private unsafe void Split(ReadOnlySpan<float> input, Span<float> copy, int maxThreads)
     {
-        int channels = part == CopyPart.Split ? _channels / _groups : _outputs / _groups;
-        long floats = part == CopyPart.Split ? input.Length : output.Length;
-        var chunks = new GuidedChunks(channels, maxThreads, (int)Math.Min(channels, FloatsPerCopyChunk * channels / Math.Max(1, floats)));
+        int channels = _channels / _groups;
+        var chunks = new GuidedChunks(channels, maxThreads, (int)Math.Min(channels, FloatsPerCopyChunk * channels / Math.Max(1, input.Length)));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
-            Copy(input, copy, result, output, part, 0, channels);
+            _layout!.Split(input, copy, readPhasesOnly: true, 0, channels);
         }
         else
         {
-            fixed (float* pi = input, pc = copy, pr = result, po = output)
+            fixed (float* pi = input, pc = copy)
             {
-                var job = new CopyJob(pi, input.Length, pc, copy.Length, pr, result.Length, po, output.Length, part, chunks);
-                WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &CopyChunk, (nint)(&job));
+                var job = new SplitJob(pi, input.Length, pc, copy.Length, chunks);
+                WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &SplitChunk, (nint)(&job));
             }
         }
 
-        if (part == CopyPart.Split)
-        {
-            _layout!.ClearTail(copy);
-        }
+        _layout!.ClearTail(copy);
     }
 
-    private static unsafe void CopyChunk(object owner, nint state, int chunk)
+    private static unsafe void SplitChunk(object owner, nint state, int chunk)
     {
-        ref CopyJob job = ref *(CopyJob*)state;
-        var convolution = (PackedConvolution)owner;
+        ref SplitJob job = ref *(SplitJob*)state;
         (int first, int end) = job.Chunks.Range(chunk);
-        convolution.Copy(
-            new ReadOnlySpan<float>(job.Input, job.InputLength), new Span<float>(job.Phases, job.PhasesLength),
-            new Span<float>(job.Result, job.ResultLength), new Span<float>(job.Output, job.OutputLength), job.Part, first, end);
+        ((PackedConvolution)owner)._layout!.Split(
+            new ReadOnlySpan<float>(job.Input, job.InputLength), new Span<float>(job.Phases, job.PhasesLength), readPhasesOnly: true, first, end);
     }
 
-    /// <summary>Channels [<paramref name="first"/>, <paramref name="end"/>) of one of the copies around a group's GEMM.</summary>
-    private void Copy(ReadOnlySpan<float> input, Span<float> copy, Span<float> result, Span<float> output, CopyPart part, int first, int end)
+    /// <summary>A split of a group's input shared among threads: its pinned buffers.</summary>
+    private readonly unsafe struct SplitJob(float* input, int inputLength, float* phases, int phasesLength, GuidedChunks chunks)
     {
-        PhaseLayout layout = _layout!;
-        if (part == CopyPart.Split)
-        {
-            layout.Split(input, copy, readPhasesOnly: true, first, end);
-            return;
-        }
-
-        if (layout.PhaseWidth == layout.OutputWidth)
-        {
-            int positions = layout.OutputHeight * layout.OutputWidth;
-            for (int m = first; m < end; m++)
-            {
-                result.Slice(m * layout.Columns, positions).CopyTo(output.Slice(m * positions, positions));
-            }
-
-            return;
-        }
-
-        for (int m = first; m < end; m++)
-        {
-            for (int i = 0; i < layout.OutputHeight; i++)
-            {
-                RunCopy.Copy(
-                    result.Slice(m * layout.Columns + i * layout.PhaseWidth, layout.OutputWidth),
-                    output.Slice((m * layout.OutputHeight + i) * layout.OutputWidth, layout.OutputWidth));
-            }
-        }
-    }
-
-    /// <summary>One copy around a group's GEMM shared among threads: its pinned buffers.</summary>
-    private readonly unsafe struct CopyJob(
-        float* input, int inputLength, float* phases, int phasesLength, float* result, int resultLength, float* output, int outputLength,
-        CopyPart part, GuidedChunks chunks)
-    {
-        public readonly float* Input = input, Phases = phases, Result = result, Output = output;
-        public readonly int InputLength = inputLength, PhasesLength = phasesLength, ResultLength = resultLength, OutputLength = outputLength;
-        public readonly CopyPart Part = part;
+        public readonly float* Input = input, Phases = phases;
+        public readonly int InputLength = inputLength, PhasesLength = phasesLength;
         public readonly GuidedChunks Chunks = chunks;
+    }
+
+    /// <summary>
+    /// The outputs among the GEMM's rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) and columns
+    /// [<paramref name="columnFirst"/>, <paramref name="columnEnd"/>) (final: the thread that computed them copies them
+    /// while they are in its cache): output row i of channel m is columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of GEMM row m.
+    /// </summary>
+    private static unsafe void Keep(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd)
+    {
+        ref KeepJob job = ref *(KeepJob*)state;
+        int pw = job.PhaseWidth, ow = job.OutputWidth, oh = job.OutputHeight;
+        int firstRow = columnFirst / pw, endRow = Math.Min(oh, (columnEnd + pw - 1) / pw);
+        for (int m = rowFirst; m < rowEnd; m++)
+        {
+            float* result = job.Result + (nint)m * job.Columns, output = job.Output + (nint)m * oh * ow;
+            for (int i = firstRow; i < endRow; i++)
+            {
+                int from = Math.Max(i * pw, columnFirst), to = Math.Min(i * pw + ow, columnEnd);
+                if (to > from)
+                {
+                    RunCopy.Copy(new ReadOnlySpan<float>(result + from, to - from), new Span<float>(output + (nint)i * ow + from - i * pw, to - from));
+                }
+            }
+        }
+    }
+
+    /// <summary>Where a group's GEMM result and output are (pinned while it runs) and how output rows lie in the result.</summary>
+    private readonly unsafe struct KeepJob(float* result, float* output, int columns, int phaseWidth, int outputHeight, int outputWidth)
+    {
+        public readonly float* Result = result, Output = output;
+        public readonly int Columns = columns, PhaseWidth = phaseWidth, OutputHeight = outputHeight, OutputWidth = outputWidth;
     }
 
     /// <summary>

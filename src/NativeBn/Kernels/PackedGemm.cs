@@ -83,12 +83,14 @@ internal static class PackedGemm
     /// <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, int, Activation)"/>
     /// with the panels, or where there are few panels the row tiles, shared among up to <paramref name="maxThreads"/>
     /// threads (the caller's included) in <see cref="GuidedChunks"/> of at least <see cref="MultiplyAddsPerChunk"/>
-    /// multiply-adds. Every output is the same sum in the same order whichever thread computes it, so
+    /// multiply-adds. <paramref name="finished"/>, when not null, is called with <paramref name="finishedState"/> on the
+    /// thread that computed them for each block of C that is final (rows [first, end), columns [first, end)), so that
+    /// the caller can move results while they are in that thread's cache. Every output is the same sum in the same order whichever thread computes it, so
     /// the result is bitwise the same for any thread count.
     /// </summary>
     public static unsafe void Multiply(
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
-        int columns, Span<float> c, int ldc, Activation activation, int maxThreads)
+        int columns, Span<float> c, int ldc, Activation activation, int maxThreads, delegate*<nint, int, int, int, int, void> finished, nint finishedState)
     {
         int panels = columns / Panel, tiles = rows / BigRows + (rows % BigRows > 0 ? 1 : 0);
         bool byRows = panels < 4 * maxThreads && tiles > panels;
@@ -97,13 +99,18 @@ internal static class PackedGemm
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
             Multiply(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation);
+            if (finished != null)
+            {
+                finished(finishedState, 0, rows, 0, columns);
+            }
+
             return;
         }
 
         fixed (float* pa = packed, pbias = bias, pb = b, pc = c)
         fixed (int* po = offsets)
         {
-            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, byRows ? tiles : 0, chunks, pc, c.Length, ldc, activation);
+            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, byRows ? tiles : 0, chunks, pc, c.Length, ldc, activation, finished, finishedState);
             WorkerTeam.Shared.Run(chunks.Count, maxThreads, &MultiplyChunk, (nint)(&job));
         }
     }
@@ -132,6 +139,11 @@ internal static class PackedGemm
                 default: Multiply<SimdScalar, float, double>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
             }
 
+            if (job.Finished != null)
+            {
+                job.Finished(job.FinishedState, rowFirst, rowEnd, 0, job.Panels * Panel);
+            }
+
             return;
         }
 
@@ -140,18 +152,25 @@ internal static class PackedGemm
         Multiply(
             a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B + start, job.BLength - start), offsets,
             (end - first) * Panel, new Span<float>(job.C + start, job.CLength - start), job.Ldc, job.Activation);
+        if (job.Finished != null)
+        {
+            job.Finished(job.FinishedState, 0, job.Rows, start, end * Panel);
+        }
     }
 
     /// <summary>One multiplication shared among threads: its operands as pointers (they are pinned while it runs).</summary>
     private readonly unsafe struct Job(
         float* a, int aLength, float* bias, int biasLength, int rows, int depth, float* b, int bLength, int* offsets, int offsetCount,
-        int panels, int tiles, GuidedChunks chunks, float* c, int cLength, int ldc, Activation activation)
+        int panels, int tiles, GuidedChunks chunks, float* c, int cLength, int ldc, Activation activation,
+        delegate*<nint, int, int, int, int, void> finished, nint finishedState)
     {
         public readonly float* A = a, Bias = bias, B = b, C = c;
         public readonly int* Offsets = offsets;
         public readonly int ALength = aLength, BiasLength = biasLength, Rows = rows, Depth = depth, BLength = bLength, OffsetCount = offsetCount;
         public readonly int Panels = panels, Tiles = tiles, CLength = cLength, Ldc = ldc;
         public readonly GuidedChunks Chunks = chunks;
+        public readonly delegate*<nint, int, int, int, int, void> Finished = finished;
+        public readonly nint FinishedState = finishedState;
         public readonly Activation Activation = activation;
     }
 
