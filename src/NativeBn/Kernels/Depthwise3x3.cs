@@ -41,7 +41,13 @@ internal sealed class Depthwise3x3 : IDepthwiseKernel
         && w is { PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1 } && height >= 3 && width >= 3;
 
     /// <inheritdoc />
-    public void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation)
+    public long ScratchLength => 0;
+
+    /// <inheritdoc />
+    public int ChannelBlock => 1;
+
+    /// <inheritdoc />
+    public void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation, Span<float> scratch)
     {
         int plane = _height * _width;
         if (x.Length < (long)channels * plane || y.Length < (long)channels * plane

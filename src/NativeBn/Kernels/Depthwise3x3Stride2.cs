@@ -39,7 +39,13 @@ internal sealed class Depthwise3x3Stride2(int height, int width) : IDepthwiseKer
     }
 
     /// <inheritdoc />
-    public void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation)
+    public long ScratchLength => 0;
+
+    /// <inheritdoc />
+    public int ChannelBlock => 1;
+
+    /// <inheritdoc />
+    public void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation, Span<float> scratch)
     {
         int plane = height * width, outputPlane = _outputHeight * _outputWidth;
         if (x.Length < (long)channels * plane || y.Length < (long)channels * outputPlane

@@ -6,7 +6,17 @@ internal interface IDepthwiseKernel
     /// <summary>
     /// Channels [<paramref name="firstChannel"/>, <paramref name="firstChannel"/> + <paramref name="channels"/>) of a
     /// layer: <paramref name="x"/> and <paramref name="y"/> hold those channels' input and output planes; weights
-    /// <c>[C, kH·kW]</c> and bias <c>[C]</c> are the layer's. <paramref name="y"/> must not overlap <paramref name="x"/>.
+    /// <c>[C, kH·kW]</c> and bias <c>[C]</c> are the layer's. <paramref name="y"/> must not overlap <paramref name="x"/>;
+    /// <paramref name="scratch"/> holds at least <see cref="ScratchLength"/> floats.
     /// </summary>
-    void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation);
+    void Run(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation, Span<float> scratch);
+
+    /// <summary>Floats of scratch <see cref="Run"/> needs (0: none).</summary>
+    long ScratchLength { get; }
+
+    /// <summary>
+    /// Channels the kernel computes together: threads share a layer in ranges that start at multiples of it, so each
+    /// channel is computed the same way for any thread count.
+    /// </summary>
+    int ChannelBlock { get; }
 }

@@ -87,6 +87,11 @@ public class ConvolutionalGraphTests
         { "depthwise 3x3 stride 2 on 28x20", 3, 3, 28, 20, 29, Stride2, 3, true },
         { "depthwise 3x3 stride 2 on 8x36", 2, 2, 8, 36, 30, Stride2, 2, true },
         { "depthwise 3x3 stride 2 on 6x70", 2, 2, 6, 70, 31, Stride2, 2, true },
+        { "depthwise 3x3 same, 19 channels: two blocks of 8 and three alone", 19, 19, 7, 9, 35, Same3x3, 19, true },
+        { "depthwise 3x3 stride 2, 17 channels on 14x14", 17, 17, 14, 14, 36, Stride2, 17, false },
+        { "depthwise 5x3 stride 2x1 dilated asymmetric, 24 channels", 24, 24, 11, 13, 37, new Window2d(5, 3, 2, 1, 3, 1, 2, 0, 2, 1), 24, true },
+        { "depthwise 3x3 same, 9 channels on 2x3", 9, 9, 2, 3, 38, Same3x3, 9, true },
+        { "depthwise 3x3 same, 16 channels on 28x28", 16, 16, 28, 28, 39, Same3x3, 16, false },
     };
 
     private static Window2d Stride2 => new(3, 3, 2, 2, 1, 1, 1, 1);
@@ -94,15 +99,31 @@ public class ConvolutionalGraphTests
     private static Window2d Same3x3 => new(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
 
     [Theory]
-    [InlineData(7, 7, 1)]
-    [InlineData(14, 14, 1)]
-    [InlineData(6, 35, 1)]
-    [InlineData(14, 14, 2)]
-    [InlineData(8, 40, 2)]
-    public void DepthwiseWithFusedClipMatchesItsDefinition(int height, int width, int stride)
+    [InlineData(7, 7, 1, 6)]
+    [InlineData(14, 14, 1, 6)]
+    [InlineData(6, 35, 1, 6)]
+    [InlineData(14, 14, 2, 6)]
+    [InlineData(8, 40, 2, 6)]
+    [InlineData(7, 7, 1, 21)]
+    [InlineData(14, 14, 2, 21)]
+    public void DepthwiseWithFusedClipMatchesItsDefinition(int height, int width, int stride, int channels)
     {
-        ModelNode[] nodes = [Conv("dw", "x", 6, 6, stride == 1 ? Same3x3 : Stride2, groups: 6, seed: 30), new ClipNode("relu6", "dw", 0f, 0.5f)];
-        PredictsLikeTheReference(new ModelDescription([Image(6, height, width)], nodes, ["relu6"]), $"depthwise + clip on {height}x{width}");
+        ModelNode[] nodes = [Conv("dw", "x", channels, channels, stride == 1 ? Same3x3 : Stride2, groups: channels, seed: 30), new ClipNode("relu6", "dw", 0f, 0.5f)];
+        PredictsLikeTheReference(new ModelDescription([Image(channels, height, width)], nodes, ["relu6"]), $"depthwise + clip on {channels}x{height}x{width}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void DepthwiseSharedAmongThreadsGivesTheSameBits(int stride)
+    {
+        ModelNode[] nodes = [Conv("dw", "x", 43, 43, stride == 1 ? Same3x3 : Stride2, groups: 43, seed: 40), new ClipNode("relu6", "dw", 0f, 0.5f)];
+        InferencePlan plan = InferencePlan.Build(new ModelDescription([Image(43, 30, 29)], nodes, ["relu6"]), InferenceRegime.Running);
+        float[] x = Values(plan.InputWidth, 41);
+        float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
+        plan.Predict(x, one, 1);
+        plan.Predict(x, two, 2);
+        Assert.Equal(one, two);
     }
 
     [Theory]
