@@ -136,34 +136,34 @@ internal static class GemmTiles
         if (clamp)
         {
             TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
-            c0a = TS.Min(TS.Max(c0a, lower), upper);
-            c0b = TS.Min(TS.Max(c0b, lower), upper);
-            c1a = TS.Min(TS.Max(c1a, lower), upper);
-            c1b = TS.Min(TS.Max(c1b, lower), upper);
-            c2a = TS.Min(TS.Max(c2a, lower), upper);
-            c2b = TS.Min(TS.Max(c2b, lower), upper);
-            c3a = TS.Min(TS.Max(c3a, lower), upper);
-            c3b = TS.Min(TS.Max(c3b, lower), upper);
-            c4a = TS.Min(TS.Max(c4a, lower), upper);
-            c4b = TS.Min(TS.Max(c4b, lower), upper);
-            c5a = TS.Min(TS.Max(c5a, lower), upper);
-            c5b = TS.Min(TS.Max(c5b, lower), upper);
-            c6a = TS.Min(TS.Max(c6a, lower), upper);
-            c6b = TS.Min(TS.Max(c6b, lower), upper);
-            c7a = TS.Min(TS.Max(c7a, lower), upper);
-            c7b = TS.Min(TS.Max(c7b, lower), upper);
-            c8a = TS.Min(TS.Max(c8a, lower), upper);
-            c8b = TS.Min(TS.Max(c8b, lower), upper);
-            c9a = TS.Min(TS.Max(c9a, lower), upper);
-            c9b = TS.Min(TS.Max(c9b, lower), upper);
-            c10a = TS.Min(TS.Max(c10a, lower), upper);
-            c10b = TS.Min(TS.Max(c10b, lower), upper);
-            c11a = TS.Min(TS.Max(c11a, lower), upper);
-            c11b = TS.Min(TS.Max(c11b, lower), upper);
-            c12a = TS.Min(TS.Max(c12a, lower), upper);
-            c12b = TS.Min(TS.Max(c12b, lower), upper);
-            c13a = TS.Min(TS.Max(c13a, lower), upper);
-            c13b = TS.Min(TS.Max(c13b, lower), upper);
+            c0a = TS.Clamp(c0a, lower, upper);
+            c0b = TS.Clamp(c0b, lower, upper);
+            c1a = TS.Clamp(c1a, lower, upper);
+            c1b = TS.Clamp(c1b, lower, upper);
+            c2a = TS.Clamp(c2a, lower, upper);
+            c2b = TS.Clamp(c2b, lower, upper);
+            c3a = TS.Clamp(c3a, lower, upper);
+            c3b = TS.Clamp(c3b, lower, upper);
+            c4a = TS.Clamp(c4a, lower, upper);
+            c4b = TS.Clamp(c4b, lower, upper);
+            c5a = TS.Clamp(c5a, lower, upper);
+            c5b = TS.Clamp(c5b, lower, upper);
+            c6a = TS.Clamp(c6a, lower, upper);
+            c6b = TS.Clamp(c6b, lower, upper);
+            c7a = TS.Clamp(c7a, lower, upper);
+            c7b = TS.Clamp(c7b, lower, upper);
+            c8a = TS.Clamp(c8a, lower, upper);
+            c8b = TS.Clamp(c8b, lower, upper);
+            c9a = TS.Clamp(c9a, lower, upper);
+            c9b = TS.Clamp(c9b, lower, upper);
+            c10a = TS.Clamp(c10a, lower, upper);
+            c10b = TS.Clamp(c10b, lower, upper);
+            c11a = TS.Clamp(c11a, lower, upper);
+            c11b = TS.Clamp(c11b, lower, upper);
+            c12a = TS.Clamp(c12a, lower, upper);
+            c12b = TS.Clamp(c12b, lower, upper);
+            c13a = TS.Clamp(c13a, lower, upper);
+            c13b = TS.Clamp(c13b, lower, upper);
         }
 
         TS.Store(c0a, ref c, 0 * ldc);
@@ -265,14 +265,14 @@ internal static class GemmTiles
         if (clamp)
         {
             TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
-            c0a = TS.Min(TS.Max(c0a, lower), upper);
-            c0b = TS.Min(TS.Max(c0b, lower), upper);
-            c1a = TS.Min(TS.Max(c1a, lower), upper);
-            c1b = TS.Min(TS.Max(c1b, lower), upper);
-            c2a = TS.Min(TS.Max(c2a, lower), upper);
-            c2b = TS.Min(TS.Max(c2b, lower), upper);
-            c3a = TS.Min(TS.Max(c3a, lower), upper);
-            c3b = TS.Min(TS.Max(c3b, lower), upper);
+            c0a = TS.Clamp(c0a, lower, upper);
+            c0b = TS.Clamp(c0b, lower, upper);
+            c1a = TS.Clamp(c1a, lower, upper);
+            c1b = TS.Clamp(c1b, lower, upper);
+            c2a = TS.Clamp(c2a, lower, upper);
+            c2b = TS.Clamp(c2b, lower, upper);
+            c3a = TS.Clamp(c3a, lower, upper);
+            c3b = TS.Clamp(c3b, lower, upper);
         }
 
         if (0 < valid)

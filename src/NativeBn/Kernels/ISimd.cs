@@ -41,6 +41,12 @@ internal interface ISimd<TF, TD>
 
     static abstract TF Min(TF left, TF right);
 
+    /// <summary>
+    /// <paramref name="value"/> limited to [<paramref name="low"/>, <paramref name="high"/>] with the instruction set's
+    /// own minimum and maximum (one instruction each): a NaN value stays NaN; a zero equal to a bound keeps its sign.
+    /// </summary>
+    static abstract TF Clamp(TF value, TF low, TF high);
+
     /// <summary><paramref name="value"/>'s lanes where <paramref name="condition"/> is greater than 0 (not NaN), 0 elsewhere.</summary>
     static abstract TF WherePositive(TF condition, TF value);
 

@@ -47,6 +47,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
     public static float Min(float left, float right) => MathF.Min(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Clamp(float value, float low, float high) => value < low ? low : value > high ? high : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float WherePositive(float condition, float value) => condition > 0 ? value : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
