@@ -15,5 +15,12 @@ public sealed record BnCase(int N, int C, int Threads, int H = 0, int W = 0)
     /// <summary>The NativeBn shape of this case.</summary>
     public TensorShape Shape => ChannelsFirst ? TensorShape.ChannelsFirst(N, C, H, W) : TensorShape.Features(N, C);
 
+    /// <summary>Environment variable: the least N of the cases to run (all when unset), as <c>benchmarks/launches.sh</c> sets it.</summary>
+    public const string MinimumNVariable = "NATIVEBN_BENCHMARK_MIN_N";
+
+    /// <summary>The cases whose N is at least <see cref="MinimumNVariable"/>'s value.</summary>
+    public static IEnumerable<BnCase> AtLeastMinimumN(IEnumerable<BnCase> cases) =>
+        int.TryParse(Environment.GetEnvironmentVariable(MinimumNVariable), out int least) ? cases.Where(c => c.N >= least) : cases;
+
     public override string ToString() => ChannelsFirst ? $"NCHW={N}x{C}x{H}x{W} T={Threads}" : $"N={N} C={C} T={Threads}";
 }

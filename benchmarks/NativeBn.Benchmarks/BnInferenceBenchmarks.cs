@@ -23,12 +23,12 @@ public class BnInferenceBenchmarks
     private TensorPrimitivesBatchNorm _tensorPrimitives = null!;
     private ScalarBatchNorm _scalar = null!;
 
-    public static IEnumerable<BnCase> Cases =>
+    public static IEnumerable<BnCase> Cases => BnCase.AtLeastMinimumN(
     [
         new(1, 64, 1), new(1, 256, 1), new(1, 1024, 1),
         new(32, 64, 1), new(32, 256, 1), new(32, 1024, 1),
         new(4096, 1024, 2), new(16384, 1024, 2),
-    ];
+    ]);
 
     [ParamsSource(nameof(Cases))]
     public BnCase Case { get; set; } = null!;

@@ -24,7 +24,7 @@ public class BnTrainingBenchmarks
     private TensorPrimitivesBatchNorm _tensorPrimitives = null!;
     private ScalarBatchNorm _scalar = null!;
 
-    public static IEnumerable<BnCase> Cases => [new(32, 256, 1), new(4096, 1024, 2), new(16384, 1024, 2)];
+    public static IEnumerable<BnCase> Cases => BnCase.AtLeastMinimumN([new(32, 256, 1), new(4096, 1024, 2), new(16384, 1024, 2)]);
 
     [ParamsSource(nameof(Cases))]
     public BnCase Case { get; set; } = null!;
