@@ -49,7 +49,7 @@ internal sealed class PackedConvolution
         if (conv.Groups == conv.InputChannels && conv.Groups == conv.OutputChannels)
         {
             bool small = (long)w.OutputHeight(height) * w.OutputWidth(width) <= InterleavedPositions;
-            if (DepthwiseInterleaved.Fits && (small || !(Depthwise3x3.Fits(w, height, width) || Depthwise3x3Stride2.Fits(w, height, width))))
+            if (ChannelBlocks.Fits && (small || !(Depthwise3x3.Fits(w, height, width) || Depthwise3x3Stride2.Fits(w, height, width))))
             {
                 _direct = new DepthwiseInterleaved(w, height, width);
                 ScratchLength = _direct.ScratchLength;

@@ -155,6 +155,30 @@ public class ConvolutionalGraphTests
         PredictsLikeTheReference(model, what);
     }
 
+    public static TheoryData<string, int, int, int, Window2d, bool> MaxPoolsOnChannelBlocks() => new()
+    {
+        { "3x3 stride 2 pad 1, 19 channels on 13x12", 19, 13, 12, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), false },
+        { "2x2 stride 2, 16 channels on 8x10", 16, 8, 10, new Window2d(2, 2, 2, 2), false },
+        { "3x3 stride 2 ceil, 11 channels on 9x7", 11, 9, 7, new Window2d(3, 3, 2, 2), true },
+        { "dilated 2x2, 8 channels on 6x5", 8, 6, 5, new Window2d(2, 2, 1, 1, dilationHeight: 2, dilationWidth: 2), false },
+        { "3x3 stride 2 pad 1, 24 channels on 1x1", 24, 1, 1, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), false },
+        { "3x3 stride 2 pad 1, 43 channels on 40x40, shared among threads", 43, 40, 40, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(MaxPoolsOnChannelBlocks))]
+    public void MaxPoolsOfManyChannelsMatchTheirDefinitionAtAnyThreadCount(string what, int channels, int height, int width, Window2d window, bool ceil)
+    {
+        var model = new ModelDescription([Image(channels, height, width)], [new PoolNode("pool", "x", PoolKind.Max, window, ceil, false)], ["pool"]);
+        PredictsLikeTheReference(model, what);
+        InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
+        float[] x = Values(plan.InputWidth, 7);
+        float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
+        plan.Predict(x, one, 1);
+        plan.Predict(x, two, 2);
+        Assert.Equal(one, two);
+    }
+
     /// <summary>conv → BN → ReLU6 → max-pool → depthwise → BN → ReLU → pointwise → BN → add(skip) → GAP → flatten → dense → softmax.</summary>
     private static ModelDescription SmallCnn()
     {
