@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace NativeBn.Kernels;
 
 /// <summary>
-/// The register tiles of <see cref="PackedGemm"/>: a block of 14 (or 4) rows of C times two vectors of columns, held
+/// The register tiles of <see cref="PackedGemm"/>: a block of 14 (or 8, or 4) rows of C times two vectors of columns, held
 /// in registers while the depth loop runs: per step k, two vectors of B's row k (at <c>b + rows[k]</c>) are loaded,
 /// each of the block's A values at k (packed contiguously, see <see cref="PackedGemm.Pack"/>) is broadcast and
 /// multiplied into both. With Vector512 that is 28 accumulators of 16 floats. The first depth block starts from the
@@ -194,6 +194,124 @@ internal static class GemmTiles
         TS.Store(c12b, ref c, 12 * ldc + w);
         TS.Store(c13a, ref c, 13 * ldc);
         TS.Store(c13b, ref c, 13 * ldc + w);
+    }
+
+    /// <summary>Rows [0, 8) of the tile; A holds 8 values per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows8<TS, TF, TD>(ref float a, ref float b, ref int rows, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        nint w = TS.Count;
+        TF c0a, c0b;
+        TF c1a, c1b;
+        TF c2a, c2b;
+        TF c3a, c3b;
+        TF c4a, c4b;
+        TF c5a, c5b;
+        TF c6a, c6b;
+        TF c7a, c7b;
+        if (first)
+        {
+            c0a = c0b = TS.Broadcast(Unsafe.Add(ref bias, 0));
+            c1a = c1b = TS.Broadcast(Unsafe.Add(ref bias, 1));
+            c2a = c2b = TS.Broadcast(Unsafe.Add(ref bias, 2));
+            c3a = c3b = TS.Broadcast(Unsafe.Add(ref bias, 3));
+            c4a = c4b = TS.Broadcast(Unsafe.Add(ref bias, 4));
+            c5a = c5b = TS.Broadcast(Unsafe.Add(ref bias, 5));
+            c6a = c6b = TS.Broadcast(Unsafe.Add(ref bias, 6));
+            c7a = c7b = TS.Broadcast(Unsafe.Add(ref bias, 7));
+        }
+        else
+        {
+            c0a = TS.Load(ref c, 0 * ldc);
+            c0b = TS.Load(ref c, 0 * ldc + w);
+            c1a = TS.Load(ref c, 1 * ldc);
+            c1b = TS.Load(ref c, 1 * ldc + w);
+            c2a = TS.Load(ref c, 2 * ldc);
+            c2b = TS.Load(ref c, 2 * ldc + w);
+            c3a = TS.Load(ref c, 3 * ldc);
+            c3b = TS.Load(ref c, 3 * ldc + w);
+            c4a = TS.Load(ref c, 4 * ldc);
+            c4b = TS.Load(ref c, 4 * ldc + w);
+            c5a = TS.Load(ref c, 5 * ldc);
+            c5b = TS.Load(ref c, 5 * ldc + w);
+            c6a = TS.Load(ref c, 6 * ldc);
+            c6b = TS.Load(ref c, 6 * ldc + w);
+            c7a = TS.Load(ref c, 7 * ldc);
+            c7b = TS.Load(ref c, 7 * ldc + w);
+        }
+
+        for (int k = 0; k < depth; k++)
+        {
+            ref float row = ref Unsafe.Add(ref b, Unsafe.Add(ref rows, k));
+            TF b0 = TS.Load(ref row, 0);
+            TF b1 = TS.Load(ref row, w);
+            TF a0 = TS.Broadcast(Unsafe.Add(ref a, 0));
+            c0a = TS.MultiplyAdd(a0, b0, c0a);
+            c0b = TS.MultiplyAdd(a0, b1, c0b);
+            TF a1 = TS.Broadcast(Unsafe.Add(ref a, 1));
+            c1a = TS.MultiplyAdd(a1, b0, c1a);
+            c1b = TS.MultiplyAdd(a1, b1, c1b);
+            TF a2 = TS.Broadcast(Unsafe.Add(ref a, 2));
+            c2a = TS.MultiplyAdd(a2, b0, c2a);
+            c2b = TS.MultiplyAdd(a2, b1, c2b);
+            TF a3 = TS.Broadcast(Unsafe.Add(ref a, 3));
+            c3a = TS.MultiplyAdd(a3, b0, c3a);
+            c3b = TS.MultiplyAdd(a3, b1, c3b);
+            TF a4 = TS.Broadcast(Unsafe.Add(ref a, 4));
+            c4a = TS.MultiplyAdd(a4, b0, c4a);
+            c4b = TS.MultiplyAdd(a4, b1, c4b);
+            TF a5 = TS.Broadcast(Unsafe.Add(ref a, 5));
+            c5a = TS.MultiplyAdd(a5, b0, c5a);
+            c5b = TS.MultiplyAdd(a5, b1, c5b);
+            TF a6 = TS.Broadcast(Unsafe.Add(ref a, 6));
+            c6a = TS.MultiplyAdd(a6, b0, c6a);
+            c6b = TS.MultiplyAdd(a6, b1, c6b);
+            TF a7 = TS.Broadcast(Unsafe.Add(ref a, 7));
+            c7a = TS.MultiplyAdd(a7, b0, c7a);
+            c7b = TS.MultiplyAdd(a7, b1, c7b);
+            a = ref Unsafe.Add(ref a, 8);
+        }
+
+        if (clamp)
+        {
+            TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
+            c0a = TS.Clamp(c0a, lower, upper);
+            c0b = TS.Clamp(c0b, lower, upper);
+            c1a = TS.Clamp(c1a, lower, upper);
+            c1b = TS.Clamp(c1b, lower, upper);
+            c2a = TS.Clamp(c2a, lower, upper);
+            c2b = TS.Clamp(c2b, lower, upper);
+            c3a = TS.Clamp(c3a, lower, upper);
+            c3b = TS.Clamp(c3b, lower, upper);
+            c4a = TS.Clamp(c4a, lower, upper);
+            c4b = TS.Clamp(c4b, lower, upper);
+            c5a = TS.Clamp(c5a, lower, upper);
+            c5b = TS.Clamp(c5b, lower, upper);
+            c6a = TS.Clamp(c6a, lower, upper);
+            c6b = TS.Clamp(c6b, lower, upper);
+            c7a = TS.Clamp(c7a, lower, upper);
+            c7b = TS.Clamp(c7b, lower, upper);
+        }
+
+        TS.Store(c0a, ref c, 0 * ldc);
+        TS.Store(c0b, ref c, 0 * ldc + w);
+        TS.Store(c1a, ref c, 1 * ldc);
+        TS.Store(c1b, ref c, 1 * ldc + w);
+        TS.Store(c2a, ref c, 2 * ldc);
+        TS.Store(c2b, ref c, 2 * ldc + w);
+        TS.Store(c3a, ref c, 3 * ldc);
+        TS.Store(c3b, ref c, 3 * ldc + w);
+        TS.Store(c4a, ref c, 4 * ldc);
+        TS.Store(c4b, ref c, 4 * ldc + w);
+        TS.Store(c5a, ref c, 5 * ldc);
+        TS.Store(c5b, ref c, 5 * ldc + w);
+        TS.Store(c6a, ref c, 6 * ldc);
+        TS.Store(c6b, ref c, 6 * ldc + w);
+        TS.Store(c7a, ref c, 7 * ldc);
+        TS.Store(c7b, ref c, 7 * ldc + w);
     }
 
     /// <summary>Rows [0, 4) of the tile (only the first <paramref name="valid"/> are loaded and stored); A holds 4 values per k.</summary>

@@ -19,33 +19,32 @@ internal static class PackedGemm
     /// <summary>Least work a thread takes from a shared multiplication: far more than the cost of handing it over.</summary>
     private const long MultiplyAddsPerChunk = 1L << 19;
 
-    private const int BigRows = 14;
-    private const int SmallRows = 4;
 
     /// <summary>Columns per tile: two vectors of the widest accelerated width.</summary>
     public static int Panel => 2 * SimdWidth.MaxFloats;
 
-    /// <summary>Rows after padding the last tiles to 4: the length of a packed bias.</summary>
-    public static int PaddedRows(int rows) => rows / BigRows * BigRows + (rows % BigRows + SmallRows - 1) / SmallRows * SmallRows;
+    /// <summary>Rows after padding the last tile to 4 (<see cref="RowTiles"/>): the length of a packed bias.</summary>
+    public static int PaddedRows(int rows) => new RowTiles(rows).Padded;
 
     /// <summary>
     /// A <c>[rows, depth]</c> row-major, packed in the order the multiplication reads it, so that A is one sequential
     /// stream: depth block by depth block (<see cref="DepthBlock"/>), and within a block of kc values, tile by tile
-    /// (14 rows, then 4 with zero rows past the end), for each k the tile's h values at k. Block k0 starts at
+    /// (<see cref="RowTiles"/>: 14, 8 and 4 rows, zero rows past the end), for each k the tile's h values at k. Block k0 starts at
     /// <c>k0·PaddedRows(rows)</c> and its tile at row r at <c>r·kc</c> within it. Written into <paramref name="packed"/>
     /// of length <c>PaddedRows(rows)·depth</c>.
     /// </summary>
     public static void Pack(ReadOnlySpan<float> a, int rows, int depth, Span<float> packed)
     {
         packed.Clear();
-        int padded = PaddedRows(rows);
+        var tiles = new RowTiles(rows);
+        int padded = tiles.Padded;
         for (int k0 = 0; k0 < depth; k0 += DepthBlock)
         {
             int kc = Math.Min(DepthBlock, depth - k0);
             int row = 0;
             while (row < rows)
             {
-                int height = rows - row >= BigRows ? BigRows : SmallRows;
+                int height = tiles.HeightAt(row);
                 Span<float> tile = packed.Slice(k0 * padded + row * kc, height * kc);
                 for (int t = 0; t < height && row + t < rows; t++)
                 {
@@ -92,9 +91,9 @@ internal static class PackedGemm
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
         int columns, Span<float> c, int ldc, Activation activation, int maxThreads, delegate*<nint, int, int, int, int, void> finished, nint finishedState)
     {
-        int panels = columns / Panel, tiles = rows / BigRows + (rows % BigRows > 0 ? 1 : 0);
+        int panels = columns / Panel, tiles = new RowTiles(rows).Units;
         bool byRows = panels < 4 * maxThreads && tiles > panels;
-        long perItem = (long)depth * (byRows ? (long)columns * BigRows : (long)rows * Panel);
+        long perItem = (long)depth * (byRows ? (long)columns * RowTiles.BigRows : (long)rows * Panel);
         var chunks = new GuidedChunks(byRows ? tiles : panels, maxThreads, (int)Math.Min(int.MaxValue, MultiplyAddsPerChunk / Math.Max(1, perItem)));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
@@ -128,7 +127,7 @@ internal static class PackedGemm
         if (job.Tiles > 0)
         {
             (int firstTile, int endTile) = job.Chunks.Range(chunk);
-            int rowFirst = firstTile * BigRows, rowEnd = Math.Min(endTile * BigRows, job.Rows);
+            (int rowFirst, int rowEnd) = new RowTiles(job.Rows).UnitRows(firstTile, endTile);
             var b = new ReadOnlySpan<float>(job.B, job.BLength);
             var c = new Span<float>(job.C, job.CLength);
             switch (SimdWidth.MaxFloats)
@@ -182,7 +181,9 @@ internal static class PackedGemm
         where TF : struct
         where TD : struct
     {
-        int panel = 2 * TS.Count, padded = PaddedRows(rows);
+        var tiles = new RowTiles(rows);
+        int panel = 2 * TS.Count, padded = tiles.Padded;
+        int bigEnd = Math.Min(rowEnd, tiles.Big * RowTiles.BigRows), middleEnd = Math.Min(rowEnd, bigEnd + tiles.Middle * RowTiles.MiddleRows);
         ref float ra = ref MemoryMarshal.GetReference(packed);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float rc = ref MemoryMarshal.GetReference(c);
@@ -197,17 +198,23 @@ internal static class PackedGemm
             {
                 ref float bp = ref Unsafe.Add(ref rb, j);
                 int row = rowFirst;
-                for (; row + BigRows <= rowEnd; row += BigRows)
+                for (; row < bigEnd; row += RowTiles.BigRows)
                 {
                     GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
                 }
 
-                for (; row < rowEnd; row += SmallRows)
+                for (; row < middleEnd; row += RowTiles.MiddleRows)
+                {
+                    GemmTiles.Rows8<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
+                        ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
+                }
+
+                for (; row < rowEnd; row += RowTiles.SmallRows)
                 {
                     GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High,
-                        Math.Min(SmallRows, rows - row));
+                        Math.Min(RowTiles.SmallRows, rows - row));
                 }
             }
         }

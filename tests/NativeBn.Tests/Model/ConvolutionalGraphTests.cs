@@ -92,6 +92,10 @@ public class ConvolutionalGraphTests
         { "depthwise 5x3 stride 2x1 dilated asymmetric, 24 channels", 24, 24, 11, 13, 37, new Window2d(5, 3, 2, 1, 3, 1, 2, 0, 2, 1), 24, true },
         { "depthwise 3x3 same, 9 channels on 2x3", 9, 9, 2, 3, 38, Same3x3, 9, true },
         { "depthwise 3x3 same, 16 channels on 28x28", 16, 16, 28, 28, 39, Same3x3, 16, false },
+        { "16 outputs: two tiles of 8", 5, 16, 6, 7, 42, Same3x3, 1, true },
+        { "22 outputs: a tile of 14 and one of 8", 4, 22, 5, 9, 43, Same3x3, 1, true },
+        { "30 outputs: a tile of 14 and two of 8", 6, 30, 7, 5, 44, Same3x3, 1, false },
+        { "45 outputs: three tiles of 14 and a partial tile of 4", 3, 45, 4, 6, 45, Same3x3, 1, true },
     };
 
     private static Window2d Stride2 => new(3, 3, 2, 2, 1, 1, 1, 1);
@@ -110,6 +114,23 @@ public class ConvolutionalGraphTests
     {
         ModelNode[] nodes = [Conv("dw", "x", channels, channels, stride == 1 ? Same3x3 : Stride2, groups: channels, seed: 30), new ClipNode("relu6", "dw", 0f, 0.5f)];
         PredictsLikeTheReference(new ModelDescription([Image(channels, height, width)], nodes, ["relu6"]), $"depthwise + clip on {channels}x{height}x{width}");
+    }
+
+    [Theory]
+    [InlineData(100, 5, 5)]
+    [InlineData(30, 24, 20)]
+    [InlineData(45, 9, 9)]
+    public void ConvolutionSharedAmongThreadsGivesTheSameBits(int outputs, int height, int width)
+    {
+        ModelNode[] nodes = [Conv("conv", "x", 32, outputs, Same3x3, seed: 46), new ClipNode("relu6", "conv", 0f, 0.5f)];
+        var model = new ModelDescription([Image(32, height, width)], nodes, ["relu6"]);
+        PredictsLikeTheReference(model, $"{outputs} outputs on {height}x{width}", samples: 1);
+        InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
+        float[] x = Values(plan.InputWidth, 47);
+        float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
+        plan.Predict(x, one, 1);
+        plan.Predict(x, two, 2);
+        Assert.Equal(one, two);
     }
 
     [Theory]
