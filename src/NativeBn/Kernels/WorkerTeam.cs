@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace NativeBn.Kernels;
@@ -19,17 +18,11 @@ internal sealed unsafe class WorkerTeam
     private static readonly Lazy<WorkerTeam> SharedTeam = new(() => new WorkerTeam(Environment.ProcessorCount - 1));
 
     /// <summary>
-    /// Spins the caller makes waiting for the workers to finish before blocking (about 80 µs).
+    /// Spins a worker makes waiting for the next job, and the caller waiting for the workers to finish, before blocking:
+    /// jobs that follow each other closely (the layers of one prediction) start and end without the latency of waking a
+    /// blocked thread.
     /// </summary>
     private const int SpinIterations = 200;
-
-    /// <summary>
-    /// How long a worker keeps spinning for the next job before it blocks: the layers of one prediction, with the
-    /// single-threaded small layers between them, start without the latency of waking a blocked thread (tens of
-    /// microseconds on a virtual machine; with 80 µs of spinning MobileNetV2 on two threads took 3.3-5.1 ms, with
-    /// 1 ms 2.9-3.2). The spin yields the processor to any other ready thread; it only uses a core nobody else wants.
-    /// </summary>
-    private static readonly long WorkerSpinTicks = Stopwatch.Frequency / 1000;
 
     private readonly Lock _run = new();
     private readonly object _gate = new();
@@ -134,8 +127,7 @@ internal sealed unsafe class WorkerTeam
         while (true)
         {
             var spin = default(SpinWait);
-            long deadline = Stopwatch.GetTimestamp() + WorkerSpinTicks;
-            while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < deadline)
+            for (int i = 0; i < SpinIterations && Volatile.Read(ref _generation) == seen; i++)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
