@@ -125,8 +125,13 @@ public class ConvolutionalGraphTests
         ModelNode[] nodes = [Conv("conv", "x", 32, outputs, Same3x3, seed: 46), new ClipNode("relu6", "conv", 0f, 0.5f)];
         var model = new ModelDescription([Image(32, height, width)], nodes, ["relu6"]);
         PredictsLikeTheReference(model, $"{outputs} outputs on {height}x{width}", samples: 1);
+        GivesTheSameBitsOnOneAndTwoThreads(model, 47);
+    }
+
+    private static void GivesTheSameBitsOnOneAndTwoThreads(ModelDescription model, int seed)
+    {
         InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
-        float[] x = Values(plan.InputWidth, 47);
+        float[] x = Values(plan.InputWidth, seed);
         float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
         plan.Predict(x, one, 1);
         plan.Predict(x, two, 2);
@@ -139,12 +144,7 @@ public class ConvolutionalGraphTests
     public void DepthwiseSharedAmongThreadsGivesTheSameBits(int stride)
     {
         ModelNode[] nodes = [Conv("dw", "x", 43, 43, stride == 1 ? Same3x3 : Stride2, groups: 43, seed: 40), new ClipNode("relu6", "dw", 0f, 0.5f)];
-        InferencePlan plan = InferencePlan.Build(new ModelDescription([Image(43, 30, 29)], nodes, ["relu6"]), InferenceRegime.Running);
-        float[] x = Values(plan.InputWidth, 41);
-        float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
-        plan.Predict(x, one, 1);
-        plan.Predict(x, two, 2);
-        Assert.Equal(one, two);
+        GivesTheSameBitsOnOneAndTwoThreads(new ModelDescription([Image(43, 30, 29)], nodes, ["relu6"]), 41);
     }
 
     [Theory]
@@ -192,12 +192,7 @@ public class ConvolutionalGraphTests
     {
         var model = new ModelDescription([Image(channels, height, width)], [new PoolNode("pool", "x", PoolKind.Max, window, ceil, false)], ["pool"]);
         PredictsLikeTheReference(model, what);
-        InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
-        float[] x = Values(plan.InputWidth, 7);
-        float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
-        plan.Predict(x, one, 1);
-        plan.Predict(x, two, 2);
-        Assert.Equal(one, two);
+        GivesTheSameBitsOnOneAndTwoThreads(model, 7);
     }
 
     /// <summary>conv → BN → ReLU6 → max-pool → depthwise → BN → ReLU → pointwise → BN → add(skip) → GAP → flatten → dense → softmax.</summary>
