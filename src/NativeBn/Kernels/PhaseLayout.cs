@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NativeBn.Model;
 
 namespace NativeBn.Kernels;
@@ -127,10 +129,7 @@ internal sealed class PhaseLayout
                         }
                         else
                         {
-                            for (int t = first; t < end; t++)
-                            {
-                                line[t] = source[t * sw + b - w.PadLeft];
-                            }
+                            StridedCopy(source, line, first, end, sw, b - w.PadLeft);
                         }
 
                         RunCopy.Fill(line[end..], 0f);
@@ -139,6 +138,30 @@ internal sealed class PhaseLayout
             }
         }
 
+    }
+
+    /// <summary>
+    /// <c>line[t] = source[t·stride + offset]</c> for t in [<paramref name="first"/>, <paramref name="end"/>), which
+    /// <see cref="Span"/> keeps inside <paramref name="source"/> (checked once here rather than per value).
+    /// </summary>
+    private static void StridedCopy(ReadOnlySpan<float> source, Span<float> line, int first, int end, int stride, int offset)
+    {
+        if (end <= first)
+        {
+            return;
+        }
+
+        if (first < 0 || end > line.Length || (long)first * stride + offset < 0 || (long)(end - 1) * stride + offset >= source.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), $"A strided copy of [{first}, {end}) by {stride} from {offset} leaves a row of {source.Length}.");
+        }
+
+        ref float from = ref MemoryMarshal.GetReference(source);
+        ref float to = ref MemoryMarshal.GetReference(line);
+        for (int t = first; t < end; t++)
+        {
+            Unsafe.Add(ref to, t) = Unsafe.Add(ref from, (nint)t * stride + offset);
+        }
     }
 
     /// <summary>Zeroes the copy past the phase planes, which the last taps' rows reach into.</summary>
