@@ -413,15 +413,59 @@ public sealed class InferencePlan
         protected abstract void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads);
     }
 
+    /// <summary>
+    /// A dense layer on one sample, its outputs shared among threads in units of the kernel's four outputs at a time
+    /// (each output is the same dot product whichever thread computes it) when there is enough to share.
+    /// </summary>
     private sealed class DenseStep(float[] weight, float[] bias, int inputs, int outputs, bool relu) : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
+        /// <summary>Least multiply-adds a thread takes from a shared dense layer (its weights are read once per sample).</summary>
+        private const long MultiplyAddsPerChunk = 1L << 17;
+
+        private const int OutputsPerUnit = 4;
+
+        private readonly float[] _weight = weight, _bias = bias;
+        private readonly int _inputs = inputs, _outputs = outputs;
+
+        protected override unsafe void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
         {
-            DenseKernels.Forward(input, weight, bias, output, 1, inputs, outputs);
+            int units = (_outputs + OutputsPerUnit - 1) / OutputsPerUnit;
+            var chunks = new GuidedChunks(units, maxThreads, (int)Math.Min(units, MultiplyAddsPerChunk * units / Math.Max(1, (long)_inputs * _outputs)));
+            if (maxThreads <= 1 || chunks.Count <= 1)
+            {
+                DenseKernels.Forward(input, _weight, _bias, output, 1, _inputs, _outputs);
+            }
+            else
+            {
+                fixed (float* px = input, py = output)
+                {
+                    var job = new DenseJob(px, py, chunks);
+                    WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &Chunk, (nint)(&job));
+                }
+            }
+
             if (relu)
             {
                 ElementwiseKernels.Clamp(output, output, 0f, float.PositiveInfinity);
             }
+        }
+
+        private static unsafe void Chunk(object owner, nint state, int chunk)
+        {
+            var step = (DenseStep)owner;
+            ref DenseJob job = ref *(DenseJob*)state;
+            (int firstUnit, int endUnit) = job.Chunks.Range(chunk);
+            int first = firstUnit * OutputsPerUnit, end = Math.Min(step._outputs, endUnit * OutputsPerUnit), count = end - first;
+            DenseKernels.Forward(
+                new ReadOnlySpan<float>(job.X, step._inputs), step._weight.AsSpan(first * step._inputs, count * step._inputs),
+                step._bias.AsSpan(first, count), new Span<float>(job.Y + first, count), 1, step._inputs, count);
+        }
+
+        /// <summary>One shared dense layer: its pinned input and output.</summary>
+        private readonly unsafe struct DenseJob(float* x, float* y, GuidedChunks chunks)
+        {
+            public readonly float* X = x, Y = y;
+            public readonly GuidedChunks Chunks = chunks;
         }
     }
 

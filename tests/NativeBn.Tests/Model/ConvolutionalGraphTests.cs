@@ -139,6 +139,19 @@ public class ConvolutionalGraphTests
     }
 
     [Theory]
+    [InlineData(1001, true)]
+    [InlineData(1002, false)]
+    public void DenseSharedAmongThreadsGivesTheSameBits(int outputs, bool relu)
+    {
+        ModelNode[] nodes = relu
+            ? [new DenseNode("fc", "x", 320, outputs, Values(320 * outputs, 48), Values(outputs, 49)), new ReluNode("relu", "fc")]
+            : [new DenseNode("fc", "x", 320, outputs, Values(320 * outputs, 48), Values(outputs, 49))];
+        var model = new ModelDescription([new ModelInput("x", ShapeInfo.Features(320))], nodes, [relu ? "relu" : "fc"]);
+        PredictsLikeTheReference(model, $"dense 320 -> {outputs}", samples: 1);
+        GivesTheSameBitsOnOneAndTwoThreads(model, 50);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     public void DepthwiseSharedAmongThreadsGivesTheSameBits(int stride)
