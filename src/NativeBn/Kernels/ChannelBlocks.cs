@@ -76,8 +76,25 @@ internal sealed class ChannelBlocks
     /// <summary>Floats of scratch a block needs: the padded plane, then the outputs.</summary>
     public long ScratchLength { get; }
 
+    /// <summary>Sets the padded plane in <paramref name="scratch"/> to <paramref name="padding"/>: its borders stay so for every block.</summary>
+    public void Prepare(Span<float> scratch, float padding) => scratch[..PaddedLength].Fill(padding);
+
+    /// <summary>
+    /// One block: the 8 planes of <paramref name="x"/> through <paramref name="op"/> into the 8 output planes of
+    /// <paramref name="y"/>, on <paramref name="scratch"/> (<see cref="ScratchLength"/> floats, <see cref="Prepare"/>d).
+    /// </summary>
+    public void Run<TOp>(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, ref TOp op)
+        where TOp : IBlockOperator, allows ref struct
+    {
+        Span<float> padded = scratch[..PaddedLength];
+        Span<float> result = scratch.Slice(PaddedLength, OutputHeight * OutputWidth * Lanes);
+        Interleave(x, padded);
+        Compute(padded, ref op, result);
+        Deinterleave(result, y);
+    }
+
     /// <summary>The 8 planes of <paramref name="x"/> into the padded plane of 8-channel vectors (its borders are left as they are).</summary>
-    public void Interleave(ReadOnlySpan<float> x, Span<float> padded)
+    private void Interleave(ReadOnlySpan<float> x, Span<float> padded)
     {
         int plane = _height * _width, whole = plane / Lanes * Lanes;
         ref float source = ref MemoryMarshal.GetReference(x);
@@ -116,7 +133,7 @@ internal sealed class ChannelBlocks
     /// neighbouring outputs of a row at a time, so that four are in flight and each tap's operand loads once for them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Compute<TOp>(ReadOnlySpan<float> padded, ref TOp op, Span<float> result)
+    private void Compute<TOp>(ReadOnlySpan<float> padded, ref TOp op, Span<float> result)
         where TOp : IBlockOperator, allows ref struct
     {
         Window2d w = Window;
@@ -166,7 +183,7 @@ internal sealed class ChannelBlocks
     }
 
     /// <summary>A block's outputs, 8-channel vectors, back into its 8 output planes.</summary>
-    public void Deinterleave(ReadOnlySpan<float> result, Span<float> y)
+    private void Deinterleave(ReadOnlySpan<float> result, Span<float> y)
     {
         int plane = OutputHeight * OutputWidth, whole = plane / Lanes * Lanes;
         ref float source = ref MemoryMarshal.GetReference(result);

@@ -28,6 +28,23 @@ internal sealed class DepthwiseInterleaved : IDepthwiseKernel
     /// <inheritdoc />
     public long ScratchLength => _blocks.ScratchLength;
 
+    /// <summary>
+    /// Each whole block's weights as <c>[taps, 8]</c> (a vector of the block's 8 channels per tap) in the block's place;
+    /// the channels past the last whole block as they are.
+    /// </summary>
+    public void LayOut(ReadOnlySpan<float> weights, Span<float> laidOut)
+    {
+        int taps = _blocks.TapAt.Length, channels = weights.Length / taps, whole = channels / Lanes * Lanes;
+        weights.CopyTo(laidOut);
+        for (int c = 0; c < whole; c++)
+        {
+            for (int t = 0; t < taps; t++)
+            {
+                laidOut[(c / Lanes * taps + t) * Lanes + c % Lanes] = weights[c * taps + t];
+            }
+        }
+    }
+
     /// <inheritdoc />
     public int ChannelBlock => Lanes;
 
@@ -43,25 +60,19 @@ internal sealed class DepthwiseInterleaved : IDepthwiseKernel
                 $"Depthwise planes of {channels} channels of {_height}x{_width} need {(long)channels * plane} values and {ScratchLength} floats of scratch.");
         }
 
-        Span<float> padded = scratch[..blocks.PaddedLength];
-        Span<float> result = scratch.Slice(blocks.PaddedLength, outputPlane * Lanes);
-        padded.Clear();
-        Span<float> blockWeights = stackalloc float[taps * Lanes];
+        if (firstChannel % Lanes != 0 || (channels % Lanes != 0 && (firstChannel + channels) * taps != weights.Length))
+        {
+            throw new ArgumentException(
+                $"Channels [{firstChannel}, {firstChannel + channels}) do not start a block of {Lanes} or end the layer's {weights.Length / taps} channels.");
+        }
+
+        blocks.Prepare(scratch, 0f);
         int whole = channels / Lanes * Lanes;
         for (int c = 0; c < whole; c += Lanes)
         {
-            for (int t = 0; t < taps; t++)
-            {
-                for (int v = 0; v < Lanes; v++)
-                {
-                    blockWeights[t * Lanes + v] = weights[(firstChannel + c + v) * taps + t];
-                }
-            }
-
-            blocks.Interleave(x.Slice(c * plane, Lanes * plane), padded);
+            ReadOnlySpan<float> blockWeights = weights.AsSpan((firstChannel + c) * taps, taps * Lanes);
             var op = new BlockTaps(blockWeights, Vector256.LoadUnsafe(ref bias[firstChannel + c]), activation);
-            blocks.Compute(padded, ref op, result);
-            blocks.Deinterleave(result, y.Slice(c * outputPlane, Lanes * outputPlane));
+            blocks.Run(x.Slice(c * plane, Lanes * plane), y.Slice(c * outputPlane, Lanes * outputPlane), scratch, ref op);
         }
 
         for (int c = whole; c < channels; c++)

@@ -93,7 +93,15 @@ internal sealed class PackedConvolution
     {
         if (_depthwise is not null || _direct is not null)
         {
-            weight.CopyTo(_weights);
+            if (_direct is null)
+            {
+                weight.CopyTo(_weights);
+            }
+            else
+            {
+                _direct.LayOut(weight, _weights);
+            }
+
             bias.CopyTo(_bias);
             return;
         }

@@ -19,7 +19,6 @@ internal static class PackedGemm
     /// <summary>Least work a thread takes from a shared multiplication: far more than the cost of handing it over.</summary>
     private const long MultiplyAddsPerChunk = 1L << 19;
 
-
     /// <summary>Columns per tile: two vectors of the widest accelerated width.</summary>
     public static int Panel => 2 * SimdWidth.MaxFloats;
 

@@ -63,15 +63,11 @@ internal sealed class Pooling
         if (_blocks is not null)
         {
             int whole = (end - first) / ChannelBlocks.Lanes * ChannelBlocks.Lanes;
-            Span<float> padded = scratch[.._blocks.PaddedLength];
-            Span<float> result = scratch.Slice(_blocks.PaddedLength, output * ChannelBlocks.Lanes);
-            padded.Fill(float.NegativeInfinity);
+            _blocks.Prepare(scratch, float.NegativeInfinity);
             var op = default(BlockMax);
             for (int c = 0; c < whole; c += ChannelBlocks.Lanes)
             {
-                _blocks.Interleave(part.Slice(c * input, ChannelBlocks.Lanes * input), padded);
-                _blocks.Compute(padded, ref op, result);
-                _blocks.Deinterleave(result, target.Slice(c * output, ChannelBlocks.Lanes * output));
+                _blocks.Run(part.Slice(c * input, ChannelBlocks.Lanes * input), target.Slice(c * output, ChannelBlocks.Lanes * output), scratch, ref op);
             }
 
             part = part[(whole * input)..];
