@@ -69,11 +69,13 @@ public readonly record struct TensorShape
         Positive(channels, nameof(channels));
         Positive(height, nameof(height));
         Positive(width, nameof(width));
-        long elements = (long)batch * channels * height * width;
+        long elements = (long)batch * channels;
+        elements = elements > Array.MaxLength ? elements : elements * height;
+        elements = elements > Array.MaxLength ? elements : elements * width;
         if (elements > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(batch),
-                $"The shape holds {elements} elements; a buffer holds at most {Array.MaxLength}.");
+                $"The shape (batch {batch}, channels {channels}, height {height}, width {width}) holds more than {Array.MaxLength} elements, the most a buffer holds.");
         }
 
         return new TensorShape(layout, batch, channels, height, width);

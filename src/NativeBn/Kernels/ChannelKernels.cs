@@ -272,20 +272,22 @@ internal static class ChannelKernels
         where TOp : IChannelMapOperator
         where TWidth : IChannelWidth
     {
-        switch (SimdWidth.ForRun(TWidth.Resolve(channels)))
+        int width = TWidth.Resolve(channels);
+        if (Vector512.IsHardwareAccelerated && width >= 16)
         {
-            case 16:
-                MapDriver.Rows<TOp, Simd512, Vector512<float>, Vector512<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
-                break;
-            case 8:
-                MapDriver.Rows<TOp, Simd256, Vector256<float>, Vector256<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
-                break;
-            case 4:
-                MapDriver.Rows<TOp, Simd128, Vector128<float>, Vector128<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
-                break;
-            default:
-                MapDriver.Rows<TOp, SimdScalar, float, double, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
-                break;
+            MapDriver.Rows<TOp, Simd512, Vector512<float>, Vector512<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+        }
+        else if (Vector256.IsHardwareAccelerated && width >= 8)
+        {
+            MapDriver.Rows<TOp, Simd256, Vector256<float>, Vector256<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+        }
+        else if (Vector128.IsHardwareAccelerated && width >= 4)
+        {
+            MapDriver.Rows<TOp, Simd128, Vector128<float>, Vector128<double>, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
+        }
+        else
+        {
+            MapDriver.Rows<TOp, SimdScalar, float, double, TWidth>(ref u, ref v, ref y, rows, channels, ref p0, ref p1, ref p2, ref p3);
         }
     }
 

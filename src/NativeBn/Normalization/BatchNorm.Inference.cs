@@ -19,25 +19,39 @@ public sealed partial class BatchNorm
         ReadOnlySpan<float> x, TensorShape shape, Span<float> y,
         NormalizationStatistics statistics = NormalizationStatistics.Running, bool fuseRelu = false)
     {
-        int batch = shape.Batch, height = shape.Height, width = shape.Width;
-        if (shape.Channels != Channels || batch <= 0 || height <= 0 || width <= 0)
+        long positions = (long)shape.Batch * shape.Height * shape.Width;
+        long count = positions * Channels;
+        if (statistics == NormalizationStatistics.Running && shape.Channels == Channels && x.Length == count && y.Length == count
+            && LayerKernels.IsSingleChunkRows(shape, count) && _runningCoefficients.IsCurrent(_version))
         {
-            Check.Shape(shape, Channels, nameof(shape));
-        }
-
-        long count = (long)batch * height * width * Channels;
-        Check.Length(x.Length, count, nameof(x), shape);
-        Check.Length(y.Length, count, nameof(y), shape);
-        InferenceCoefficients coefficients = statistics == NormalizationStatistics.Running && _runningCoefficients.IsCurrent(_version)
-            ? _runningCoefficients
-            : CoefficientsChecked(statistics);
-        if (LayerKernels.IsSingleChunkRows(shape, count))
-        {
-            LayerKernels.AffineRows(x, coefficients.Scale, coefficients.Shift, y, (nint)(count / Channels), fuseRelu);
+            LayerKernels.AffineRows(x, _runningScale, _runningShift, y, (nint)positions, fuseRelu);
             return;
         }
 
-        InferChunked(x, shape, y, coefficients, fuseRelu);
+        InferChecked(x, shape, y, statistics, fuseRelu);
+    }
+
+    /// <summary>
+    /// <see cref="Infer"/> off its fast path (small rows with current running coefficients): checks the arguments, brings the
+    /// coefficients up to date and runs the chunked drivers for large tensors. Kept out of <see cref="Infer"/> so that the
+    /// fast path inlines into its callers without the set-up this needs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void InferChecked(ReadOnlySpan<float> x, TensorShape shape, Span<float> y, NormalizationStatistics statistics, bool fuseRelu)
+    {
+        Check.Shape(shape, Channels, nameof(shape));
+        long positions = (long)shape.Batch * shape.Height * shape.Width;
+        long count = positions * Channels;
+        Check.Length(x.Length, count, nameof(x), shape);
+        Check.Length(y.Length, count, nameof(y), shape);
+        InferenceCoefficients coefficients = CoefficientsChecked(statistics);
+        if (LayerKernels.IsSingleChunkRows(shape, count))
+        {
+            LayerKernels.AffineRows(x, coefficients.Scale, coefficients.Shift, y, (nint)positions, fuseRelu);
+            return;
+        }
+
+        LayerKernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
     }
 
     /// <summary>
@@ -53,11 +67,6 @@ public sealed partial class BatchNorm
         coefficients.Scale.CopyTo(scale);
         coefficients.Shift.CopyTo(shift);
     }
-
-    /// <summary>Inference through the chunked drivers (kept out of <see cref="Infer"/> so its fast path stays small).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void InferChunked(ReadOnlySpan<float> x, in TensorShape shape, Span<float> y, InferenceCoefficients coefficients, bool fuseRelu) =>
-        LayerKernels.Affine(ChannelGeometry.From(shape), x, coefficients.Scale, coefficients.Shift, y, fuseRelu, MaxThreads);
 
     /// <summary>The coefficients for a source after checking it (the slow path of <see cref="Infer"/>).</summary>
     private InferenceCoefficients CoefficientsChecked(NormalizationStatistics statistics)

@@ -89,6 +89,29 @@ public class BadInputTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PopulationStatistics(-2));
     }
 
+    [Theory]
+    [InlineData(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue)]
+    [InlineData(65536, 65536, 65536, 65536)]
+    [InlineData(1 << 16, 1 << 15, 1, 1)]
+    public void ShapesBeyondABufferAreRejectedWithoutOverflow(int n, int c, int h, int w)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => TensorShape.ChannelsFirst(n, c, h, w));
+        Assert.Contains($"batch {n}, channels {c}, height {h}, width {w}", error.Message);
+        Assert.Contains($"{Array.MaxLength}", error.Message);
+    }
+
+    [Fact]
+    public void InferenceOffItsFastPathStillChecksEveryArgument()
+    {
+        BatchNorm layer = TrainedLayer();
+        var shape = TensorShape.Features(2, 4);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => layer.Infer(new float[7], shape, new float[8])).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => layer.Infer(new float[8], shape, new float[9])).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentException>(() => layer.Infer(new float[8], TensorShape.Features(2, 5), new float[8])).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentException>(() => layer.Infer(new float[8], default, new float[8])).ParamName);
+        Assert.Throws<InvalidOperationException>(() => layer.Infer(new float[8], shape, new float[8], NormalizationStatistics.Population));
+    }
+
     [Fact]
     public void DefaultShapeIsRejected()
     {
