@@ -23,7 +23,7 @@ namespace NativeBn.Network;
 public sealed class InferencePlan
 {
     [ThreadStatic]
-    private static float[]? t_scratch;
+    private static AlignedBuffer? t_scratch;
 
     private readonly Step[] _steps;
     private readonly int[] _offsets;
@@ -98,7 +98,7 @@ public sealed class InferencePlan
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
         Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
-        float[] scratch = Run(sample, maxThreads, null);
+        Span<float> scratch = Run(sample, maxThreads, null);
         Slot(sample, scratch, _outputSlot).CopyTo(output);
     }
 
@@ -119,7 +119,7 @@ public sealed class InferencePlan
         Check.Length(sample.Length, InputWidth, nameof(sample), "features per sample");
         Check.Length(output.Length, OutputWidth, nameof(output), "outputs per sample");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
-        float[] scratch = Run(sample, maxThreads, observer);
+        Span<float> scratch = Run(sample, maxThreads, observer);
         Slot(sample, scratch, _outputSlot).CopyTo(output);
     }
 
@@ -166,9 +166,9 @@ public sealed class InferencePlan
     /// Runs every step on the thread's scratch, which then holds the output in its slot; each BatchNorm step's input goes
     /// to <paramref name="observer"/>, when there is one, right after the step.
     /// </summary>
-    private float[] Run(ReadOnlySpan<float> sample, int maxThreads, IBatchNormInputObserver? observer)
+    private Span<float> Run(ReadOnlySpan<float> sample, int maxThreads, IBatchNormInputObserver? observer)
     {
-        float[] scratch = t_scratch is { } s && s.Length >= _scratchLength ? s : t_scratch = new float[_scratchLength];
+        Span<float> scratch = (t_scratch ??= new AlignedBuffer()).Get(_scratchLength);
         for (int i = 0; i < _steps.Length; i++)
         {
             Step step = _steps[i];
@@ -216,10 +216,10 @@ public sealed class InferencePlan
         public readonly float* Outputs = outputs;
     }
 
-    private ReadOnlySpan<float> Slot(ReadOnlySpan<float> sample, float[] scratch, int slot) =>
-        slot == 0 ? sample : scratch.AsSpan(_offsets[slot], _lengths[slot]);
+    private ReadOnlySpan<float> Slot(ReadOnlySpan<float> sample, Span<float> scratch, int slot) =>
+        slot == 0 ? sample : scratch.Slice(_offsets[slot], _lengths[slot]);
 
-    private Span<float> Writable(float[] scratch, int slot) => scratch.AsSpan(_offsets[slot], _lengths[slot]);
+    private Span<float> Writable(Span<float> scratch, int slot) => scratch.Slice(_offsets[slot], _lengths[slot]);
 
     /// <summary>Assigns every tensor a slot (slot 0 is the sample itself) and compiles the nodes into steps.</summary>
     private sealed class PlanBuilder
@@ -406,7 +406,7 @@ public sealed class InferencePlan
 
         public int Output { get; set; }
 
-        public void Run(InferencePlan plan, ReadOnlySpan<float> sample, float[] scratch, int maxThreads) =>
+        public void Run(InferencePlan plan, ReadOnlySpan<float> sample, Span<float> scratch, int maxThreads) =>
             Run(plan.Slot(sample, scratch, Inputs[0]), Inputs.Length > 1 ? plan.Slot(sample, scratch, Inputs[1]) : default,
                 plan.Writable(scratch, Output), maxThreads);
 
