@@ -32,6 +32,36 @@ internal static class MpiJobRunner
 
         start.Environment["TERM"] = "dumb";
         start.Environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1";
+
+        // Each job gets its own session directory: two mpirun started at once by parallel tests otherwise race to create
+        // the shared /tmp/ompi.<host>.<uid> and one of them fails in orte_init ("mkdir ... File exists").
+        DirectoryInfo session = Directory.CreateTempSubdirectory("nativebn-ompi");
+        start.Environment["OMPI_MCA_orte_tmpdir_base"] = session.FullName;
+        try
+        {
+            return Wait(start, ranks, assembly, arguments);
+        }
+        finally
+        {
+            RemoveSession(session);
+        }
+    }
+
+    /// <summary>Removes a job's session directory; one that cannot be removed stays behind in the temp folder, harmlessly.</summary>
+    private static void RemoveSession(DirectoryInfo session)
+    {
+        try
+        {
+            session.Delete(recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"could not remove {session.FullName}: {e.Message}");
+        }
+    }
+
+    private static (int Code, string Output, string Error) Wait(ProcessStartInfo start, int ranks, string assembly, string[] arguments)
+    {
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
