@@ -10,11 +10,14 @@ namespace NativeBn.Kernels;
 public static class SimdWidth
 {
     /// <summary>Floats per vector of the widest accelerated width in this process: 16, 8, 4, or 1 (scalar).</summary>
-    public static int MaxFloats =>
-        Vector512.IsHardwareAccelerated ? 16
-        : Vector256.IsHardwareAccelerated ? 8
-        : Vector128.IsHardwareAccelerated ? 4
-        : 1;
+    public static int MaxFloats
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.IsHardwareAccelerated ? 16
+            : Vector256.IsHardwareAccelerated ? 8
+            : Vector128.IsHardwareAccelerated ? 4
+            : 1;
+    }
 
     /// <summary>
     /// Floats per vector the kernels use for contiguous runs of <paramref name="runLength"/> values. Inlined, so a

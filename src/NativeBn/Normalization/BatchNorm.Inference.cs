@@ -24,7 +24,7 @@ public sealed partial class BatchNorm
         if (statistics == NormalizationStatistics.Running && shape.Channels == Channels && x.Length == count && y.Length == count
             && LayerKernels.IsSingleChunkRows(shape, count) && _runningCoefficients.IsCurrent(_version))
         {
-            LayerKernels.AffineRows(x, _runningScale, _runningShift, y, (nint)positions, fuseRelu);
+            LayerKernels.AffineRows(x, _runningCoefficients.Scale, _runningCoefficients.Shift, y, (nint)positions, fuseRelu);
             return;
         }
 

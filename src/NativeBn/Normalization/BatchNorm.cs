@@ -28,9 +28,6 @@ public sealed partial class BatchNorm
     private readonly double[] _populationVariance;
     private readonly InferenceCoefficients _runningCoefficients;
     private readonly InferenceCoefficients _populationCoefficients;
-
-    /// <summary>The arrays of <see cref="_runningCoefficients"/>, held here so that single-sample inference reaches them in one load.</summary>
-    private readonly float[] _runningScale, _runningShift;
     private readonly ScratchBuffer _scratch = new();
     private BatchNormOptions _options;
     private long _version;
@@ -56,7 +53,6 @@ public sealed partial class BatchNorm
         _populationMean = new double[channels];
         _populationVariance = new double[channels];
         _runningCoefficients = new InferenceCoefficients(channels);
-        (_runningScale, _runningShift) = (_runningCoefficients.Scale, _runningCoefficients.Shift);
         _populationCoefficients = new InferenceCoefficients(channels);
         _saved = new SavedContext(channels);
         _work = new SavedContext(channels);
