@@ -9,7 +9,8 @@ namespace NativeBn.Kernels;
 /// or per channel for depthwise convolutions), then <see cref="Run"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
-/// stride 1 without padding whose positions fill whole GEMM panels reads the input and writes the output in place. Depthwise convolutions run
+/// stride 1 without padding reads the input and writes the output in place for its whole GEMM panels of positions, and
+/// runs the positions left over through a one-panel copy. Depthwise convolutions run
 /// directly: on blocks of 8 channels (<see cref="DepthwiseInterleaved"/>, AVX2) for small output planes and for windows the
 /// row kernels do not take, along rows (<see cref="Depthwise3x3"/> and <see cref="Depthwise3x3Stride2"/> for 3x3 windows
 /// of padding 1 and stride 1 or 2), else <see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>. A sample is computed alone in a fixed order, so its result does not
@@ -35,7 +36,8 @@ internal sealed class PackedConvolution
     private readonly SlidingWindow? _depthwise;
     private readonly IDepthwiseKernel? _direct;
     private readonly PhaseLayout? _layout;
-    private readonly bool _inPlace;
+    private readonly bool _pointwise;
+    private readonly int[]? _tailTaps;
     private readonly float[] _weights;
     private readonly float[] _bias;
 
@@ -75,11 +77,19 @@ internal sealed class PackedConvolution
         {
             int padded = PackedGemm.PaddedRows(_outputs / _groups);
             _layout = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
-            _inPlace = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 }
-                && _layout.Columns == height * width;
+            _pointwise = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 };
             _weights = new float[checked((long)padded * _depth * _groups)];
             _bias = new float[padded * _groups];
-            ScratchLength = checked(_layout.CopyLength + (long)(_outputs / _groups) * _layout.Columns);
+            if (_pointwise)
+            {
+                int tail = (int)((long)height * width % PackedGemm.Panel), panel = PackedGemm.NarrowestPanel(tail);
+                _tailTaps = [.. Enumerable.Range(0, _depth).Select(k => k * panel)];
+                ScratchLength = tail == 0 ? 0 : checked((long)(_depth + padded) * panel);
+            }
+            else
+            {
+                ScratchLength = checked(_layout.CopyLength + (long)(_outputs / _groups) * _layout.Columns);
+            }
         }
 
         Load(conv.Weight.AsSpan(), conv.Bias.AsSpan());
@@ -126,6 +136,12 @@ internal sealed class PackedConvolution
             return;
         }
 
+        if (_pointwise)
+        {
+            RunPointwise(x, y, scratch, activation, maxThreads);
+            return;
+        }
+
         PhaseLayout layout = _layout;
         int plane = _height * _width, positions = layout.OutputHeight * layout.OutputWidth, columns = layout.Columns;
         int groupChannels = _channels / _groups, groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
@@ -135,20 +151,63 @@ internal sealed class PackedConvolution
         {
             ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
-            if (_inPlace)
-            {
-                PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                    input, layout.Taps, columns, output, columns, activation, maxThreads, null, 0);
-                continue;
-            }
-
             Split(input, copy, maxThreads);
             fixed (float* pr = result, po = output)
             {
                 var keep = new KeepJob(pr, po, columns, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth);
                 PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                    copy, layout.Taps, columns, result, columns, activation, maxThreads, &Keep, (nint)(&keep));
+                    copy, layout.Taps, columns, PackedGemm.Panel, result, columns, activation, maxThreads, &Keep, (nint)(&keep));
             }
+        }
+    }
+
+    /// <summary>
+    /// A 1x1 convolution of stride 1 without padding, group by group: the whole panels of positions read the input planes
+    /// and write the output planes in place (shared among up to <paramref name="maxThreads"/> threads); the positions
+    /// past the last whole panel are copied into the narrowest zero-padded panel that holds them
+    /// (<see cref="PackedGemm.NarrowestPanel"/>) in the scratch, multiplied there and copied out. Each output is the same
+    /// sum in the same order either way.
+    /// </summary>
+    private void RunPointwise(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
+    {
+        int plane = _height * _width, groupChannels = _channels / _groups, groupOutputs = _outputs / _groups;
+        for (int g = 0; g < _groups; g++)
+        {
+            RunPointwise(g, x.Slice(g * groupChannels * plane, groupChannels * plane), y.Slice(g * groupOutputs * plane, groupOutputs * plane),
+                scratch, activation, maxThreads);
+        }
+    }
+
+    /// <summary>Group <paramref name="g"/> of <see cref="RunPointwise(ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/>: <paramref name="input"/> <c>[C/G, H·W]</c> into <paramref name="output"/> <c>[M/G, H·W]</c>.</summary>
+    private unsafe void RunPointwise(int g, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, Activation activation, int maxThreads)
+    {
+        int plane = _height * _width, whole = plane / PackedGemm.Panel * PackedGemm.Panel, tail = plane - whole, panel = PackedGemm.NarrowestPanel(tail);
+        int groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
+        ReadOnlySpan<float> weights = _weights.AsSpan(g * padded * _depth, padded * _depth);
+        ReadOnlySpan<float> bias = _bias.AsSpan(g * padded, padded);
+        if (whole > 0)
+        {
+            PackedGemm.Multiply(weights, bias, groupOutputs, _depth, input, _layout!.Taps, whole, PackedGemm.Panel, output, plane, activation, maxThreads, null, 0);
+        }
+
+        if (tail == 0)
+        {
+            return;
+        }
+
+        Span<float> rows = scratch[..(_depth * panel)];
+        Span<float> result = scratch.Slice(_depth * panel, groupOutputs * panel);
+        for (int k = 0; k < _depth; k++)
+        {
+            Span<float> row = rows.Slice(k * panel, panel);
+            RunCopy.Copy(input.Slice(k * plane + whole, tail), row);
+            row[tail..].Clear();
+        }
+
+        PackedGemm.Multiply(weights, bias, groupOutputs, _depth, rows, _tailTaps!, panel, panel, result, panel, activation, maxThreads, null, 0);
+        for (int m = 0; m < groupOutputs; m++)
+        {
+            RunCopy.Copy(result.Slice(m * panel, tail), output.Slice(m * plane + whole, tail));
         }
     }
 

@@ -60,43 +60,49 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// <c>c[r·ldc + j] = bias[r] + Σ_k A[r, k]·b[offsets[k] + j]</c> (then clamped by <paramref name="activation"/>) for
-    /// r &lt; <paramref name="rows"/> and j &lt; <paramref name="columns"/>, a multiple of <see cref="Panel"/>.
-    /// <paramref name="bias"/> holds <c>PaddedRows(rows)</c> values.
+    /// The narrowest panel, in columns, that holds <paramref name="columns"/> (at least 1) columns: two vectors of 4, 8 or
+    /// 16 floats, at most <see cref="Panel"/>. A convolution computes the positions left over after its whole panels in
+    /// one such panel, so that few columns are computed and dropped.
     /// </summary>
-    public static void Multiply(
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
-        int columns, Span<float> c, int ldc, Activation activation)
+    public static int NarrowestPanel(int columns)
     {
-        switch (SimdWidth.MaxFloats)
+        int panel = Panel;
+        while (panel >= 16 && panel / 2 >= columns)
         {
-            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
-            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
-            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
-            default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows); break;
+            panel /= 2;
         }
+
+        return panel;
     }
 
     /// <summary>
-    /// <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float}, int, Activation)"/>
-    /// with the panels, or where there are few panels the row tiles, shared among up to <paramref name="maxThreads"/>
-    /// threads (the caller's included) in <see cref="GuidedChunks"/> of at least <see cref="MultiplyAddsPerChunk"/>
-    /// multiply-adds. <paramref name="finished"/>, when not null, is called with <paramref name="finishedState"/> on the
-    /// thread that computed them for each block of C that is final (rows [first, end), columns [first, end)), so that
-    /// the caller can move results while they are in that thread's cache. Every output is the same sum in the same order whichever thread computes it, so
-    /// the result is bitwise the same for any thread count.
+    /// <c>c[r·ldc + j] = bias[r] + Σ_k A[r, k]·b[offsets[k] + j]</c> (then clamped by <paramref name="activation"/>) for
+    /// r &lt; <paramref name="rows"/> and j &lt; <paramref name="columns"/>, a multiple of <paramref name="panel"/>
+    /// (<see cref="Panel"/>, or a narrower one from <see cref="NarrowestPanel"/>: the same sums, in vectors of half the
+    /// panel). <paramref name="bias"/> holds <c>PaddedRows(rows)</c> values. The panels, or where there are few panels
+    /// the row tiles, are shared among up to <paramref name="maxThreads"/> threads (the caller's included) in
+    /// <see cref="GuidedChunks"/> of at least <see cref="MultiplyAddsPerChunk"/> multiply-adds.
+    /// <paramref name="finished"/>, when not null, is called with <paramref name="finishedState"/> on the thread that
+    /// computed them for each block of C that is final (rows [first, end), columns [first, end)), so that the caller can
+    /// move results while they are in that thread's cache. Every output is the same sum in the same order whichever
+    /// thread computes it and whatever the panel width, so the result is bitwise the same for any thread count.
     /// </summary>
     public static unsafe void Multiply(
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
-        int columns, Span<float> c, int ldc, Activation activation, int maxThreads, delegate*<nint, int, int, int, int, void> finished, nint finishedState)
+        int columns, int panel, Span<float> c, int ldc, Activation activation, int maxThreads, delegate*<nint, int, int, int, int, void> finished, nint finishedState)
     {
-        int panels = columns / Panel, tiles = new RowTiles(rows).Units;
+        if (panel != Panel && panel != NarrowestPanel(panel))
+        {
+            throw new ArgumentOutOfRangeException(nameof(panel), panel, $"A panel is {Panel} columns or a narrower one of NarrowestPanel.");
+        }
+
+        int panels = columns / panel, tiles = new RowTiles(rows).Units;
         bool byRows = panels < 4 * maxThreads && tiles > panels;
-        long perItem = (long)depth * (byRows ? (long)columns * RowTiles.BigRows : (long)rows * Panel);
+        long perItem = (long)depth * (byRows ? (long)columns * RowTiles.BigRows : (long)rows * panel);
         var chunks = new GuidedChunks(byRows ? tiles : panels, maxThreads, (int)Math.Min(int.MaxValue, MultiplyAddsPerChunk / Math.Max(1, perItem)));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
-            Multiply(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation);
+            Multiply(panel / 2, packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, 0, rows);
             if (finished != null)
             {
                 finished(finishedState, 0, rows, 0, columns);
@@ -108,7 +114,7 @@ internal static class PackedGemm
         fixed (float* pa = packed, pbias = bias, pb = b, pc = c)
         fixed (int* po = offsets)
         {
-            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, byRows ? tiles : 0, chunks, pc, c.Length, ldc, activation, finished, finishedState);
+            var job = new Job(pa, packed.Length, pbias, bias.Length, rows, depth, pb, b.Length, po, offsets.Length, panels, panel, byRows ? tiles : 0, chunks, pc, c.Length, ldc, activation, finished, finishedState);
             WorkerTeam.Shared.Run(chunks.Count, maxThreads, &MultiplyChunk, (nint)(&job));
         }
     }
@@ -123,49 +129,56 @@ internal static class PackedGemm
         var a = new ReadOnlySpan<float>(job.A, job.ALength);
         var bias = new ReadOnlySpan<float>(job.Bias, job.BiasLength);
         var offsets = new ReadOnlySpan<int>(job.Offsets, job.OffsetCount);
+        int panel = job.Panel;
         if (job.Tiles > 0)
         {
             (int firstTile, int endTile) = job.Chunks.Range(chunk);
             (int rowFirst, int rowEnd) = new RowTiles(job.Rows).UnitRows(firstTile, endTile);
-            var b = new ReadOnlySpan<float>(job.B, job.BLength);
-            var c = new Span<float>(job.C, job.CLength);
-            switch (SimdWidth.MaxFloats)
-            {
-                case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
-                case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
-                case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
-                default: Multiply<SimdScalar, float, double>(a, bias, job.Rows, job.Depth, b, offsets, job.Panels * Panel, c, job.Ldc, job.Activation, rowFirst, rowEnd); break;
-            }
-
+            Multiply(panel / 2, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B, job.BLength), offsets, job.Panels * panel,
+                new Span<float>(job.C, job.CLength), job.Ldc, job.Activation, rowFirst, rowEnd);
             if (job.Finished != null)
             {
-                job.Finished(job.FinishedState, rowFirst, rowEnd, 0, job.Panels * Panel);
+                job.Finished(job.FinishedState, rowFirst, rowEnd, 0, job.Panels * panel);
             }
 
             return;
         }
 
         (int first, int end) = job.Chunks.Range(chunk);
-        int start = first * Panel;
+        int start = first * panel;
         Multiply(
-            a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B + start, job.BLength - start), offsets,
-            (end - first) * Panel, new Span<float>(job.C + start, job.CLength - start), job.Ldc, job.Activation);
+            panel / 2, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B + start, job.BLength - start), offsets,
+            (end - first) * panel, new Span<float>(job.C + start, job.CLength - start), job.Ldc, job.Activation, 0, job.Rows);
         if (job.Finished != null)
         {
-            job.Finished(job.FinishedState, 0, job.Rows, start, end * Panel);
+            job.Finished(job.FinishedState, 0, job.Rows, start, end * panel);
+        }
+    }
+
+    /// <summary>Rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) of the multiplication in vectors of <paramref name="floats"/> floats.</summary>
+    private static void Multiply(
+        int floats, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
+        int columns, Span<float> c, int ldc, Activation activation, int rowFirst, int rowEnd)
+    {
+        switch (floats)
+        {
+            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, rowFirst, rowEnd); break;
+            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, rowFirst, rowEnd); break;
+            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, rowFirst, rowEnd); break;
+            default: Multiply<SimdScalar, float, double>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, rowFirst, rowEnd); break;
         }
     }
 
     /// <summary>One multiplication shared among threads: its operands as pointers (they are pinned while it runs).</summary>
     private readonly unsafe struct Job(
         float* a, int aLength, float* bias, int biasLength, int rows, int depth, float* b, int bLength, int* offsets, int offsetCount,
-        int panels, int tiles, GuidedChunks chunks, float* c, int cLength, int ldc, Activation activation,
+        int panels, int panel, int tiles, GuidedChunks chunks, float* c, int cLength, int ldc, Activation activation,
         delegate*<nint, int, int, int, int, void> finished, nint finishedState)
     {
         public readonly float* A = a, Bias = bias, B = b, C = c;
         public readonly int* Offsets = offsets;
         public readonly int ALength = aLength, BiasLength = biasLength, Rows = rows, Depth = depth, BLength = bLength, OffsetCount = offsetCount;
-        public readonly int Panels = panels, Tiles = tiles, CLength = cLength, Ldc = ldc;
+        public readonly int Panels = panels, Panel = panel, Tiles = tiles, CLength = cLength, Ldc = ldc;
         public readonly GuidedChunks Chunks = chunks;
         public readonly delegate*<nint, int, int, int, int, void> Finished = finished;
         public readonly nint FinishedState = finishedState;

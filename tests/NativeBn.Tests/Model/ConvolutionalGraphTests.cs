@@ -81,6 +81,9 @@ public class ConvolutionalGraphTests
         { "pointwise on 8x8: whole panels, in place", 5, 7, 8, 8, 32, new Window2d(1, 1), 1, true },
         { "pointwise on 16x12 in two groups, in place", 6, 10, 16, 12, 33, new Window2d(1, 1), 2, false },
         { "pointwise on 32x32, 40 outputs, in place", 3, 40, 32, 32, 34, new Window2d(1, 1), 1, true },
+        { "pointwise on 14x14: whole panels and a tail of 4 positions", 9, 20, 14, 14, 48, new Window2d(1, 1), 1, true },
+        { "pointwise on 7x7 in two groups: a tail of 17 positions after a whole panel", 8, 6, 7, 7, 49, new Window2d(1, 1), 2, false },
+        { "pointwise on 5x5: only a tail", 4, 31, 5, 5, 50, new Window2d(1, 1), 1, true },
         { "depthwise 3x3 stride 2 on 4x4", 3, 3, 4, 4, 26, Stride2, 3, true },
         { "depthwise 3x3 stride 2 on 10x10", 3, 3, 10, 10, 27, Stride2, 3, true },
         { "depthwise 3x3 stride 2 on 14x14", 4, 4, 14, 14, 28, Stride2, 4, false },
@@ -126,6 +129,18 @@ public class ConvolutionalGraphTests
         var model = new ModelDescription([Image(32, height, width)], nodes, ["relu6"]);
         PredictsLikeTheReference(model, $"{outputs} outputs on {height}x{width}", samples: 1);
         GivesTheSameBitsOnOneAndTwoThreads(model, 47);
+    }
+
+    [Theory]
+    [InlineData(96, 14, 14)]
+    [InlineData(160, 7, 7)]
+    [InlineData(40, 28, 28)]
+    public void PointwiseSharedAmongThreadsGivesTheSameBits(int outputs, int height, int width)
+    {
+        ModelNode[] nodes = [Conv("pointwise", "x", 64, outputs, new Window2d(1, 1), seed: 51), new ClipNode("relu6", "pointwise", 0f, 0.5f)];
+        var model = new ModelDescription([Image(64, height, width)], nodes, ["relu6"]);
+        PredictsLikeTheReference(model, $"pointwise to {outputs} outputs on {height}x{width}", samples: 1);
+        GivesTheSameBitsOnOneAndTwoThreads(model, 52);
     }
 
     private static void GivesTheSameBitsOnOneAndTwoThreads(ModelDescription model, int seed)
