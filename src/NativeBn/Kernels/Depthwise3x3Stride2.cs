@@ -115,45 +115,4 @@ internal sealed class Depthwise3x3Stride2(int height, int width) : IDepthwiseKer
         sum = TS.MultiplyAdd(centre, TL.Odd(a, b), sum);
         return TS.MultiplyAdd(right, TL.Odd(c, d), sum);
     }
-
-    /// <summary>The even and the odd lanes of two vectors laid end to end, as one vector each.</summary>
-    private interface IEvenOdd<TF>
-    {
-        static abstract TF Even(TF lower, TF upper);
-
-        static abstract TF Odd(TF lower, TF upper);
-    }
-
-    private readonly struct Lanes16 : IEvenOdd<Vector512<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Even(Vector512<float> lower, Vector512<float> upper) =>
-            Avx512F.PermuteVar16x32x2(lower, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), upper);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Odd(Vector512<float> lower, Vector512<float> upper) =>
-            Avx512F.PermuteVar16x32x2(lower, Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), upper);
-    }
-
-    private readonly struct Lanes8 : IEvenOdd<Vector256<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Even(Vector256<float> lower, Vector256<float> upper) =>
-            Avx512F.VL.PermuteVar8x32x2(lower, Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14), upper);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Odd(Vector256<float> lower, Vector256<float> upper) =>
-            Avx512F.VL.PermuteVar8x32x2(lower, Vector256.Create(1, 3, 5, 7, 9, 11, 13, 15), upper);
-    }
-
-    private readonly struct Lanes4 : IEvenOdd<Vector128<float>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Even(Vector128<float> lower, Vector128<float> upper) =>
-            Avx512F.VL.PermuteVar4x32x2(lower, Vector128.Create(0, 2, 4, 6), upper);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Odd(Vector128<float> lower, Vector128<float> upper) =>
-            Avx512F.VL.PermuteVar4x32x2(lower, Vector128.Create(1, 3, 5, 7), upper);
-    }
 }

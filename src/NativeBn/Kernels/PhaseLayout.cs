@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NativeBn.Model;
 
 namespace NativeBn.Kernels;
@@ -142,7 +144,8 @@ internal sealed class PhaseLayout
 
     /// <summary>
     /// <c>line[t] = source[t·stride + offset]</c> for t in [<paramref name="first"/>, <paramref name="end"/>), which
-    /// <see cref="Span"/> keeps inside <paramref name="source"/> (checked once here rather than per value).
+    /// <see cref="Span"/> keeps inside <paramref name="source"/> (checked once here rather than per value). Stride 2
+    /// runs in vectors where the CPU has AVX-512 (<see cref="IEvenOdd{TF}"/>), the values past the last whole vector one at a time.
     /// </summary>
     private static void StridedCopy(ReadOnlySpan<float> source, Span<float> line, int first, int end, int stride, int offset)
     {
@@ -158,10 +161,50 @@ internal sealed class PhaseLayout
 
         ref float from = ref MemoryMarshal.GetReference(source);
         ref float to = ref MemoryMarshal.GetReference(line);
-        for (int t = first; t < end; t++)
+        int t = first;
+        if (stride == 2 && Avx512F.VL.IsSupported)
+        {
+            t += SimdWidth.ForRun(end - first) switch
+            {
+                16 => EveryOther<Simd512, Vector512<float>, Vector512<double>, Lanes16>(ref Unsafe.Add(ref from, (nint)t * 2 + offset), ref Unsafe.Add(ref to, t), end - t, source.Length - (t * 2 + offset)),
+                8 => EveryOther<Simd256, Vector256<float>, Vector256<double>, Lanes8>(ref Unsafe.Add(ref from, (nint)t * 2 + offset), ref Unsafe.Add(ref to, t), end - t, source.Length - (t * 2 + offset)),
+                4 => EveryOther<Simd128, Vector128<float>, Vector128<double>, Lanes4>(ref Unsafe.Add(ref from, (nint)t * 2 + offset), ref Unsafe.Add(ref to, t), end - t, source.Length - (t * 2 + offset)),
+                _ => 0,
+            };
+        }
+
+        for (; t < end; t++)
         {
             Unsafe.Add(ref to, t) = Unsafe.Add(ref from, (nint)t * stride + offset);
         }
+    }
+
+    /// <summary>
+    /// <c>to[t] = from[2t]</c> for whole vectors of t while the two vectors loaded for each stay within the
+    /// <paramref name="available"/> floats from <paramref name="from"/>, then one vector that ends at
+    /// <paramref name="count"/> (rewriting values it overlaps with the same values) where its loads stay within them;
+    /// returns how many values it wrote (at most <paramref name="count"/>), the rest left to the caller.
+    /// </summary>
+    private static int EveryOther<TS, TF, TD, TL>(ref float from, ref float to, int count, int available)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+        where TL : IEvenOdd<TF>
+    {
+        int w = TS.Count, t = 0;
+        for (; t + w <= count && 2 * (t + w) <= available; t += w)
+        {
+            TS.Store(TL.Even(TS.Load(ref from, 2 * t), TS.Load(ref from, 2 * t + w)), ref to, t);
+        }
+
+        if (t < count && count >= w && 2 * count <= available)
+        {
+            t = count - w;
+            TS.Store(TL.Even(TS.Load(ref from, 2 * t), TS.Load(ref from, 2 * t + w)), ref to, t);
+            t = count;
+        }
+
+        return t;
     }
 
     /// <summary>Zeroes the copy past the phase planes, which the last taps' rows reach into.</summary>

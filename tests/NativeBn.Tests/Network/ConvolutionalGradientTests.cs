@@ -33,7 +33,7 @@ public class ConvolutionalGradientTests
 
     private static Window2d Same3x3 => new(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
 
-    public static TheoryData<string> Models() => ["plain", "residual", "strided", "depthwise"];
+    public static TheoryData<string> Models() => ["plain", "residual", "strided", "depthwise", "wide strided"];
 
     internal static ModelDescription Build(string name) => name switch
     {
@@ -72,6 +72,13 @@ public class ConvolutionalGradientTests
             Conv("dw", "c0", 6, 6, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), groups: 6, bias: false, seed: 33), Norm("b", "dw", 6, 35),
             new ClipNode("r6", "b", 0f, 6f), Conv("pw", "r6", 6, 4, new Window2d(1, 1), seed: 37),
             new GlobalAveragePoolNode("g", "pw"), new FlattenNode("f", "g"), Dense("d", "f", 4, 3, 39),
+        ], ["d"]),
+        // rows wide enough that the stride-2 phase split runs in vectors: conv 3x3 stride 2 → ReLU → 1x1 stride 2 → GAP → dense
+        "wide strided" => new ModelDescription([Image(2, 3, 37)],
+        [
+            Conv("c1", "x", 2, 3, new Window2d(3, 3, 2, 2, 1, 1, 1, 1), seed: 41), new ReluNode("r", "c1"),
+            Conv("c2", "r", 3, 4, new Window2d(1, 1, 2, 2), seed: 43),
+            new GlobalAveragePoolNode("g", "c2"), new FlattenNode("f", "g"), Dense("d", "f", 4, 3, 45),
         ], ["d"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
