@@ -19,6 +19,18 @@ internal static class ElementwiseKernels
         }
     }
 
+    /// <summary><c>y = min(max(a + b, low), high)</c>: a residual addition with the activation after it fused.</summary>
+    public static void AddClamp(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float low, float high)
+    {
+        switch (SimdWidth.MaxFloats)
+        {
+            case 16: AddClamp<Simd512, Vector512<float>, Vector512<double>>(a, b, y, low, high); break;
+            case 8: AddClamp<Simd256, Vector256<float>, Vector256<double>>(a, b, y, low, high); break;
+            case 4: AddClamp<Simd128, Vector128<float>, Vector128<double>>(a, b, y, low, high); break;
+            default: AddClamp<SimdScalar, float, double>(a, b, y, low, high); break;
+        }
+    }
+
     /// <summary><c>y = min(max(x, low), high)</c>.</summary>
     public static void Clamp(ReadOnlySpan<float> x, Span<float> y, float low, float high)
     {
@@ -61,6 +73,28 @@ internal static class ElementwiseKernels
         for (; i < y.Length; i++)
         {
             Unsafe.Add(ref ry, i) = Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddClamp<TS, TF, TD>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float low, float high)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
+        int i = 0;
+        for (; i + TS.Count <= y.Length; i += TS.Count)
+        {
+            TS.Store(TS.Min(TS.Max(TS.Add(TS.Load(ref ra, i), TS.Load(ref rb, i)), lower), upper), ref ry, i);
+        }
+
+        for (; i < y.Length; i++)
+        {
+            Unsafe.Add(ref ry, i) = MathF.Min(MathF.Max(Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i), low), high);
         }
     }
 

@@ -12,8 +12,9 @@ namespace NativeBn.Network;
 /// An immutable, compiled copy of a <see cref="ModelDescription"/> for single-sample prediction in one regime: dense
 /// layers and 2-D convolutions (with BatchNorm folded in for <see cref="InferenceRegime.Folded"/>), BatchNorm over
 /// <c>[N, C]</c> or <c>[N, C, H, W]</c> as cached <c>x·scale + shift</c>, a ReLU that is the only reader of a dense,
-/// convolution or BatchNorm output fused into it, clip, max and average pooling, global average pooling, dropout,
-/// identity and flatten as views of their input, residual additions, and softmax where the model has it. The output is
+/// convolution or BatchNorm output fused into it (and a ReLU or Clip that is the only reader of a convolution or a
+/// residual addition), clip, max and average pooling, global average pooling, dropout, identity and flatten as views of
+/// their input, residual additions, and softmax where the model has it. The output is
 /// the graph's output. Each sample is computed alone in a fixed order, so its output is bitwise the same whichever
 /// batch it arrives in and on whichever thread; it may differ in the last bits between machines with different SIMD
 /// widths or instruction sets.
@@ -58,7 +59,7 @@ public sealed class InferencePlan
     /// <summary>The regime the plan was built for.</summary>
     public InferenceRegime Regime { get; }
 
-    /// <summary>Number of arithmetic steps (dense layers, affine BatchNorms, standalone ReLUs, additions, softmax).</summary>
+    /// <summary>Number of arithmetic steps (dense layers, convolutions, affine BatchNorms, pooling, standalone ReLUs and clips, additions, softmax).</summary>
     public int StepCount => _steps.Length;
 
     /// <summary>
@@ -334,13 +335,14 @@ public sealed class InferencePlan
                     Emit(new GlobalAverageStep(gapInput[1], gapInput[2] * gapInput[3]), inputs, node, node.Name);
                     return;
                 case ClipNode clip:
-                    Emit(new ClipStep(clip.Min, clip.Max), inputs, node, node.Name);
+                    Emit(new ClampStep(clip.Min, clip.Max), inputs, node, node.Name);
                     return;
                 case ReluNode:
-                    Emit(new ReluStep(), inputs, node, node.Name);
+                    Emit(new ClampStep(0f, float.PositiveInfinity), inputs, node, node.Name);
                     return;
                 case AddNode:
-                    Emit(new AddStep(), inputs, node, node.Name);
+                    Activation addActivation = FusedActivation(node, fused, out string addOutput);
+                    Emit(new AddStep(addActivation), inputs, node, addOutput);
                     return;
                 case SoftmaxNode:
                     Emit(new SoftmaxStep(), inputs, node, node.Name);
@@ -513,22 +515,77 @@ public sealed class InferencePlan
             GlobalPooling.Average(input, channels, positions, output);
     }
 
-    private sealed class ClipStep(float min, float max) : Step
+    /// <summary>
+    /// A step that maps each value on its own (from one input, or two added), its values shared among threads in ranges
+    /// of at least <see cref="FloatsPerChunk"/> when there are enough: the result does not depend on the split.
+    /// </summary>
+    private abstract class ElementwiseStep : Step
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
-            ElementwiseKernels.Clamp(input, output, min, max);
+        private const int FloatsPerChunk = 1 << 15;
+
+        /// <summary>Floats per unit of the split: a multiple of every vector width.</summary>
+        private const int Unit = 64;
+
+        protected override unsafe void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads)
+        {
+            int units = (output.Length + Unit - 1) / Unit;
+            var chunks = new GuidedChunks(units, maxThreads, FloatsPerChunk / Unit);
+            if (maxThreads <= 1 || chunks.Count <= 1)
+            {
+                Apply(input, second, output);
+                return;
+            }
+
+            fixed (float* pa = input, pb = second, py = output)
+            {
+                var job = new ElementwiseJob(pa, pb, py, output.Length, chunks);
+                WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &Chunk, (nint)(&job));
+            }
+        }
+
+        /// <summary>The values of <paramref name="output"/> from the same places of the inputs (<paramref name="second"/> empty for one input).</summary>
+        protected abstract void Apply(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output);
+
+        private static unsafe void Chunk(object owner, nint state, int chunk)
+        {
+            ref ElementwiseJob job = ref *(ElementwiseJob*)state;
+            (int firstUnit, int endUnit) = job.Chunks.Range(chunk);
+            int first = firstUnit * Unit, count = Math.Min(job.Length, endUnit * Unit) - first;
+            ((ElementwiseStep)owner).Apply(
+                new ReadOnlySpan<float>(job.Input + first, count), job.Second == null ? default : new ReadOnlySpan<float>(job.Second + first, count),
+                new Span<float>(job.Output + first, count));
+        }
+
+        /// <summary>One shared step: its pinned inputs (the second null for one input) and output.</summary>
+        private readonly unsafe struct ElementwiseJob(float* input, float* second, float* output, int length, GuidedChunks chunks)
+        {
+            public readonly float* Input = input, Second = second, Output = output;
+            public readonly int Length = length;
+            public readonly GuidedChunks Chunks = chunks;
+        }
     }
 
-    private sealed class ReluStep : Step
+    /// <summary>ReLU (<c>[0, +∞)</c>) or Clip: <c>min(max(x, low), high)</c>.</summary>
+    private sealed class ClampStep(float low, float high) : ElementwiseStep
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
-            ElementwiseKernels.Clamp(input, output, 0f, float.PositiveInfinity);
+        protected override void Apply(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            ElementwiseKernels.Clamp(input, output, low, high);
     }
 
-    private sealed class AddStep : Step
+    /// <summary>A residual addition, with a ReLU or Clip fused when it is the sum's only reader.</summary>
+    private sealed class AddStep(Activation activation) : ElementwiseStep
     {
-        protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
-            ElementwiseKernels.Add(input, second, output);
+        protected override void Apply(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
+        {
+            if (activation.IsSet)
+            {
+                ElementwiseKernels.AddClamp(input, second, output, activation.Low, activation.High);
+            }
+            else
+            {
+                ElementwiseKernels.Add(input, second, output);
+            }
+        }
     }
 
     private sealed class SoftmaxStep : Step

@@ -147,13 +147,36 @@ public class ConvolutionalGraphTests
         GivesTheSameBitsOnOneAndTwoThreads(model, 52);
     }
 
+    [Theory]
+    [InlineData("relu", 5, 6)]
+    [InlineData("relu", 16, 48)]
+    [InlineData("clip", 16, 48)]
+    [InlineData("two readers", 16, 48)]
+    public void ResidualAdditionsWithAnActivationAfterThemMatchTheirDefinition(string after, int channels, int size)
+    {
+        ModelNode activation = after == "clip" ? new ClipNode("act", "sum", -0.25f, 0.5f) : new ReluNode("act", "sum");
+        List<ModelNode> nodes = [Conv("a", "x", 3, channels, Same3x3, seed: 57), Conv("b", "x", 3, channels, new Window2d(1, 1), seed: 59),
+            new AddNode("sum", "a", "b"), activation];
+        string[] outputs = ["act"];
+        if (after == "two readers")
+        {
+            nodes.Add(new AddNode("again", "sum", "act"));
+            outputs = ["again"];
+        }
+
+        var model = new ModelDescription([Image(3, size, size)], nodes, outputs);
+        PredictsLikeTheReference(model, $"add then {after} on {channels}x{size}x{size}");
+        GivesTheSameBitsOnOneAndTwoThreads(model, 61);
+    }
+
     private static void GivesTheSameBitsOnOneAndTwoThreads(ModelDescription model, int seed)
     {
         InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
         float[] x = Values(plan.InputWidth, seed);
         float[] one = new float[plan.OutputWidth], two = new float[plan.OutputWidth];
-        plan.Predict(x, one, 1);
+        plan.Predict(Values(plan.InputWidth, seed + 1), two, 2);
         plan.Predict(x, two, 2);
+        plan.Predict(x, one, 1);
         Assert.Equal(one, two);
     }
 
