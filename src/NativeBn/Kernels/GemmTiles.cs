@@ -12,12 +12,17 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal static class GemmTiles
 {
-    /// <summary>Rows [0, 14) of the tile; A holds 14 values per k.</summary>
+    /// <summary>
+    /// Rows [0, 14) of the tile. With <see cref="PackedRows"/>, A holds 14 values per k one after another; with
+    /// <see cref="TappedRows"/>, A's 14 values at k are consecutive floats at <c>a + aRows[k]</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Rows14<TS, TF, TD>(ref float a, ref float b, ref int rows, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high)
+    public static void Rows14<TS, TF, TD, TA>(
+        ref float a, ref int aRows, ref float b, ref int rows, int depth, ref float c, nint ldc, ref float bias, bool first, bool clamp, float low, float high)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
+        where TA : ITileSource
     {
         nint w = TS.Count;
         TF c0a, c0b;
@@ -85,52 +90,56 @@ internal static class GemmTiles
 
         for (int k = 0; k < depth; k++)
         {
+            ref float ak = ref TA.Tapped ? ref Unsafe.Add(ref a, Unsafe.Add(ref aRows, k)) : ref a;
             ref float row = ref Unsafe.Add(ref b, Unsafe.Add(ref rows, k));
             TF b0 = TS.Load(ref row, 0);
             TF b1 = TS.Load(ref row, w);
-            TF a0 = TS.Broadcast(Unsafe.Add(ref a, 0));
+            TF a0 = TS.Broadcast(Unsafe.Add(ref ak, 0));
             c0a = TS.MultiplyAdd(a0, b0, c0a);
             c0b = TS.MultiplyAdd(a0, b1, c0b);
-            TF a1 = TS.Broadcast(Unsafe.Add(ref a, 1));
+            TF a1 = TS.Broadcast(Unsafe.Add(ref ak, 1));
             c1a = TS.MultiplyAdd(a1, b0, c1a);
             c1b = TS.MultiplyAdd(a1, b1, c1b);
-            TF a2 = TS.Broadcast(Unsafe.Add(ref a, 2));
+            TF a2 = TS.Broadcast(Unsafe.Add(ref ak, 2));
             c2a = TS.MultiplyAdd(a2, b0, c2a);
             c2b = TS.MultiplyAdd(a2, b1, c2b);
-            TF a3 = TS.Broadcast(Unsafe.Add(ref a, 3));
+            TF a3 = TS.Broadcast(Unsafe.Add(ref ak, 3));
             c3a = TS.MultiplyAdd(a3, b0, c3a);
             c3b = TS.MultiplyAdd(a3, b1, c3b);
-            TF a4 = TS.Broadcast(Unsafe.Add(ref a, 4));
+            TF a4 = TS.Broadcast(Unsafe.Add(ref ak, 4));
             c4a = TS.MultiplyAdd(a4, b0, c4a);
             c4b = TS.MultiplyAdd(a4, b1, c4b);
-            TF a5 = TS.Broadcast(Unsafe.Add(ref a, 5));
+            TF a5 = TS.Broadcast(Unsafe.Add(ref ak, 5));
             c5a = TS.MultiplyAdd(a5, b0, c5a);
             c5b = TS.MultiplyAdd(a5, b1, c5b);
-            TF a6 = TS.Broadcast(Unsafe.Add(ref a, 6));
+            TF a6 = TS.Broadcast(Unsafe.Add(ref ak, 6));
             c6a = TS.MultiplyAdd(a6, b0, c6a);
             c6b = TS.MultiplyAdd(a6, b1, c6b);
-            TF a7 = TS.Broadcast(Unsafe.Add(ref a, 7));
+            TF a7 = TS.Broadcast(Unsafe.Add(ref ak, 7));
             c7a = TS.MultiplyAdd(a7, b0, c7a);
             c7b = TS.MultiplyAdd(a7, b1, c7b);
-            TF a8 = TS.Broadcast(Unsafe.Add(ref a, 8));
+            TF a8 = TS.Broadcast(Unsafe.Add(ref ak, 8));
             c8a = TS.MultiplyAdd(a8, b0, c8a);
             c8b = TS.MultiplyAdd(a8, b1, c8b);
-            TF a9 = TS.Broadcast(Unsafe.Add(ref a, 9));
+            TF a9 = TS.Broadcast(Unsafe.Add(ref ak, 9));
             c9a = TS.MultiplyAdd(a9, b0, c9a);
             c9b = TS.MultiplyAdd(a9, b1, c9b);
-            TF a10 = TS.Broadcast(Unsafe.Add(ref a, 10));
+            TF a10 = TS.Broadcast(Unsafe.Add(ref ak, 10));
             c10a = TS.MultiplyAdd(a10, b0, c10a);
             c10b = TS.MultiplyAdd(a10, b1, c10b);
-            TF a11 = TS.Broadcast(Unsafe.Add(ref a, 11));
+            TF a11 = TS.Broadcast(Unsafe.Add(ref ak, 11));
             c11a = TS.MultiplyAdd(a11, b0, c11a);
             c11b = TS.MultiplyAdd(a11, b1, c11b);
-            TF a12 = TS.Broadcast(Unsafe.Add(ref a, 12));
+            TF a12 = TS.Broadcast(Unsafe.Add(ref ak, 12));
             c12a = TS.MultiplyAdd(a12, b0, c12a);
             c12b = TS.MultiplyAdd(a12, b1, c12b);
-            TF a13 = TS.Broadcast(Unsafe.Add(ref a, 13));
+            TF a13 = TS.Broadcast(Unsafe.Add(ref ak, 13));
             c13a = TS.MultiplyAdd(a13, b0, c13a);
             c13b = TS.MultiplyAdd(a13, b1, c13b);
-            a = ref Unsafe.Add(ref a, 14);
+            if (!TA.Tapped)
+            {
+                a = ref Unsafe.Add(ref a, 14);
+            }
         }
 
         if (clamp)

@@ -28,6 +28,9 @@ internal sealed class PackedConvolution
     /// </summary>
     private const int InterleavedPositions = 64;
 
+    /// <summary>Least multiply-adds a thread takes from a shared tiled convolution.</summary>
+    private const long MultiplyAddsPerTileChunk = 1L << 19;
+
     /// <summary>Least multiply-adds a thread takes from a shared depthwise convolution.</summary>
     private const long MultiplyAddsPerChunk = 1L << 17;
 
@@ -36,6 +39,8 @@ internal sealed class PackedConvolution
     private readonly SlidingWindow? _depthwise;
     private readonly IDepthwiseKernel? _direct;
     private readonly PhaseLayout? _layout;
+    private readonly PositionTiles? _tiles;
+    private readonly AlignedBuffer _tileWeights = new();
     private readonly bool _pointwise;
     private readonly int[]? _tailTaps;
     private readonly float[] _weights;
@@ -78,17 +83,28 @@ internal sealed class PackedConvolution
             int padded = PackedGemm.PaddedRows(_outputs / _groups);
             _layout = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
             _pointwise = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 };
-            _weights = new float[checked((long)padded * _depth * _groups)];
-            _bias = new float[padded * _groups];
-            if (_pointwise)
+            if (PositionTiles.Fits(w, _layout))
             {
-                int tail = (int)((long)height * width % PackedGemm.Panel), panel = PackedGemm.NarrowestPanel(tail);
-                _tailTaps = [.. Enumerable.Range(0, _depth).Select(k => k * panel)];
-                ScratchLength = tail == 0 ? 0 : checked((long)(_depth + padded) * panel);
+                _tiles = new PositionTiles(_layout, _depth, _outputs / _groups);
+                _weights = [];
+                _tileWeights.Get(checked((int)(_tiles.WeightLength * _groups))).Clear();
+                _bias = new float[checked(_tiles.Blocks * PackedGemm.Panel * _groups)];
+                ScratchLength = checked(Lines(_layout.CopyLength) + PositionTiles.ResultLength(_tiles.Units));
             }
             else
             {
-                ScratchLength = checked(_layout.CopyLength + (long)(_outputs / _groups) * _layout.Columns);
+                _weights = new float[checked((long)padded * _depth * _groups)];
+                _bias = new float[padded * _groups];
+                if (_pointwise)
+                {
+                    int tail = (int)((long)height * width % PackedGemm.Panel), panel = PackedGemm.NarrowestPanel(tail);
+                    _tailTaps = [.. Enumerable.Range(0, _depth).Select(k => k * panel)];
+                    ScratchLength = tail == 0 ? 0 : checked((long)(_depth + padded) * panel);
+                }
+                else
+                {
+                    ScratchLength = checked(_layout.CopyLength + (long)(_outputs / _groups) * _layout.Columns);
+                }
             }
         }
 
@@ -117,6 +133,18 @@ internal sealed class PackedConvolution
         }
 
         int groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
+        if (_tiles is not null)
+        {
+            int weights = (int)_tiles.WeightLength, biases = _tiles.Blocks * PackedGemm.Panel;
+            for (int g = 0; g < _groups; g++)
+            {
+                _tiles.PackWeights(weight.Slice(g * groupOutputs * _depth, groupOutputs * _depth), bias.Slice(g * groupOutputs, groupOutputs),
+                    _tileWeights.Get(weights * _groups).Slice(g * weights, weights), _bias.AsSpan(g * biases, biases));
+            }
+
+            return;
+        }
+
         for (int g = 0; g < _groups; g++)
         {
             PackedGemm.Pack(weight.Slice(g * groupOutputs * _depth, groupOutputs * _depth), groupOutputs, _depth, _weights.AsSpan(g * padded * _depth, padded * _depth));
@@ -142,6 +170,12 @@ internal sealed class PackedConvolution
             return;
         }
 
+        if (_tiles is not null)
+        {
+            RunTiles(x, y, scratch, activation, maxThreads);
+            return;
+        }
+
         PhaseLayout layout = _layout;
         int plane = _height * _width, positions = layout.OutputHeight * layout.OutputWidth, columns = layout.Columns;
         int groupChannels = _channels / _groups, groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
@@ -159,6 +193,69 @@ internal sealed class PackedConvolution
                     copy, layout.Taps, columns, PackedGemm.Panel, result, columns, activation, maxThreads, &Keep, (nint)(&keep));
             }
         }
+    }
+
+    /// <summary>
+    /// A convolution on a small output plane (<see cref="PositionTiles"/>), group by group: the input split into the phase
+    /// copy, then the units shared among up to <paramref name="maxThreads"/> threads in block-major order (a thread's
+    /// consecutive units reuse a block's weights).
+    /// </summary>
+    private unsafe void RunTiles(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
+    {
+        PositionTiles tiles = _tiles!;
+        PhaseLayout layout = _layout!;
+        int plane = _height * _width, positions = layout.OutputHeight * layout.OutputWidth;
+        int groupChannels = _channels / _groups, groupOutputs = _outputs / _groups;
+        int weights = (int)tiles.WeightLength, biases = tiles.Blocks * PackedGemm.Panel, units = tiles.Units;
+        Span<float> copy = scratch[..layout.CopyLength];
+        Span<float> results = scratch.Slice((int)Lines(layout.CopyLength), (int)PositionTiles.ResultLength(units));
+        long perUnit = (long)RowTiles.BigRows * PackedGemm.Panel * _depth;
+        var chunks = new GuidedChunks(units, maxThreads, (int)Math.Min(units, MultiplyAddsPerTileChunk / perUnit));
+        for (int g = 0; g < _groups; g++)
+        {
+            ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
+            Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
+            Span<float> groupWeights = _tileWeights.Get(weights * _groups).Slice(g * weights, weights);
+            Split(input, copy, maxThreads);
+            if (maxThreads <= 1 || chunks.Count <= 1)
+            {
+                tiles.Multiply(copy, layout.Taps, groupWeights, _bias.AsSpan(g * biases, biases), results, output, activation, 0, units);
+                continue;
+            }
+
+            fixed (float* pc = copy, pr = results, pw = groupWeights, pb = &_bias[g * biases], py = output)
+            {
+                var job = new TileJob(pc, copy.Length, pr, results.Length, pw, weights, pb, biases, py, output.Length, activation, chunks);
+                WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &TileChunk, (nint)(&job));
+            }
+        }
+    }
+
+    /// <summary><paramref name="floats"/> rounded up to whole cache lines (16 floats), so that the next part of a scratch starts on one.</summary>
+    private static long Lines(long floats) => (floats + 15) / 16 * 16;
+
+    private static unsafe void TileChunk(object owner, nint state, int chunk)
+    {
+        ref TileJob job = ref *(TileJob*)state;
+        var convolution = (PackedConvolution)owner;
+        (int first, int end) = job.Chunks.Range(chunk);
+        int offset = (int)PositionTiles.ResultLength(first);
+        convolution._tiles!.Multiply(
+            new ReadOnlySpan<float>(job.Copy, job.CopyLength), convolution._layout!.Taps, new ReadOnlySpan<float>(job.Weights, job.WeightsLength),
+            new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Results + offset, job.ResultsLength - offset),
+            new Span<float>(job.Output, job.OutputLength), job.Activation, first, end);
+    }
+
+    /// <summary>A group of a tiled convolution shared among threads: its pinned buffers.</summary>
+    private readonly unsafe struct TileJob(
+        float* copy, int copyLength, float* results, int resultsLength, float* weights, int weightsLength,
+        float* bias, int biasLength, float* output, int outputLength, Activation activation, GuidedChunks chunks)
+    {
+        public readonly float* Copy = copy, Results = results, Weights = weights, Bias = bias, Output = output;
+        public readonly int CopyLength = copyLength, ResultsLength = resultsLength, WeightsLength = weightsLength;
+        public readonly int BiasLength = biasLength, OutputLength = outputLength;
+        public readonly Activation Activation = activation;
+        public readonly GuidedChunks Chunks = chunks;
     }
 
     /// <summary>

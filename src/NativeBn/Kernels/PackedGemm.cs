@@ -212,7 +212,7 @@ internal static class PackedGemm
                 int row = rowFirst;
                 for (; row < bigEnd; row += RowTiles.BigRows)
                 {
-                    GemmTiles.Rows14<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
+                    GemmTiles.Rows14<TS, TF, TD, PackedRows>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref blockOffsets, ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
                 }
 

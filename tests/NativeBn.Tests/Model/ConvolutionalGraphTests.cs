@@ -88,6 +88,10 @@ public class ConvolutionalGraphTests
         { "5x5 stride 2 pad 2 on 7x45", 2, 4, 7, 45, 54, new Window2d(5, 5, 2, 2, 2, 2, 2, 2), 1, false },
         { "pointwise stride 2 on 6x41", 3, 6, 6, 41, 55, new Window2d(1, 1, 2, 2), 1, true },
         { "7x7 stride 2 pad 3 on 12x23", 3, 8, 12, 23, 56, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, true },
+        { "3x3 same on 5x14: rows of 14 on position tiles, a partial channel block", 6, 40, 5, 14, 60, Same3x3, 1, true },
+        { "3x3 stride 2 on 9x28: rows of 14 on position tiles", 4, 17, 9, 28, 61, Stride2, 1, false },
+        { "3x3 same in two groups on 3x14: position tiles per group", 4, 6, 3, 14, 62, Same3x3, 2, true },
+        { "depth 288 on 4x14: position tiles over two tap blocks", 32, 20, 4, 14, 63, Same3x3, 1, true },
         { "depthwise 3x3 stride 2 on 4x4", 3, 3, 4, 4, 26, Stride2, 3, true },
         { "depthwise 3x3 stride 2 on 10x10", 3, 3, 10, 10, 27, Stride2, 3, true },
         { "depthwise 3x3 stride 2 on 14x14", 4, 4, 14, 14, 28, Stride2, 4, false },
@@ -133,6 +137,17 @@ public class ConvolutionalGraphTests
         var model = new ModelDescription([Image(32, height, width)], nodes, ["relu6"]);
         PredictsLikeTheReference(model, $"{outputs} outputs on {height}x{width}", samples: 1);
         GivesTheSameBitsOnOneAndTwoThreads(model, 47);
+    }
+
+    [Theory]
+    [InlineData(100, 6, 1)]
+    [InlineData(40, 14, 2)]
+    public void PositionTilesSharedAmongThreadsGiveTheSameBits(int outputs, int height, int stride)
+    {
+        ModelNode[] nodes = [Conv("conv", "x", 16, outputs, stride == 1 ? Same3x3 : Stride2, seed: 64), new ReluNode("relu", "conv")];
+        var model = new ModelDescription([Image(16, height, 14 * stride)], nodes, ["relu"]);
+        PredictsLikeTheReference(model, $"{outputs} outputs on rows of 14, stride {stride}", samples: 1);
+        GivesTheSameBitsOnOneAndTwoThreads(model, 65);
     }
 
     [Theory]
