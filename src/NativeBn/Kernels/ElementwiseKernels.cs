@@ -8,16 +8,8 @@ namespace NativeBn.Kernels;
 internal static class ElementwiseKernels
 {
     /// <summary><c>y = a + b</c>.</summary>
-    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-    {
-        switch (SimdWidth.MaxFloats)
-        {
-            case 16: Add<Simd512, Vector512<float>, Vector512<double>>(a, b, y); break;
-            case 8: Add<Simd256, Vector256<float>, Vector256<double>>(a, b, y); break;
-            case 4: Add<Simd128, Vector128<float>, Vector128<double>>(a, b, y); break;
-            default: Add<SimdScalar, float, double>(a, b, y); break;
-        }
-    }
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) =>
+        AddClamp(a, b, y, float.NegativeInfinity, float.PositiveInfinity);
 
     /// <summary><c>y = min(max(a + b, low), high)</c>: a residual addition with the activation after it fused.</summary>
     public static void AddClamp(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float low, float high)
@@ -52,27 +44,6 @@ internal static class ElementwiseKernels
             case 8: ReluGradient<Simd256, Vector256<float>, Vector256<double>>(y, dy, dx); break;
             case 4: ReluGradient<Simd128, Vector128<float>, Vector128<double>>(y, dy, dx); break;
             default: ReluGradient<SimdScalar, float, double>(y, dy, dx); break;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Add<TS, TF, TD>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct
-    {
-        ref float ra = ref MemoryMarshal.GetReference(a);
-        ref float rb = ref MemoryMarshal.GetReference(b);
-        ref float ry = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        for (; i + TS.Count <= y.Length; i += TS.Count)
-        {
-            TS.Store(TS.Add(TS.Load(ref ra, i), TS.Load(ref rb, i)), ref ry, i);
-        }
-
-        for (; i < y.Length; i++)
-        {
-            Unsafe.Add(ref ry, i) = Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i);
         }
     }
 
