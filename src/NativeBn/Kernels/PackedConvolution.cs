@@ -10,7 +10,8 @@ namespace NativeBn.Kernels;
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
 /// stride 1 without padding reads the input and writes the output in place for its whole GEMM panels of positions, and
-/// runs the positions left over through a one-panel copy. Depthwise convolutions run
+/// runs the positions left over through a one-panel copy; a convolution with output rows of 14 runs on
+/// <see cref="PositionTiles"/> (the same sums, output channels along the vectors). Depthwise convolutions run
 /// directly: on blocks of 8 channels (<see cref="DepthwiseInterleaved"/>, AVX2) for small output planes and for windows the
 /// row kernels do not take, along rows (<see cref="Depthwise3x3"/> and <see cref="Depthwise3x3Stride2"/> for 3x3 windows
 /// of padding 1 and stride 1 or 2), else <see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>. A sample is computed alone in a fixed order, so its result does not
@@ -85,7 +86,7 @@ internal sealed class PackedConvolution
             _pointwise = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 };
             if (PositionTiles.Fits(w, _layout))
             {
-                _tiles = new PositionTiles(_layout, _depth, _outputs / _groups);
+                _tiles = new PositionTiles(_layout, _outputs / _groups);
                 _weights = [];
                 _tileWeights.Get(checked((int)(_tiles.WeightLength * _groups))).Clear();
                 _bias = new float[checked(_tiles.Blocks * PackedGemm.Panel * _groups)];
@@ -219,7 +220,7 @@ internal sealed class PackedConvolution
             Split(input, copy, maxThreads);
             if (maxThreads <= 1 || chunks.Count <= 1)
             {
-                tiles.Multiply(copy, layout.Taps, groupWeights, _bias.AsSpan(g * biases, biases), results, output, activation, 0, units);
+                tiles.Multiply(copy, groupWeights, _bias.AsSpan(g * biases, biases), results, output, activation, 0, units);
                 continue;
             }
 
@@ -241,7 +242,7 @@ internal sealed class PackedConvolution
         (int first, int end) = job.Chunks.Range(chunk);
         int offset = (int)PositionTiles.ResultLength(first);
         convolution._tiles!.Multiply(
-            new ReadOnlySpan<float>(job.Copy, job.CopyLength), convolution._layout!.Taps, new ReadOnlySpan<float>(job.Weights, job.WeightsLength),
+            new ReadOnlySpan<float>(job.Copy, job.CopyLength), new ReadOnlySpan<float>(job.Weights, job.WeightsLength),
             new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Results + offset, job.ResultsLength - offset),
             new Span<float>(job.Output, job.OutputLength), job.Activation, first, end);
     }

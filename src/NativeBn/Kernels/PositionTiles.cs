@@ -18,16 +18,18 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal sealed class PositionTiles
 {
+    private readonly int[] _taps;
     private readonly int[] _weightOffsets;
-    private readonly int _depth, _outputs, _outputHeight, _outputWidth, _phaseWidth;
+    private readonly int _depth, _outputs, _outputHeight, _outputWidth, _phaseWidth, _copyLength;
 
-    /// <summary>Tiles for the outputs of <paramref name="layout"/> (<paramref name="depth"/> taps, <paramref name="outputs"/> channels), which <see cref="Fits"/>.</summary>
-    public PositionTiles(PhaseLayout layout, int depth, int outputs)
+    /// <summary>Tiles for the <paramref name="outputs"/> channels of a convolution over <paramref name="layout"/>, which <see cref="Fits"/>.</summary>
+    public PositionTiles(PhaseLayout layout, int outputs)
     {
-        (_depth, _outputs) = (depth, outputs);
-        (_outputHeight, _outputWidth, _phaseWidth) = (layout.OutputHeight, layout.OutputWidth, layout.PhaseWidth);
+        (_depth, _outputs) = (layout.Taps.Length, outputs);
+        (_outputHeight, _outputWidth, _phaseWidth, _copyLength) = (layout.OutputHeight, layout.OutputWidth, layout.PhaseWidth, layout.CopyLength);
+        _taps = layout.Taps;
         int panel = PackedGemm.Panel;
-        _weightOffsets = [.. Enumerable.Range(0, depth).Select(k => k * panel)];
+        _weightOffsets = [.. Enumerable.Range(0, _depth).Select(k => k * panel)];
         Blocks = (outputs + panel - 1) / panel;
         Units = checked(Blocks * _outputHeight);
     }
@@ -46,7 +48,7 @@ internal sealed class PositionTiles
 
     /// <summary>
     /// True when a convolution of window <paramref name="window"/> and phase layout <paramref name="layout"/> runs on
-    /// position tiles: output rows of 14 (one segment each, where the GEMM path computes 16 columns per row of 3x3 taps
+    /// position tiles: output rows of 14 (one tile each, where the GEMM path computes 16 columns per row of 3x3 taps
     /// with padding 1) and a kernel larger than 1x1. Measured on an Intel Xeon (AVX-512), one and two threads: ResNet-18's
     /// 3x3 convolutions to 14x14 outputs 6-9% faster than the GEMM path; on 7x7 and 28x28 and larger outputs, and for
     /// 1x1 kernels, as fast or slower, so those stay on the GEMM.
@@ -77,40 +79,34 @@ internal sealed class PositionTiles
 
     /// <summary>
     /// The outputs of units [<paramref name="firstUnit"/>, <paramref name="endUnit"/>) into <paramref name="y"/>
-    /// <c>[M, OH·OW]</c>, clamped by <paramref name="activation"/>, reading the phase <paramref name="copy"/> at
-    /// <paramref name="taps"/> (<see cref="PhaseLayout.Taps"/>); <paramref name="results"/> holds
-    /// <see cref="ResultLength"/> of the units.
+    /// <c>[M, OH·OW]</c>, clamped by <paramref name="activation"/>, reading the layout's phase <paramref name="copy"/>
+    /// (<see cref="PhaseLayout.CopyLength"/> floats: a row of 14 at tap k ends within <c>Taps[k] + OH·PhaseWidth</c>,
+    /// inside every tap's row of GEMM columns); <paramref name="results"/> holds <see cref="ResultLength"/> of the units.
     /// </summary>
     public void Multiply(
-        ReadOnlySpan<float> copy, ReadOnlySpan<int> taps, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, Span<float> y,
+        ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, Span<float> y,
         Activation activation, int firstUnit, int endUnit)
     {
         switch (SimdWidth.MaxFloats)
         {
-            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(copy, taps, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
-            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(copy, taps, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
-            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(copy, taps, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
-            default: Multiply<SimdScalar, float, double>(copy, taps, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
+            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
+            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
+            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
+            default: Multiply<SimdScalar, float, double>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Multiply<TS, TF, TD>(
-        ReadOnlySpan<float> copy, ReadOnlySpan<int> taps, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, Span<float> y,
+        ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, Span<float> y,
         Activation activation, int firstUnit, int endUnit)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
     {
         int panel = 2 * TS.Count, unitFloats = RowTiles.BigRows * panel, positions = _outputHeight * _outputWidth;
-        long furthest = 0;
-        foreach (int tap in taps)
-        {
-            furthest = Math.Max(furthest, tap);
-        }
-
-        if (taps.Length != _depth || packed.Length < WeightLength || packedBias.Length < Blocks * panel || y.Length < (long)_outputs * positions
-            || results.Length < ResultLength(endUnit - firstUnit) || furthest + (long)(_outputHeight - 1) * _phaseWidth + _phaseWidth > copy.Length)
+        if (copy.Length < _copyLength || packed.Length < WeightLength || packedBias.Length < Blocks * panel || y.Length < (long)_outputs * positions
+            || results.Length < ResultLength(endUnit - firstUnit) || firstUnit < 0 || endUnit > Units)
         {
             throw new ArgumentException($"Position tiles of {_outputs} channels on {_outputHeight}x{_outputWidth} outputs need longer operands.");
         }
@@ -126,7 +122,7 @@ internal sealed class PositionTiles
         }
 
         ref float input = ref MemoryMarshal.GetReference(copy);
-        ref int tapOffsets = ref MemoryMarshal.GetReference(taps);
+        ref int tapOffsets = ref MemoryMarshal.GetArrayDataReference(_taps);
         ref int weightOffsets = ref MemoryMarshal.GetArrayDataReference(_weightOffsets);
         for (int k0 = 0; k0 < _depth; k0 += PackedGemm.DepthBlock)
         {

@@ -341,8 +341,8 @@ public sealed class InferencePlan
                     Emit(new ClampStep(0f, float.PositiveInfinity), inputs, node, node.Name);
                     return;
                 case AddNode:
-                    Activation addActivation = FusedActivation(node, fused, out string addOutput);
-                    Emit(new AddStep(addActivation), inputs, node, addOutput);
+                    Activation sum = FusedActivation(node, fused, out string addOutput);
+                    Emit(sum.IsSet ? new AddStep(sum.Low, sum.High) : new AddStep(float.NegativeInfinity, float.PositiveInfinity), inputs, node, addOutput);
                     return;
                 case SoftmaxNode:
                     Emit(new SoftmaxStep(), inputs, node, node.Name);
@@ -572,20 +572,11 @@ public sealed class InferencePlan
             ElementwiseKernels.Clamp(input, output, low, high);
     }
 
-    /// <summary>A residual addition, with a ReLU or Clip fused when it is the sum's only reader.</summary>
-    private sealed class AddStep(Activation activation) : ElementwiseStep
+    /// <summary>A residual addition, clamped to [low, high] where a ReLU or Clip that is the sum's only reader is fused (else unbounded).</summary>
+    private sealed class AddStep(float low, float high) : ElementwiseStep
     {
-        protected override void Apply(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output)
-        {
-            if (activation.IsSet)
-            {
-                ElementwiseKernels.AddClamp(input, second, output, activation.Low, activation.High);
-            }
-            else
-            {
-                ElementwiseKernels.Add(input, second, output);
-            }
-        }
+        protected override void Apply(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output) =>
+            ElementwiseKernels.AddClamp(input, second, output, low, high);
     }
 
     private sealed class SoftmaxStep : Step
