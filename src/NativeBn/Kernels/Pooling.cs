@@ -5,8 +5,9 @@ namespace NativeBn.Kernels;
 
 /// <summary>
 /// Max or average pooling of one sample <c>[C, H, W]</c>, window geometry and average divisors computed once. Max
-/// pooling runs on <see cref="ChannelBlocks"/> of 8 channels where the CPU has AVX2 (the channels past the last whole
-/// block along rows, with the same result: a maximum does not depend on the order).
+/// pooling over 3x3 windows of stride 2 runs along rows (<see cref="MaxPool3x3Stride2"/>) where it fits, other max
+/// pooling on <see cref="ChannelBlocks"/> of 8 channels where the CPU has AVX2 (the channels past the last whole
+/// block along rows), with the same result either way: a maximum does not depend on the order.
 /// </summary>
 internal sealed class Pooling
 {
@@ -15,6 +16,7 @@ internal sealed class Pooling
 
     private readonly SlidingWindow _window;
     private readonly ChannelBlocks? _blocks;
+    private readonly MaxPool3x3Stride2? _rows;
     private readonly int _channels;
 
     public Pooling(PoolNode pool, int channels, int height, int width)
@@ -22,7 +24,8 @@ internal sealed class Pooling
         bool max = pool.Pool == PoolKind.Max;
         _window = new SlidingWindow(pool.Window, height, width, pool.CeilMode, max ? float.NegativeInfinity : 0f);
         Counts = max ? [] : _window.Counts(pool.CountIncludePad);
-        _blocks = max && ChannelBlocks.Fits ? new ChannelBlocks(pool.Window, height, width, pool.CeilMode) : null;
+        _rows = max && MaxPool3x3Stride2.Fits(pool.Window, height, width, pool.CeilMode) ? new MaxPool3x3Stride2(height, width) : null;
+        _blocks = max && _rows is null && ChannelBlocks.Fits ? new ChannelBlocks(pool.Window, height, width, pool.CeilMode) : null;
         _channels = channels;
     }
 
@@ -60,6 +63,12 @@ internal sealed class Pooling
         int input = x.Length / _channels, output = y.Length / _channels;
         ReadOnlySpan<float> part = x.Slice(first * input, (end - first) * input);
         Span<float> target = y.Slice(first * output, (end - first) * output);
+        if (_rows is not null)
+        {
+            _rows.Run(part, target, end - first);
+            return;
+        }
+
         if (_blocks is not null)
         {
             int whole = (end - first) / ChannelBlocks.Lanes * ChannelBlocks.Lanes;
