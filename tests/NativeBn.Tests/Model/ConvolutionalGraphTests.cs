@@ -88,6 +88,7 @@ public class ConvolutionalGraphTests
         { "5x5 stride 2 pad 2 on 7x45", 2, 4, 7, 45, 54, new Window2d(5, 5, 2, 2, 2, 2, 2, 2), 1, false },
         { "pointwise stride 2 on 6x41", 3, 6, 6, 41, 55, new Window2d(1, 1, 2, 2), 1, true },
         { "7x7 stride 2 pad 3 on 12x23", 3, 8, 12, 23, 56, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, true },
+        { "7x7 stride 2 pad 3 on 160x160, 70 outputs: the results moved out in several blocks on one thread", 2, 70, 160, 160, 57, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, true },
         { "3x3 same on 5x14: rows of 14 on position tiles, a partial channel block", 6, 40, 5, 14, 60, Same3x3, 1, true },
         { "3x3 stride 2 on 9x28: rows of 14 on position tiles", 4, 17, 9, 28, 61, Stride2, 1, false },
         { "3x3 same in two groups on 3x14: position tiles per group", 4, 6, 3, 14, 62, Same3x3, 2, true },
