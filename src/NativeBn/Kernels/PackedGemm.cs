@@ -108,7 +108,7 @@ internal static class PackedGemm
         var chunks = new GuidedChunks(byRows ? tiles : panels, maxThreads, (int)Math.Min(int.MaxValue, MultiplyAddsPerChunk / Math.Max(1, perItem)));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
-            int step = finished == null ? Math.Max(1, panels) : Math.Max(1, FinishedFloats / Math.Max(1, rows * panel));
+            int step = finished == null ? Math.Max(1, panels) : (int)Math.Max(1, FinishedFloats / Math.Max(1, (long)rows * panel));
             for (int first = 0; first < panels; first += step)
             {
                 int end = Math.Min(panels, first + step), start = first * panel;
