@@ -6,7 +6,7 @@ namespace NativeBn.Kernels;
 
 /// <summary>
 /// A 2-D convolution prepared for one input size: weights re-laid out once (<see cref="PackedGemm.Pack"/> per group,
-/// or per channel for depthwise convolutions), then <see cref="Run"/> per sample <c>[C, H, W]</c> into
+/// or per channel for depthwise convolutions), then <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
 /// stride 1 without padding reads the input and writes the output in place for its whole GEMM panels of positions, and
@@ -14,8 +14,10 @@ namespace NativeBn.Kernels;
 /// <see cref="PositionTiles"/> (the same sums, output channels along the vectors). Depthwise convolutions run
 /// directly: on blocks of 8 channels (<see cref="DepthwiseInterleaved"/>, AVX2) for small output planes and for windows the
 /// row kernels do not take, along rows (<see cref="Depthwise3x3"/> and <see cref="Depthwise3x3Stride2"/> for 3x3 windows
-/// of padding 1 and stride 1 or 2), else <see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>. A sample is computed alone in a fixed order, so its result does not
-/// depend on the batch it arrives in.
+/// of padding 1 and stride 1 or 2), else <see cref="SlidingWindow"/> with <see cref="DepthwiseTaps"/>. A convolution
+/// that is not depthwise may add a residual to its outputs (a ResNet block's sum) before the activation, while they are
+/// in cache: the same bits as the addition after it. A sample is computed alone in a fixed order, so its result does
+/// not depend on the batch it arrives in.
 /// </summary>
 internal sealed class PackedConvolution
 {
@@ -112,8 +114,11 @@ internal sealed class PackedConvolution
         Load(conv.Weight.AsSpan(), conv.Bias.AsSpan());
     }
 
-    /// <summary>Floats of scratch <see cref="Run"/> needs.</summary>
+    /// <summary>Floats of scratch <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/> needs.</summary>
     public long ScratchLength { get; }
+
+    /// <summary>True when the convolution of <paramref name="conv"/> adds a residual to its outputs (every one that is not depthwise).</summary>
+    public static bool AddsResidual(Conv2dNode conv) => !(conv.Groups == conv.InputChannels && conv.Groups == conv.OutputChannels);
 
     /// <summary>Re-lays out new weights <c>[M, C/G, kH, kW]</c> and bias <c>[M]</c> (a training step changed them).</summary>
     public void Load(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
@@ -157,23 +162,42 @@ internal sealed class PackedConvolution
     /// One sample: <paramref name="x"/> <c>[C, H, W]</c> into <paramref name="y"/> <c>[M, OH, OW]</c>, the GEMM's column
     /// panels shared among up to <paramref name="maxThreads"/> threads (bitwise the same result for any count).
     /// </summary>
-    public unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads = 1)
+    public void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads = 1) =>
+        Run(x, default, y, scratch, activation, maxThreads);
+
+    /// <summary>
+    /// One sample with a residual: <paramref name="y"/> <c>[M, OH, OW]</c> = activation(convolution of
+    /// <paramref name="x"/> + <paramref name="residual"/> <c>[M, OH, OW]</c>), each output summed, added and clamped as
+    /// a convolution, an addition and a clamp one after another give it. An empty <paramref name="residual"/> adds
+    /// nothing; a depthwise convolution takes none (<see cref="AddsResidual"/>).
+    /// </summary>
+    public unsafe void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
     {
+        if (!residual.IsEmpty && residual.Length != y.Length)
+        {
+            throw new ArgumentException($"The residual has {residual.Length} values; the output has {y.Length}.", nameof(residual));
+        }
+
         if (_layout is null)
         {
+            if (!residual.IsEmpty)
+            {
+                throw new ArgumentException("A depthwise convolution adds no residual.", nameof(residual));
+            }
+
             RunDepthwise(x, y, scratch, activation, maxThreads);
             return;
         }
 
         if (_pointwise)
         {
-            RunPointwise(x, y, scratch, activation, maxThreads);
+            RunPointwise(x, residual, y, scratch, activation, maxThreads);
             return;
         }
 
         if (_tiles is not null)
         {
-            RunTiles(x, y, scratch, activation, maxThreads);
+            RunTiles(x, residual, y, scratch, activation, maxThreads);
             return;
         }
 
@@ -186,12 +210,13 @@ internal sealed class PackedConvolution
         {
             ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
+            ReadOnlySpan<float> sum = residual.IsEmpty ? default : residual.Slice(g * groupOutputs * positions, groupOutputs * positions);
             Split(input, copy, maxThreads);
-            fixed (float* pr = result, po = output)
+            fixed (float* pr = result, po = output, ps = sum)
             {
-                var keep = new KeepJob(pr, po, columns, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth);
+                var keep = new KeepJob(pr, po, ps, columns, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth, activation);
                 PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                    copy, layout.Taps, columns, PackedGemm.Panel, result, columns, activation, maxThreads, &Keep, (nint)(&keep));
+                    copy, layout.Taps, columns, PackedGemm.Panel, result, columns, sum.IsEmpty ? activation : Activation.None, maxThreads, &Keep, (nint)(&keep));
             }
         }
     }
@@ -201,7 +226,7 @@ internal sealed class PackedConvolution
     /// copy, then the units shared among up to <paramref name="maxThreads"/> threads in block-major order (a thread's
     /// consecutive units reuse a block's weights).
     /// </summary>
-    private unsafe void RunTiles(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
+    private unsafe void RunTiles(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
     {
         PositionTiles tiles = _tiles!;
         PhaseLayout layout = _layout!;
@@ -216,17 +241,18 @@ internal sealed class PackedConvolution
         {
             ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
+            ReadOnlySpan<float> sum = residual.IsEmpty ? default : residual.Slice(g * groupOutputs * positions, groupOutputs * positions);
             Span<float> groupWeights = _tileWeights.Get(weights * _groups).Slice(g * weights, weights);
             Split(input, copy, maxThreads);
             if (maxThreads <= 1 || chunks.Count <= 1)
             {
-                tiles.Multiply(copy, groupWeights, _bias.AsSpan(g * biases, biases), results, output, activation, 0, units);
+                tiles.Multiply(copy, groupWeights, _bias.AsSpan(g * biases, biases), results, sum, output, activation, 0, units);
                 continue;
             }
 
-            fixed (float* pc = copy, pr = results, pw = groupWeights, pb = &_bias[g * biases], py = output)
+            fixed (float* pc = copy, pr = results, pw = groupWeights, pb = &_bias[g * biases], ps = sum, py = output)
             {
-                var job = new TileJob(pc, copy.Length, pr, results.Length, pw, weights, pb, biases, py, output.Length, activation, chunks);
+                var job = new TileJob(pc, copy.Length, pr, results.Length, pw, weights, pb, biases, ps, sum.Length, py, output.Length, activation, chunks);
                 WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &TileChunk, (nint)(&job));
             }
         }
@@ -244,17 +270,17 @@ internal sealed class PackedConvolution
         convolution._tiles!.Multiply(
             new ReadOnlySpan<float>(job.Copy, job.CopyLength), new ReadOnlySpan<float>(job.Weights, job.WeightsLength),
             new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Results + offset, job.ResultsLength - offset),
-            new Span<float>(job.Output, job.OutputLength), job.Activation, first, end);
+            new ReadOnlySpan<float>(job.Residual, job.ResidualLength), new Span<float>(job.Output, job.OutputLength), job.Activation, first, end);
     }
 
-    /// <summary>A group of a tiled convolution shared among threads: its pinned buffers.</summary>
+    /// <summary>A group of a tiled convolution shared among threads: its pinned buffers (no residual: length 0).</summary>
     private readonly unsafe struct TileJob(
         float* copy, int copyLength, float* results, int resultsLength, float* weights, int weightsLength,
-        float* bias, int biasLength, float* output, int outputLength, Activation activation, GuidedChunks chunks)
+        float* bias, int biasLength, float* residual, int residualLength, float* output, int outputLength, Activation activation, GuidedChunks chunks)
     {
-        public readonly float* Copy = copy, Results = results, Weights = weights, Bias = bias, Output = output;
+        public readonly float* Copy = copy, Results = results, Weights = weights, Bias = bias, Residual = residual, Output = output;
         public readonly int CopyLength = copyLength, ResultsLength = resultsLength, WeightsLength = weightsLength;
-        public readonly int BiasLength = biasLength, OutputLength = outputLength;
+        public readonly int BiasLength = biasLength, ResidualLength = residualLength, OutputLength = outputLength;
         public readonly Activation Activation = activation;
         public readonly GuidedChunks Chunks = chunks;
     }
@@ -266,26 +292,37 @@ internal sealed class PackedConvolution
     /// (<see cref="PackedGemm.NarrowestPanel"/>) in the scratch, multiplied there and copied out. Each output is the same
     /// sum in the same order either way.
     /// </summary>
-    private void RunPointwise(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
+    private void RunPointwise(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
     {
         int plane = _height * _width, groupChannels = _channels / _groups, groupOutputs = _outputs / _groups;
         for (int g = 0; g < _groups; g++)
         {
-            RunPointwise(g, x.Slice(g * groupChannels * plane, groupChannels * plane), y.Slice(g * groupOutputs * plane, groupOutputs * plane),
+            RunPointwise(g, x.Slice(g * groupChannels * plane, groupChannels * plane),
+                residual.IsEmpty ? default : residual.Slice(g * groupOutputs * plane, groupOutputs * plane), y.Slice(g * groupOutputs * plane, groupOutputs * plane),
                 scratch, activation, maxThreads);
         }
     }
 
-    /// <summary>Group <paramref name="g"/> of <see cref="RunPointwise(ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/>: <paramref name="input"/> <c>[C/G, H·W]</c> into <paramref name="output"/> <c>[M/G, H·W]</c>.</summary>
-    private unsafe void RunPointwise(int g, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, Activation activation, int maxThreads)
+    /// <summary>
+    /// Group <paramref name="g"/> of <see cref="RunPointwise(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/>:
+    /// <paramref name="input"/> <c>[C/G, H·W]</c> into <paramref name="output"/> <c>[M/G, H·W]</c>, a residual added
+    /// to each block of whole panels in place as soon as it is final.
+    /// </summary>
+    private unsafe void RunPointwise(int g, ReadOnlySpan<float> input, ReadOnlySpan<float> residual, Span<float> output, Span<float> scratch, Activation activation, int maxThreads)
     {
         int plane = _height * _width, whole = plane / PackedGemm.Panel * PackedGemm.Panel, tail = plane - whole, panel = PackedGemm.NarrowestPanel(tail);
         int groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
         ReadOnlySpan<float> weights = _weights.AsSpan(g * padded * _depth, padded * _depth);
         ReadOnlySpan<float> bias = _bias.AsSpan(g * padded, padded);
+        Activation inKernel = residual.IsEmpty ? activation : Activation.None;
         if (whole > 0)
         {
-            PackedGemm.Multiply(weights, bias, groupOutputs, _depth, input, _layout!.Taps, whole, PackedGemm.Panel, output, plane, activation, maxThreads, null, 0);
+            fixed (float* po = output, ps = residual)
+            {
+                var sum = new KeepJob(po, po, ps, plane, plane, 1, plane, activation);
+                PackedGemm.Multiply(weights, bias, groupOutputs, _depth, input, _layout!.Taps, whole, PackedGemm.Panel, output, plane, inKernel, maxThreads,
+                    residual.IsEmpty ? null : &Keep, (nint)(&sum));
+            }
         }
 
         if (tail == 0)
@@ -302,10 +339,18 @@ internal sealed class PackedConvolution
             row[tail..].Clear();
         }
 
-        PackedGemm.Multiply(weights, bias, groupOutputs, _depth, rows, _tailTaps!, panel, panel, result, panel, activation, maxThreads, null, 0);
+        PackedGemm.Multiply(weights, bias, groupOutputs, _depth, rows, _tailTaps!, panel, panel, result, panel, inKernel, maxThreads, null, 0);
         for (int m = 0; m < groupOutputs; m++)
         {
-            RunCopy.Copy(result.Slice(m * panel, tail), output.Slice(m * plane + whole, tail));
+            if (residual.IsEmpty)
+            {
+                RunCopy.Copy(result.Slice(m * panel, tail), output.Slice(m * plane + whole, tail));
+            }
+            else
+            {
+                ElementwiseKernels.AddClamp(result.Slice(m * panel, tail), residual.Slice(m * plane + whole, tail), output.Slice(m * plane + whole, tail),
+                    activation.IsSet ? activation.Low : float.NegativeInfinity, activation.IsSet ? activation.High : float.PositiveInfinity);
+            }
         }
     }
 
@@ -351,33 +396,51 @@ internal sealed class PackedConvolution
 
     /// <summary>
     /// The outputs among the GEMM's rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) and columns
-    /// [<paramref name="columnFirst"/>, <paramref name="columnEnd"/>) (final: the thread that computed them copies them
-    /// while they are in its cache): output row i of channel m is columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of GEMM row m.
+    /// [<paramref name="columnFirst"/>, <paramref name="columnEnd"/>) (final: the thread that computed them moves them
+    /// while they are in its cache): output row i of channel m is columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of
+    /// GEMM row m, copied, or with a residual added and then clamped by the activation (in place where the result is the output).
     /// </summary>
     private static unsafe void Keep(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd)
     {
         ref KeepJob job = ref *(KeepJob*)state;
         int pw = job.PhaseWidth, ow = job.OutputWidth, oh = job.OutputHeight;
         int firstRow = columnFirst / pw, endRow = Math.Min(oh, (columnEnd + pw - 1) / pw);
+        (float low, float high) = job.Activation.IsSet ? (job.Activation.Low, job.Activation.High) : (float.NegativeInfinity, float.PositiveInfinity);
         for (int m = rowFirst; m < rowEnd; m++)
         {
             float* result = job.Result + (nint)m * job.Columns, output = job.Output + (nint)m * oh * ow;
             for (int i = firstRow; i < endRow; i++)
             {
                 int from = Math.Max(i * pw, columnFirst), to = Math.Min(i * pw + ow, columnEnd);
-                if (to > from)
+                if (to <= from)
                 {
-                    RunCopy.Copy(new ReadOnlySpan<float>(result + from, to - from), new Span<float>(output + (nint)i * ow + from - i * pw, to - from));
+                    continue;
+                }
+
+                nint at = (nint)i * ow + from - i * pw;
+                if (job.Residual == null)
+                {
+                    RunCopy.Copy(new ReadOnlySpan<float>(result + from, to - from), new Span<float>(output + at, to - from));
+                }
+                else
+                {
+                    ElementwiseKernels.AddClamp(new ReadOnlySpan<float>(result + from, to - from), new ReadOnlySpan<float>(job.Residual + (nint)m * oh * ow + at, to - from),
+                        new Span<float>(output + at, to - from), low, high);
                 }
             }
         }
     }
 
-    /// <summary>Where a group's GEMM result and output are (pinned while it runs) and how output rows lie in the result.</summary>
-    private readonly unsafe struct KeepJob(float* result, float* output, int columns, int phaseWidth, int outputHeight, int outputWidth)
+    /// <summary>
+    /// Where a group's GEMM result, output and residual (null when there is none) are (pinned while it runs), how output
+    /// rows lie in the result, and the activation that follows the residual.
+    /// </summary>
+    private readonly unsafe struct KeepJob(
+        float* result, float* output, float* residual, int columns, int phaseWidth, int outputHeight, int outputWidth, Activation activation)
     {
-        public readonly float* Result = result, Output = output;
+        public readonly float* Result = result, Output = output, Residual = residual;
         public readonly int Columns = columns, PhaseWidth = phaseWidth, OutputHeight = outputHeight, OutputWidth = outputWidth;
+        public readonly Activation Activation = activation;
     }
 
     /// <summary>

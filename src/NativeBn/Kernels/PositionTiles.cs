@@ -14,7 +14,8 @@ namespace NativeBn.Kernels;
 /// <c>Taps[k] + row·PhaseWidth</c>) against two vectors of weights packed <c>[block][depth][Panel]</c>. The taps run in
 /// blocks of <see cref="PackedGemm.DepthBlock"/>, all units per block, each unit's sums kept between blocks; each
 /// output starts from the bias and sums its taps in order, the same sum in the same order as on the GEMM path, so the
-/// two give the same bits. The sums are then scattered into <c>[M, OH·14]</c>.
+/// two give the same bits. The sums are then scattered into <c>[M, OH·14]</c>, with a residual added and the activation
+/// applied after it where there is one.
 /// </summary>
 internal sealed class PositionTiles
 {
@@ -79,26 +80,27 @@ internal sealed class PositionTiles
 
     /// <summary>
     /// The outputs of units [<paramref name="firstUnit"/>, <paramref name="endUnit"/>) into <paramref name="y"/>
-    /// <c>[M, OH·OW]</c>, clamped by <paramref name="activation"/>, reading the layout's phase <paramref name="copy"/>
+    /// <c>[M, OH·OW]</c>, plus <paramref name="residual"/> (<c>[M, OH·OW]</c>, or empty for none) and then clamped by
+    /// <paramref name="activation"/>, reading the layout's phase <paramref name="copy"/>
     /// (<see cref="PhaseLayout.CopyLength"/> floats: a row of 14 at tap k ends within <c>Taps[k] + OH·PhaseWidth</c>,
     /// inside every tap's row of GEMM columns); <paramref name="results"/> holds <see cref="ResultLength"/> of the units.
     /// </summary>
     public void Multiply(
-        ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, Span<float> y,
+        ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, ReadOnlySpan<float> residual, Span<float> y,
         Activation activation, int firstUnit, int endUnit)
     {
         switch (SimdWidth.MaxFloats)
         {
-            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
-            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
-            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
-            default: Multiply<SimdScalar, float, double>(copy, packed, packedBias, results, y, activation, firstUnit, endUnit); break;
+            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
+            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
+            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
+            default: Multiply<SimdScalar, float, double>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Multiply<TS, TF, TD>(
-        ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, Span<float> y,
+        ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, ReadOnlySpan<float> residual, Span<float> y,
         Activation activation, int firstUnit, int endUnit)
         where TS : ISimd<TF, TD>
         where TF : struct
@@ -106,6 +108,7 @@ internal sealed class PositionTiles
     {
         int panel = 2 * TS.Count, unitFloats = RowTiles.BigRows * panel, positions = _outputHeight * _outputWidth;
         if (copy.Length < _copyLength || packed.Length < WeightLength || packedBias.Length < Blocks * panel || y.Length < (long)_outputs * positions
+            || (!residual.IsEmpty && residual.Length < (long)_outputs * positions)
             || results.Length < ResultLength(endUnit - firstUnit) || firstUnit < 0 || endUnit > Units)
         {
             throw new ArgumentException($"Position tiles of {_outputs} channels on {_outputHeight}x{_outputWidth} outputs need longer operands.");
@@ -127,7 +130,7 @@ internal sealed class PositionTiles
         for (int k0 = 0; k0 < _depth; k0 += PackedGemm.DepthBlock)
         {
             int kc = Math.Min(PackedGemm.DepthBlock, _depth - k0);
-            bool clamp = activation.IsSet && k0 + kc == _depth;
+            bool clamp = activation.IsSet && residual.IsEmpty && k0 + kc == _depth;
             for (int unit = firstUnit; unit < endUnit; unit++)
             {
                 int block = unit / _outputHeight, row = unit % _outputHeight;
@@ -138,16 +141,29 @@ internal sealed class PositionTiles
             }
         }
 
+        (float low, float high) = activation.IsSet ? (activation.Low, activation.High) : (float.NegativeInfinity, float.PositiveInfinity);
         for (int unit = firstUnit; unit < endUnit; unit++)
         {
             int block = unit / _outputHeight, row = unit % _outputHeight, channels = Math.Min(panel, _outputs - block * panel);
             ReadOnlySpan<float> result = results.Slice((unit - firstUnit) * unitFloats, unitFloats);
             for (int m = 0; m < channels; m++)
             {
-                Span<float> target = y.Slice((block * panel + m) * positions + row * _outputWidth, _outputWidth);
-                for (int j = 0; j < target.Length; j++)
+                int at = (block * panel + m) * positions + row * _outputWidth;
+                Span<float> target = y.Slice(at, _outputWidth);
+                if (residual.IsEmpty)
                 {
-                    target[j] = result[j * panel + m];
+                    for (int j = 0; j < target.Length; j++)
+                    {
+                        target[j] = result[j * panel + m];
+                    }
+                }
+                else
+                {
+                    ReadOnlySpan<float> sum = residual.Slice(at, _outputWidth);
+                    for (int j = 0; j < target.Length; j++)
+                    {
+                        target[j] = MathF.Min(MathF.Max(result[j * panel + m] + sum[j], low), high);
+                    }
                 }
             }
         }

@@ -323,6 +323,14 @@ public sealed class InferencePlan
                     return;
                 case Conv2dNode conv:
                     ShapeInfo convInput = _model.ShapeOf(conv.Inputs[0]);
+                    if (FusedResidual(conv, fused) is { } add)
+                    {
+                        Activation after = FusedActivation(add, fused, out string sumOutput);
+                        Emit(new ConvStep(conv, convInput[2], convInput[3], after), [inputs[0], _slotOf[add.Inputs[0] == conv.Name ? add.Inputs[1] : add.Inputs[0]]],
+                            add, sumOutput);
+                        return;
+                    }
+
                     Activation activation = FusedActivation(conv, fused, out string convOutput);
                     Emit(new ConvStep(conv, convInput[2], convInput[3], activation), inputs, node, convOutput);
                     return;
@@ -358,6 +366,31 @@ public sealed class InferencePlan
             InferenceRegime.Folded when node.Population is not null => NormalizationStatistics.Population,
             _ => NormalizationStatistics.Running,
         };
+
+        /// <summary>
+        /// The addition fused into a convolution (marked fused) when the convolution adds residuals
+        /// (<see cref="PackedConvolution.AddsResidual"/>), its only reader is an addition of two different tensors, and
+        /// the addition's other operand is already computed (a ResNet block's shortcut): the convolution then adds it to
+        /// its outputs while they are in cache, the same sums as the addition after it.
+        /// </summary>
+        private AddNode? FusedResidual(Conv2dNode conv, HashSet<string> fused)
+        {
+            if (!PackedConvolution.AddsResidual(conv) || _readers.GetValueOrDefault(conv.Name) != 1
+                || _model.Nodes.FirstOrDefault(n => n.Inputs.Contains(conv.Name)) is not AddNode add || add.Inputs[0] == add.Inputs[1])
+            {
+                return null;
+            }
+
+            string other = add.Inputs[0] == conv.Name ? add.Inputs[1] : add.Inputs[0];
+            if (!_slotOf.TryGetValue(other, out int slot) || slot < 0)
+            {
+                return null;
+            }
+
+            fused.Add(add.Name);
+            _slotOf[conv.Name] = -1;
+            return add;
+        }
 
         /// <summary>True (the ReLU marked fused, its name returned) when the node's only reader is a ReLU.</summary>
         private bool FusesRelu(ModelNode node, HashSet<string> fused, out string output) =>
@@ -492,12 +525,13 @@ public sealed class InferencePlan
     }
 
     /// <summary>A convolution of one sample (weights packed when the plan is built), with a ReLU or Clip fused when it is the output's only reader.</summary>
+    /// <summary>A convolution, with the residual addition after it fused when the step has a second input.</summary>
     private sealed class ConvStep(Conv2dNode conv, int height, int width, Activation activation) : Step
     {
         private readonly PackedConvolution _convolution = new(conv, height, width);
 
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
-            _convolution.Run(input, output, KernelScratch.Floats(_convolution.ScratchLength), activation, maxThreads);
+            _convolution.Run(input, second, output, KernelScratch.Floats(_convolution.ScratchLength), activation, maxThreads);
     }
 
     /// <summary>Max or average pooling of one sample (window geometry and average divisors computed when the plan is built).</summary>

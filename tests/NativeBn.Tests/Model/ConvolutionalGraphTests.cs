@@ -185,6 +185,63 @@ public class ConvolutionalGraphTests
         GivesTheSameBitsOnOneAndTwoThreads(model, 61);
     }
 
+    public static TheoryData<string, int, int, int, int, string> ResidualConvolutions() => new()
+    {
+        { "3x3 on 10x12: the GEMM path", 5, 20, 10, 12, "relu" },
+        { "3x3 on 28x28, 40 outputs: the GEMM path in several blocks", 8, 40, 28, 28, "none" },
+        { "3x3 on 6x14: position tiles", 6, 40, 6, 14, "clip" },
+        { "3x3 on 28x28 to 14x14, stride 2: position tiles", 6, 36, 28, 28, "relu" },
+        { "1x1 on 7x7: in place, a whole panel and a tail", 9, 12, 7, 7, "clip" },
+        { "1x1 on 16x16: in place, whole panels only", 7, 24, 16, 16, "none" },
+        { "1x1 stride 2 on 12x12: the GEMM path", 6, 10, 12, 12, "relu" },
+    };
+
+    /// <summary>
+    /// A shortcut, then a convolution whose only reader is the addition of the two: the plan adds the shortcut inside the
+    /// convolution (one step fewer), and every output has the bits of the same model with the addition left on its own
+    /// (an identity between the convolution and the addition keeps them apart), on one thread and on two.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ResidualConvolutions))]
+    public void ResidualsAddedInsideConvolutionsGiveTheBitsOfTheAdditionAfterThem(string what, int inputs, int outputs, int height, int width, string after)
+    {
+        Window2d window = what.StartsWith("1x1", StringComparison.Ordinal)
+            ? (what.Contains("stride 2", StringComparison.Ordinal) ? new Window2d(1, 1, 2, 2) : new Window2d(1, 1))
+            : (what.Contains("stride 2", StringComparison.Ordinal) ? Stride2 : Same3x3);
+        Window2d shortcutWindow = window.StrideHeight == 2 ? new Window2d(1, 1, 2, 2) : new Window2d(1, 1);
+        ModelDescription Build(bool apart)
+        {
+            List<ModelNode> nodes = [Conv("shortcut", "x", inputs, outputs, shortcutWindow, seed: 70), Conv("main", "x", inputs, outputs, window, seed: 72)];
+            if (apart)
+            {
+                nodes.Add(new IdentityNode("apart", "main"));
+            }
+
+            nodes.Add(new AddNode("sum", apart ? "apart" : "main", "shortcut"));
+            string output = "sum";
+            if (after != "none")
+            {
+                nodes.Add(after == "clip" ? new ClipNode("act", "sum", -0.5f, 0.75f) : new ReluNode("act", "sum"));
+                output = "act";
+            }
+
+            return new ModelDescription([Image(inputs, height, width)], nodes, [output]);
+        }
+
+        InferencePlan fusedPlan = InferencePlan.Build(Build(apart: false), InferenceRegime.Running);
+        InferencePlan apartPlan = InferencePlan.Build(Build(apart: true), InferenceRegime.Running);
+        Assert.Equal(apartPlan.StepCount - 1, fusedPlan.StepCount);
+        PredictsLikeTheReference(Build(apart: false), what);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            float[] x = Values(fusedPlan.InputWidth, 74 + threads);
+            float[] fused = new float[fusedPlan.OutputWidth], apart = new float[apartPlan.OutputWidth];
+            fusedPlan.Predict(x, fused, threads);
+            apartPlan.Predict(x, apart, threads);
+            Assert.Equal(apart, fused);
+        }
+    }
+
     private static void GivesTheSameBitsOnOneAndTwoThreads(ModelDescription model, int seed)
     {
         InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
