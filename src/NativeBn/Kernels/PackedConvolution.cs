@@ -106,7 +106,7 @@ internal sealed class PackedConvolution
                 }
                 else
                 {
-                    ScratchLength = checked(_layout.CopyLength + (long)(_outputs / _groups) * _layout.Columns);
+                    ScratchLength = _layout.CopyLength;
                 }
             }
         }
@@ -205,18 +205,17 @@ internal sealed class PackedConvolution
         int plane = _height * _width, positions = layout.OutputHeight * layout.OutputWidth, columns = layout.Columns;
         int groupChannels = _channels / _groups, groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
         Span<float> copy = scratch[..layout.CopyLength];
-        Span<float> result = scratch.Slice(layout.CopyLength, groupOutputs * columns);
         for (int g = 0; g < _groups; g++)
         {
             ReadOnlySpan<float> input = x.Slice(g * groupChannels * plane, groupChannels * plane);
             Span<float> output = y.Slice(g * groupOutputs * positions, groupOutputs * positions);
             ReadOnlySpan<float> sum = residual.IsEmpty ? default : residual.Slice(g * groupOutputs * positions, groupOutputs * positions);
             Split(input, copy, maxThreads);
-            fixed (float* pr = result, po = output, ps = sum)
+            fixed (float* po = output, ps = sum)
             {
-                var keep = new KeepJob(pr, po, ps, columns, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth, activation);
+                var keep = new KeepJob(po, ps, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth, activation);
                 PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                    copy, layout.Taps, columns, PackedGemm.Panel, result, columns, sum.IsEmpty ? activation : Activation.None, maxThreads, &Keep, (nint)(&keep));
+                    copy, layout.Taps, columns, PackedGemm.Panel, default, 0, sum.IsEmpty ? activation : Activation.None, maxThreads, &Keep, (nint)(&keep));
             }
         }
     }
@@ -319,7 +318,7 @@ internal sealed class PackedConvolution
         {
             fixed (float* po = output, ps = residual)
             {
-                var sum = new KeepJob(po, po, ps, plane, plane, 1, plane, activation);
+                var sum = new KeepJob(po, ps, plane, 1, plane, activation);
                 PackedGemm.Multiply(weights, bias, groupOutputs, _depth, input, _layout!.Taps, whole, PackedGemm.Panel, output, plane, inKernel, maxThreads,
                     residual.IsEmpty ? null : &Keep, (nint)(&sum));
             }
@@ -397,10 +396,11 @@ internal sealed class PackedConvolution
     /// <summary>
     /// The outputs among the GEMM's rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) and columns
     /// [<paramref name="columnFirst"/>, <paramref name="columnEnd"/>) (final: the thread that computed them moves them
-    /// while they are in its cache): output row i of channel m is columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of
-    /// GEMM row m, copied, or with a residual added and then clamped by the activation (in place where the result is the output).
+    /// while they are in its cache), GEMM column j of row m at <c>block[m·stride + j - columnFirst]</c>: output row i
+    /// of channel m is columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of GEMM row m, copied, or with a residual added
+    /// and then clamped by the activation (in place where the block is the output).
     /// </summary>
-    private static unsafe void Keep(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd)
+    private static unsafe void Keep(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd, float* block, int stride)
     {
         ref KeepJob job = ref *(KeepJob*)state;
         int pw = job.PhaseWidth, ow = job.OutputWidth, oh = job.OutputHeight;
@@ -408,7 +408,7 @@ internal sealed class PackedConvolution
         (float low, float high) = job.Activation.IsSet ? (job.Activation.Low, job.Activation.High) : (float.NegativeInfinity, float.PositiveInfinity);
         for (int m = rowFirst; m < rowEnd; m++)
         {
-            float* result = job.Result + (nint)m * job.Columns, output = job.Output + (nint)m * oh * ow;
+            float* result = block + (nint)m * stride - columnFirst, output = job.Output + (nint)m * oh * ow;
             for (int i = firstRow; i < endRow; i++)
             {
                 int from = Math.Max(i * pw, columnFirst), to = Math.Min(i * pw + ow, columnEnd);
@@ -432,14 +432,13 @@ internal sealed class PackedConvolution
     }
 
     /// <summary>
-    /// Where a group's GEMM result, output and residual (null when there is none) are (pinned while it runs), how output
-    /// rows lie in the result, and the activation that follows the residual.
+    /// Where a group's output and residual (null when there is none) are (pinned while it runs), how output rows lie
+    /// among the GEMM's columns, and the activation that follows the residual.
     /// </summary>
-    private readonly unsafe struct KeepJob(
-        float* result, float* output, float* residual, int columns, int phaseWidth, int outputHeight, int outputWidth, Activation activation)
+    private readonly unsafe struct KeepJob(float* output, float* residual, int phaseWidth, int outputHeight, int outputWidth, Activation activation)
     {
-        public readonly float* Result = result, Output = output, Residual = residual;
-        public readonly int Columns = columns, PhaseWidth = phaseWidth, OutputHeight = outputHeight, OutputWidth = outputWidth;
+        public readonly float* Output = output, Residual = residual;
+        public readonly int PhaseWidth = phaseWidth, OutputHeight = outputHeight, OutputWidth = outputWidth;
         public readonly Activation Activation = activation;
     }
 

@@ -18,9 +18,13 @@ internal static class PackedGemm
 
     /// <summary>
     /// Most floats of C one thread computes before it hands them to the caller's <c>finished</c> callback: a block that
-    /// is still in its cache (1 MiB), where the whole of C may not be (ResNet-18's stem: 3.3 MB).
+    /// is still in its cache (128 KiB), where the whole of C may not be (ResNet-18's stem: 3.3 MB).
     /// </summary>
-    private const int FinishedFloats = 1 << 18;
+    private const int FinishedFloats = 1 << 15;
+
+    /// <summary>Each thread's blocks of C when the caller keeps no C (a multiplication with an empty <c>c</c>).</summary>
+    [ThreadStatic]
+    private static AlignedBuffer? t_blocks;
 
     /// <summary>Least work a thread takes from a shared multiplication: far more than the cost of handing it over.</summary>
     private const long MultiplyAddsPerChunk = 1L << 19;
@@ -89,17 +93,27 @@ internal static class PackedGemm
     /// the row tiles, are shared among up to <paramref name="maxThreads"/> threads (the caller's included) in
     /// <see cref="GuidedChunks"/> of at least <see cref="MultiplyAddsPerChunk"/> multiply-adds.
     /// <paramref name="finished"/>, when not null, is called with <paramref name="finishedState"/> on the thread that
-    /// computed them for each block of C that is final (rows [first, end), columns [first, end)), so that the caller can
-    /// move results while they are in that thread's cache. Every output is the same sum in the same order whichever
-    /// thread computes it and whatever the panel width, so the result is bitwise the same for any thread count.
+    /// computed them for each block of C that is final, rows [first, end) and columns [first, end), with where the
+    /// block's column <c>first</c> of row 0 is and the block's row stride, so that the caller can move results while they
+    /// are in that thread's cache. With an empty <paramref name="c"/> (then <paramref name="finished"/> is required) no C
+    /// is kept: each thread computes its blocks into a buffer of its own, of at most 128 KiB where the panels are shared
+    /// and of its row tiles' rows times all columns where the row tiles are, and hands them to <paramref name="finished"/>.
+    /// Every output is the same sum in the same order whichever thread computes it and whatever the panel width, so the
+    /// result is bitwise the same for any thread count.
     /// </summary>
     public static unsafe void Multiply(
         ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
-        int columns, int panel, Span<float> c, int ldc, Activation activation, int maxThreads, delegate*<nint, int, int, int, int, void> finished, nint finishedState)
+        int columns, int panel, Span<float> c, int ldc, Activation activation, int maxThreads,
+        delegate*<nint, int, int, int, int, float*, int, void> finished, nint finishedState)
     {
         if (panel != Panel && panel != NarrowestPanel(panel))
         {
             throw new ArgumentOutOfRangeException(nameof(panel), panel, $"A panel is {Panel} columns or a narrower one of NarrowestPanel.");
+        }
+
+        if (c.IsEmpty && finished == null)
+        {
+            throw new ArgumentException("A multiplication that keeps no C needs a callback to hand its blocks to.", nameof(c));
         }
 
         int panels = columns / panel, tiles = new RowTiles(rows).Units;
@@ -108,17 +122,7 @@ internal static class PackedGemm
         var chunks = new GuidedChunks(byRows ? tiles : panels, maxThreads, (int)Math.Min(int.MaxValue, MultiplyAddsPerChunk / Math.Max(1, perItem)));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
-            int step = finished == null ? Math.Max(1, panels) : (int)Math.Max(1, FinishedFloats / Math.Max(1, (long)rows * panel));
-            for (int first = 0; first < panels; first += step)
-            {
-                int end = Math.Min(panels, first + step), start = first * panel;
-                Multiply(panel / 2, packed, bias, rows, depth, b[start..], offsets, (end - first) * panel, c[start..], ldc, activation, 0, rows);
-                if (finished != null)
-                {
-                    finished(finishedState, 0, rows, start, end * panel);
-                }
-            }
-
+            MultiplyPanels(panel, packed, bias, rows, depth, b, offsets, 0, panels, c, ldc, activation, finished, finishedState);
             return;
         }
 
@@ -141,30 +145,57 @@ internal static class PackedGemm
         var bias = new ReadOnlySpan<float>(job.Bias, job.BiasLength);
         var offsets = new ReadOnlySpan<int>(job.Offsets, job.OffsetCount);
         int panel = job.Panel;
+        var c = new Span<float>(job.C, job.CLength);
         if (job.Tiles > 0)
         {
             (int firstTile, int endTile) = job.Chunks.Range(chunk);
             (int rowFirst, int rowEnd) = new RowTiles(job.Rows).UnitRows(firstTile, endTile);
-            Multiply(panel / 2, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B, job.BLength), offsets, job.Panels * panel,
-                new Span<float>(job.C, job.CLength), job.Ldc, job.Activation, rowFirst, rowEnd);
+            int width = job.Panels * panel, ldc = c.IsEmpty ? width : job.Ldc;
+            Span<float> target = c.IsEmpty ? Blocks(checked((long)rowEnd * width)) : c;
+            Multiply(panel / 2, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B, job.BLength), offsets, width, target, ldc, job.Activation, rowFirst, rowEnd);
             if (job.Finished != null)
             {
-                job.Finished(job.FinishedState, rowFirst, rowEnd, 0, job.Panels * panel);
+                fixed (float* block = target)
+                {
+                    job.Finished(job.FinishedState, rowFirst, rowEnd, 0, width, block, ldc);
+                }
             }
 
             return;
         }
 
         (int first, int end) = job.Chunks.Range(chunk);
-        int start = first * panel;
-        Multiply(
-            panel / 2, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B + start, job.BLength - start), offsets,
-            (end - first) * panel, new Span<float>(job.C + start, job.CLength - start), job.Ldc, job.Activation, 0, job.Rows);
-        if (job.Finished != null)
+        MultiplyPanels(panel, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B, job.BLength), offsets, first, end, c, job.Ldc,
+            job.Activation, job.Finished, job.FinishedState);
+    }
+
+    /// <summary>
+    /// Panels [<paramref name="first"/>, <paramref name="end"/>), all rows, on this thread: into <paramref name="c"/>,
+    /// or into this thread's buffer where <paramref name="c"/> is empty, in blocks of at most
+    /// <see cref="FinishedFloats"/> handed to <paramref name="finished"/> as each is final (all at once without a callback).
+    /// </summary>
+    private static unsafe void MultiplyPanels(
+        int panel, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
+        int first, int end, Span<float> c, int ldc, Activation activation, delegate*<nint, int, int, int, int, float*, int, void> finished, nint finishedState)
+    {
+        int step = finished == null ? Math.Max(1, end - first) : (int)Math.Max(1, FinishedFloats / Math.Max(1, (long)rows * panel));
+        for (int p = first; p < end; p += step)
         {
-            job.Finished(job.FinishedState, 0, job.Rows, start, end * panel);
+            int width = (Math.Min(end, p + step) - p) * panel, start = p * panel, ld = c.IsEmpty ? width : ldc;
+            Span<float> target = c.IsEmpty ? Blocks(checked((long)rows * width)) : c[start..];
+            Multiply(panel / 2, packed, bias, rows, depth, b[start..], offsets, width, target, ld, activation, 0, rows);
+            if (finished != null)
+            {
+                fixed (float* block = target)
+                {
+                    finished(finishedState, 0, rows, start, start + width, block, ld);
+                }
+            }
         }
     }
+
+    /// <summary>This thread's buffer for blocks of C, <paramref name="floats"/> long.</summary>
+    private static Span<float> Blocks(long floats) => (t_blocks ??= new AlignedBuffer()).Get(checked((int)floats));
 
     /// <summary>Rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) of the multiplication in vectors of <paramref name="floats"/> floats.</summary>
     private static void Multiply(
@@ -184,14 +215,14 @@ internal static class PackedGemm
     private readonly unsafe struct Job(
         float* a, int aLength, float* bias, int biasLength, int rows, int depth, float* b, int bLength, int* offsets, int offsetCount,
         int panels, int panel, int tiles, GuidedChunks chunks, float* c, int cLength, int ldc, Activation activation,
-        delegate*<nint, int, int, int, int, void> finished, nint finishedState)
+        delegate*<nint, int, int, int, int, float*, int, void> finished, nint finishedState)
     {
         public readonly float* A = a, Bias = bias, B = b, C = c;
         public readonly int* Offsets = offsets;
         public readonly int ALength = aLength, BiasLength = biasLength, Rows = rows, Depth = depth, BLength = bLength, OffsetCount = offsetCount;
         public readonly int Panels = panels, Panel = panel, Tiles = tiles, CLength = cLength, Ldc = ldc;
         public readonly GuidedChunks Chunks = chunks;
-        public readonly delegate*<nint, int, int, int, int, void> Finished = finished;
+        public readonly delegate*<nint, int, int, int, int, float*, int, void> Finished = finished;
         public readonly nint FinishedState = finishedState;
         public readonly Activation Activation = activation;
     }
