@@ -11,4 +11,10 @@ internal readonly record struct Activation(bool IsSet, float Low, float High)
     public static Activation Relu => new(true, 0f, float.PositiveInfinity);
 
     public static Activation Clamp(float low, float high) => new(true, low, high);
+
+    /// <summary>The lower bound as a clamp applies it: -∞ when no activation is set.</summary>
+    public float Lower => IsSet ? Low : float.NegativeInfinity;
+
+    /// <summary>The upper bound as a clamp applies it: +∞ when no activation is set.</summary>
+    public float Upper => IsSet ? High : float.PositiveInfinity;
 }

@@ -348,7 +348,7 @@ internal sealed class PackedConvolution
             else
             {
                 ElementwiseKernels.AddClamp(result.Slice(m * panel, tail), residual.Slice(m * plane + whole, tail), output.Slice(m * plane + whole, tail),
-                    activation.IsSet ? activation.Low : float.NegativeInfinity, activation.IsSet ? activation.High : float.PositiveInfinity);
+                    activation.Lower, activation.Upper);
             }
         }
     }
@@ -405,7 +405,7 @@ internal sealed class PackedConvolution
         ref KeepJob job = ref *(KeepJob*)state;
         int pw = job.PhaseWidth, ow = job.OutputWidth, oh = job.OutputHeight;
         int firstRow = columnFirst / pw, endRow = Math.Min(oh, (columnEnd + pw - 1) / pw);
-        (float low, float high) = job.Activation.IsSet ? (job.Activation.Low, job.Activation.High) : (float.NegativeInfinity, float.PositiveInfinity);
+        (float low, float high) = (job.Activation.Lower, job.Activation.Upper);
         for (int m = rowFirst; m < rowEnd; m++)
         {
             float* result = block + (nint)m * stride - columnFirst, output = job.Output + (nint)m * oh * ow;

@@ -141,7 +141,7 @@ internal sealed class PositionTiles
             }
         }
 
-        (float low, float high) = activation.IsSet ? (activation.Low, activation.High) : (float.NegativeInfinity, float.PositiveInfinity);
+        (float low, float high) = (activation.Lower, activation.Upper);
         for (int unit = firstUnit; unit < endUnit; unit++)
         {
             int block = unit / _outputHeight, row = unit % _outputHeight, channels = Math.Min(panel, _outputs - block * panel);

@@ -323,11 +323,10 @@ public sealed class InferencePlan
                     return;
                 case Conv2dNode conv:
                     ShapeInfo convInput = _model.ShapeOf(conv.Inputs[0]);
-                    if (FusedResidual(conv, fused) is { } add)
+                    if (FusedResidual(conv, fused, out int shortcut) is { } add)
                     {
                         Activation after = FusedActivation(add, fused, out string sumOutput);
-                        Emit(new ConvStep(conv, convInput[2], convInput[3], after), [inputs[0], _slotOf[add.Inputs[0] == conv.Name ? add.Inputs[1] : add.Inputs[0]]],
-                            add, sumOutput);
+                        Emit(new ConvStep(conv, convInput[2], convInput[3], after), [inputs[0], shortcut], add, sumOutput);
                         return;
                     }
 
@@ -350,7 +349,7 @@ public sealed class InferencePlan
                     return;
                 case AddNode:
                     Activation sum = FusedActivation(node, fused, out string addOutput);
-                    Emit(sum.IsSet ? new AddStep(sum.Low, sum.High) : new AddStep(float.NegativeInfinity, float.PositiveInfinity), inputs, node, addOutput);
+                    Emit(new AddStep(sum.Lower, sum.Upper), inputs, node, addOutput);
                     return;
                 case SoftmaxNode:
                     Emit(new SoftmaxStep(), inputs, node, node.Name);
@@ -371,10 +370,12 @@ public sealed class InferencePlan
         /// The addition fused into a convolution (marked fused) when the convolution adds residuals
         /// (<see cref="PackedConvolution.AddsResidual"/>), its only reader is an addition of two different tensors, and
         /// the addition's other operand is already computed (a ResNet block's shortcut): the convolution then adds it to
-        /// its outputs while they are in cache, the same sums as the addition after it.
+        /// its outputs while they are in cache, the same sums as the addition after it. <paramref name="shortcut"/>
+        /// receives the other operand's slot.
         /// </summary>
-        private AddNode? FusedResidual(Conv2dNode conv, HashSet<string> fused)
+        private AddNode? FusedResidual(Conv2dNode conv, HashSet<string> fused, out int shortcut)
         {
+            shortcut = -1;
             if (!PackedConvolution.AddsResidual(conv) || _readers.GetValueOrDefault(conv.Name) != 1
                 || _model.Nodes.FirstOrDefault(n => n.Inputs.Contains(conv.Name)) is not AddNode add || add.Inputs[0] == add.Inputs[1])
             {
@@ -387,6 +388,7 @@ public sealed class InferencePlan
                 return null;
             }
 
+            shortcut = slot;
             fused.Add(add.Name);
             _slotOf[conv.Name] = -1;
             return add;
@@ -524,8 +526,10 @@ public sealed class InferencePlan
         }
     }
 
-    /// <summary>A convolution of one sample (weights packed when the plan is built), with a ReLU or Clip fused when it is the output's only reader.</summary>
-    /// <summary>A convolution, with the residual addition after it fused when the step has a second input.</summary>
+    /// <summary>
+    /// A convolution of one sample (weights packed when the plan is built), with a ReLU or Clip fused when it is the
+    /// output's only reader, and a residual addition (with the activation after it) fused when the step has a second input.
+    /// </summary>
     private sealed class ConvStep(Conv2dNode conv, int height, int width, Activation activation) : Step
     {
         private readonly PackedConvolution _convolution = new(conv, height, width);
