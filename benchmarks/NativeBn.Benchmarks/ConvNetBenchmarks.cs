@@ -29,7 +29,8 @@ public class ConvNetBenchmarks
 
     public static bool IsAvailable => Folder is { } folder && File.Exists(Path.Combine(folder, "resnet18-224-opset13-bn.onnx"));
 
-    private static string? Folder => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } folder ? folder : null;
+    /// <summary>The folder <see cref="Variable"/> names, or null when it is not set.</summary>
+    public static string? Folder => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } folder ? folder : null;
 
     [GlobalSetup]
     public void Setup()

@@ -19,6 +19,26 @@ if (args.Contains("--mpi"))
 IConfig config = DefaultConfig.Instance
     .AddColumn(StatisticColumn.Min, StatisticColumn.Median, StatisticColumn.Max)
     .AddFilter(new SimpleFilter(benchmark => benchmark.Descriptor.Type.Namespace != typeof(MpiBenchmarkSession).Namespace));
+if (args.Contains("--paired"))
+{
+    if (!NativeBn.Benchmarks.ConvNetBenchmarks.IsAvailable)
+    {
+        Console.Error.WriteLine($"--paired needs {NativeBn.Benchmarks.ConvNetBenchmarks.Variable} set to a folder of exported models "
+            + "(/usr/bin/python3 tests/pytorch/export_models.py DIR --benchmark).");
+        return 2;
+    }
+
+    int at = Array.IndexOf(args, "--pairs"), pairs = 100;
+    if (at >= 0 && !(at + 1 < args.Length && int.TryParse(args[at + 1], out pairs) && pairs > 0))
+    {
+        Console.Error.WriteLine($"--pairs takes a positive whole number of measured pairs; got '{(at + 1 < args.Length ? args[at + 1] : "")}'.");
+        return 2;
+    }
+
+    NativeBn.Benchmarks.PairedConvNet.Run(NativeBn.Benchmarks.ConvNetBenchmarks.Folder!, pairs);
+    return 0;
+}
+
 if (!OneDnnNative.IsAvailable)
 {
     Console.WriteLine($"oneDNN ({OneDnnNative.Library}) is not installed: its benchmarks are skipped. On Debian: apt-get install libdnnl-dev");

@@ -4,7 +4,10 @@ namespace NativeBn.Benchmarks.Peers;
 
 /// <summary>
 /// An ONNX Runtime session run through its lowest-overhead API: input and output <see cref="OrtValue"/>s created once
-/// over pinned, pre-allocated buffers, and <c>Run</c> with pre-built name and value lists.
+/// over pinned, pre-allocated buffers, and <c>Run</c> with pre-built name and value lists. With
+/// <c>spinning: false</c> its pool threads block as soon as a run's parallel work is done instead of spinning for more
+/// (ONNX Runtime's <c>session.intra_op.allow_spinning</c>), so that they leave the processors to whatever runs next in
+/// the same process.
 /// </summary>
 internal sealed class OrtRunner : IDisposable
 {
@@ -17,7 +20,7 @@ internal sealed class OrtRunner : IDisposable
     private readonly OrtValue[] _inputs;
     private readonly OrtValue[] _outputs;
 
-    public OrtRunner(byte[] onnx, int threads, float[] input, long[] inputShape, float[] output, long[] outputShape)
+    public OrtRunner(byte[] onnx, int threads, float[] input, long[] inputShape, float[] output, long[] outputShape, bool spinning = true)
     {
         using var options = new SessionOptions
         {
@@ -26,6 +29,11 @@ internal sealed class OrtRunner : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        if (!spinning)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
         _session = new InferenceSession(onnx, options);
         _input = OrtValue.CreateTensorValueFromMemory(input, inputShape);
         _output = OrtValue.CreateTensorValueFromMemory(output, outputShape);
