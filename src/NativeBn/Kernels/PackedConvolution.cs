@@ -8,7 +8,8 @@ namespace NativeBn.Kernels;
 /// A 2-D convolution prepared for one input size: weights re-laid out once (<see cref="PackedGemm.Pack"/> per group,
 /// or per channel for depthwise convolutions), then <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
-/// <see cref="PhaseLayout"/>, with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
+/// <see cref="PhaseLayout"/> (on the panel <see cref="PackedGemm.PanelFor"/> picks for the group's outputs and
+/// columns), with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
 /// stride 1 without padding reads the input and writes the output in place for its whole GEMM panels of positions, and
 /// runs the positions left over through a one-panel copy; a convolution with output rows of 14 runs on
 /// <see cref="PositionTiles"/> (the same sums, output channels along the vectors). Depthwise convolutions run
@@ -45,6 +46,7 @@ internal sealed class PackedConvolution
     private readonly PositionTiles? _tiles;
     private readonly AlignedBuffer _tileWeights = new();
     private readonly bool _pointwise;
+    private readonly int _panel;
     private readonly int[]? _tailTaps;
     private readonly float[] _weights;
     private readonly float[] _bias;
@@ -84,8 +86,10 @@ internal sealed class PackedConvolution
         else
         {
             int padded = PackedGemm.PaddedRows(_outputs / _groups);
-            _layout = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
             _pointwise = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 };
+            var phases = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
+            _panel = _pointwise || PositionTiles.Fits(w, phases) ? PackedGemm.Panel : PackedGemm.PanelFor(_outputs / _groups, (long)phases.OutputHeight * phases.PhaseWidth);
+            _layout = _panel == PackedGemm.Panel ? phases : new PhaseLayout(w, groupChannels, height, width, _panel);
             if (PositionTiles.Fits(w, _layout))
             {
                 _tiles = new PositionTiles(_layout, _outputs / _groups);
@@ -153,7 +157,7 @@ internal sealed class PackedConvolution
 
         for (int g = 0; g < _groups; g++)
         {
-            PackedGemm.Pack(weight.Slice(g * groupOutputs * _depth, groupOutputs * _depth), groupOutputs, _depth, _weights.AsSpan(g * padded * _depth, padded * _depth));
+            PackedGemm.Pack(weight.Slice(g * groupOutputs * _depth, groupOutputs * _depth), groupOutputs, _depth, _weights.AsSpan(g * padded * _depth, padded * _depth), _panel);
             bias.Slice(g * groupOutputs, groupOutputs).CopyTo(_bias.AsSpan(g * padded));
         }
     }
@@ -215,7 +219,7 @@ internal sealed class PackedConvolution
             {
                 var keep = new KeepJob(po, ps, layout.PhaseWidth, layout.OutputHeight, layout.OutputWidth, activation);
                 PackedGemm.Multiply(_weights.AsSpan(g * padded * _depth, padded * _depth), _bias.AsSpan(g * padded, padded), groupOutputs, _depth,
-                    copy, layout.Taps, columns, PackedGemm.Panel, default, 0, sum.IsEmpty ? activation : Activation.None, maxThreads, &Keep, (nint)(&keep));
+                    copy, layout.Taps, columns, _panel, default, 0, sum.IsEmpty ? activation : Activation.None, maxThreads, &Keep, (nint)(&keep));
             }
         }
     }

@@ -22,15 +22,20 @@ public class PackedGemmTests
     /// float rounding bound of a sum of that depth), and the blocks together cover every output once, on one thread and on two.
     /// </summary>
     [Theory]
-    [InlineData(70, 9, 2100, 1)]
-    [InlineData(70, 9, 2100, 2)]
-    [InlineData(600, 200, 64, 2)]
-    public unsafe void BlocksHandedToTheCallbackHoldEveryColumnOnce(int rows, int depth, int columns, int threads)
+    [InlineData(70, 9, 2100, 1, false)]
+    [InlineData(70, 9, 2100, 2, false)]
+    [InlineData(600, 200, 64, 2, false)]
+    [InlineData(64, 300, 2100, 1, true)]
+    [InlineData(64, 300, 2100, 2, true)]
+    [InlineData(8, 5, 200, 2, true)]
+    [InlineData(136, 600, 96, 2, true)]
+    public unsafe void BlocksHandedToTheCallbackHoldEveryColumnOnce(int rows, int depth, int columns, int threads, bool wide)
     {
-        columns = columns / PackedGemm.Panel * PackedGemm.Panel;
+        int panel = wide ? PackedGemm.WidePanel : PackedGemm.Panel;
+        columns = Math.Max(1, columns / panel) * panel;
         float[] a = TestData.Gaussian(rows * depth, 3), b = TestData.Gaussian(depth * columns, 4), bias = new float[PackedGemm.PaddedRows(rows)];
         var packed = new float[PackedGemm.PaddedRows(rows) * depth];
-        PackedGemm.Pack(a, rows, depth, packed);
+        PackedGemm.Pack(a, rows, depth, packed, panel);
         int[] offsets = [.. Enumerable.Range(0, depth).Select(k => k * columns)];
         var seen = new float[rows * columns];
         var counts = new int[rows * columns];
@@ -38,7 +43,7 @@ public class PackedGemmTests
         fixed (int* pc = counts)
         {
             var target = new Target(ps, pc, columns);
-            PackedGemm.Multiply(packed, bias, rows, depth, b, offsets, columns, PackedGemm.Panel, default, 0, default, threads, &Collect, (nint)(&target));
+            PackedGemm.Multiply(packed, bias, rows, depth, b, offsets, columns, panel, default, 0, default, threads, &Collect, (nint)(&target));
         }
 
         Assert.All(counts, count => Assert.Equal(1, count));
@@ -58,6 +63,70 @@ public class PackedGemmTests
                 Assert.True(Math.Abs(seen[r * columns + j] - expected) <= bound, $"row {r}, column {j}: {seen[r * columns + j]} vs {expected} (bound {bound})");
             }
         }
+    }
+
+    /// <summary>
+    /// Wide tiles (8 rows, three vectors) into a C with a bias and a clamp, several depth blocks, against the double
+    /// reference; the same bits on one thread and on two, and the same bits as the two-vector tiles (each output is the
+    /// same sum in the same order whatever tile computes it).
+    /// </summary>
+    [Theory]
+    [InlineData(8, 3, 1)]
+    [InlineData(32, 257, 3)]
+    [InlineData(72, 600, 7)]
+    public void WideTilesGiveTheSumsOfTheNarrowOnes(int rows, int depth, int panels)
+    {
+        int columns = panels * PackedGemm.WidePanel;
+        float[] a = TestData.Gaussian(rows * depth, 5), b = TestData.Gaussian(depth * columns + PackedGemm.Panel, 6), bias = TestData.Gaussian(PackedGemm.PaddedRows(rows), 7);
+        int[] offsets = [.. Enumerable.Range(0, depth).Select(k => k * columns)];
+        var activation = Activation.Clamp(-1.5f, 2f);
+        float[] Run(int panel, int threads)
+        {
+            var packed = new float[PackedGemm.PaddedRows(rows) * depth];
+            PackedGemm.Pack(a, rows, depth, packed, panel);
+            int width = (columns + panel - 1) / panel * panel;
+            var c = new float[rows * width];
+            unsafe
+            {
+                PackedGemm.Multiply(packed, bias, rows, depth, b, offsets, width, panel, c, width, activation, threads, null, 0);
+            }
+
+            return [.. Enumerable.Range(0, rows).SelectMany(r => c.AsSpan(r * width, columns).ToArray())];
+        }
+
+        float[] one = Run(PackedGemm.WidePanel, 1);
+        Assert.Equal(one, Run(PackedGemm.WidePanel, 2));
+        Assert.Equal(one, Run(PackedGemm.Panel, 1));
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                double expected = bias[r], magnitude = Math.Abs(bias[r]);
+                for (int k = 0; k < depth; k++)
+                {
+                    double term = (double)a[r * depth + k] * b[k * columns + j];
+                    expected += term;
+                    magnitude += Math.Abs(term);
+                }
+
+                expected = Math.Clamp(expected, -1.5, 2);
+                double bound = (depth + 1) * 1.2e-7 * magnitude + 1e-30;
+                Assert.True(Math.Abs(one[r * columns + j] - expected) <= bound, $"row {r}, column {j}: {one[r * columns + j]} vs {expected} (bound {bound})");
+            }
+        }
+    }
+
+    [Fact]
+    public unsafe void WidePanelsNeedRowsInWholeTilesOfEight()
+    {
+        int rows = 12, depth = 2, columns = PackedGemm.WidePanel;
+        var packed = new float[PackedGemm.PaddedRows(rows) * depth];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PackedGemm.Multiply(packed, new float[PackedGemm.PaddedRows(rows)], rows, depth, new float[depth * columns], [0, columns], columns, PackedGemm.WidePanel,
+                new float[rows * columns], columns, default, 1, null, 0));
+        Assert.Equal("panel", error.ParamName);
+        Assert.Equal(PackedGemm.Panel, PackedGemm.PanelFor(rows, 10 * PackedGemm.WidePanel));
+        Assert.Equal(PackedGemm.WidePanel, PackedGemm.PanelFor(16, 2L * PackedGemm.Panel * PackedGemm.WidePanel));
     }
 
     private static unsafe void Collect(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd, float* block, int stride)

@@ -108,7 +108,29 @@ public class ConvolutionalGraphTests
         { "22 outputs: a tile of 14 and one of 8", 4, 22, 5, 9, 43, Same3x3, 1, true },
         { "30 outputs: a tile of 14 and two of 8", 6, 30, 7, 5, 44, Same3x3, 1, false },
         { "45 outputs: three tiles of 14 and a partial tile of 4", 3, 45, 4, 6, 45, Same3x3, 1, true },
+        { "16 outputs on 8x10: wide tiles", 3, 16, 8, 10, 64, Same3x3, 1, true },
+        { "7x7 stride 2 pad 3, 24 outputs on 32x42: wide tiles", 3, 24, 32, 42, 65, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, false },
+        { "two groups of 8 outputs on 16x22: wide tiles per group", 4, 16, 16, 22, 66, Same3x3, 2, true },
+        { "depth 288, 64 outputs on 8x10: wide tiles over two depth blocks", 32, 64, 8, 10, 67, Same3x3, 1, true },
     };
+
+    /// <summary>
+    /// The convolutions named for wide tiles above take them at every vector width: their GEMM columns (OH·PhaseWidth)
+    /// are a multiple of 96, which wide and narrow panels both divide, and their outputs per group a multiple of 8.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 8, 10, false)]
+    [InlineData(24, 32, 42, true)]
+    [InlineData(8, 16, 22, false)]
+    [InlineData(64, 8, 10, false)]
+    [InlineData(40, 8, 34, false)]
+    public void WideTilesAreTakenWhereTheyWasteNoColumns(int groupOutputs, int height, int width, bool stem)
+    {
+        Window2d window = stem ? new Window2d(7, 7, 2, 2, 3, 3, 3, 3) : Same3x3;
+        long columns = (long)window.OutputHeight(height) * ((width + window.PadLeft + window.PadRight + window.StrideWidth - 1) / window.StrideWidth);
+        Assert.Equal(0, columns % 96);
+        Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, columns));
+    }
 
     private static Window2d Stride2 => new(3, 3, 2, 2, 1, 1, 1, 1);
 
@@ -132,6 +154,7 @@ public class ConvolutionalGraphTests
     [InlineData(100, 5, 5)]
     [InlineData(30, 24, 20)]
     [InlineData(45, 9, 9)]
+    [InlineData(40, 8, 34)]
     public void ConvolutionSharedAmongThreadsGivesTheSameBits(int outputs, int height, int width)
     {
         ModelNode[] nodes = [Conv("conv", "x", 32, outputs, Same3x3, seed: 46), new ClipNode("relu6", "conv", 0f, 0.5f)];
