@@ -88,7 +88,7 @@ internal sealed class PackedConvolution
             int padded = PackedGemm.PaddedRows(_outputs / _groups);
             _pointwise = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 };
             var phases = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
-            _panel = _pointwise || PositionTiles.Fits(w, phases) ? PackedGemm.Panel : PackedGemm.PanelFor(_outputs / _groups, (long)phases.OutputHeight * phases.PhaseWidth);
+            _panel = PositionTiles.Fits(w, phases) ? PackedGemm.Panel : PackedGemm.PanelFor(_outputs / _groups, (long)phases.OutputHeight * phases.PhaseWidth);
             _layout = _panel == PackedGemm.Panel ? phases : new PhaseLayout(w, groupChannels, height, width, _panel);
             if (PositionTiles.Fits(w, _layout))
             {
@@ -104,7 +104,7 @@ internal sealed class PackedConvolution
                 _bias = new float[padded * _groups];
                 if (_pointwise)
                 {
-                    int tail = (int)((long)height * width % PackedGemm.Panel), panel = PackedGemm.NarrowestPanel(tail);
+                    int tail = (int)((long)height * width % _panel), panel = TailPanel(tail);
                     _tailTaps = [.. Enumerable.Range(0, _depth).Select(k => k * panel)];
                     ScratchLength = tail == 0 ? 0 : checked((long)(_depth + padded) * panel);
                 }
@@ -292,7 +292,7 @@ internal sealed class PackedConvolution
     /// A 1x1 convolution of stride 1 without padding, group by group: the whole panels of positions read the input planes
     /// and write the output planes in place (shared among up to <paramref name="maxThreads"/> threads); the positions
     /// past the last whole panel are copied into the narrowest zero-padded panel that holds them
-    /// (<see cref="PackedGemm.NarrowestPanel"/>) in the scratch, multiplied there and copied out. Each output is the same
+    /// (<see cref="TailPanel"/>) in the scratch, multiplied there and copied out. Each output is the same
     /// sum in the same order either way.
     /// </summary>
     private void RunPointwise(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
@@ -313,7 +313,7 @@ internal sealed class PackedConvolution
     /// </summary>
     private unsafe void RunPointwise(int g, ReadOnlySpan<float> input, ReadOnlySpan<float> residual, Span<float> output, Span<float> scratch, Activation activation, int maxThreads)
     {
-        int plane = _height * _width, whole = plane / PackedGemm.Panel * PackedGemm.Panel, tail = plane - whole, panel = PackedGemm.NarrowestPanel(tail);
+        int plane = _height * _width, whole = plane / _panel * _panel, tail = plane - whole, panel = TailPanel(tail);
         int groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
         ReadOnlySpan<float> weights = _weights.AsSpan(g * padded * _depth, padded * _depth);
         ReadOnlySpan<float> bias = _bias.AsSpan(g * padded, padded);
@@ -323,7 +323,7 @@ internal sealed class PackedConvolution
             fixed (float* po = output, ps = residual)
             {
                 var sum = new KeepJob(po, ps, plane, 1, plane, activation);
-                PackedGemm.Multiply(weights, bias, groupOutputs, _depth, input, _layout!.Taps, whole, PackedGemm.Panel, output, plane, inKernel, maxThreads,
+                PackedGemm.Multiply(weights, bias, groupOutputs, _depth, input, _layout!.Taps, whole, _panel, output, plane, inKernel, maxThreads,
                     residual.IsEmpty ? null : &Keep, (nint)(&sum));
             }
         }
@@ -356,6 +356,12 @@ internal sealed class PackedConvolution
             }
         }
     }
+
+    /// <summary>
+    /// The narrowest panel of the kind the convolution runs on (<see cref="PackedGemm.NarrowestPanel"/> or
+    /// <see cref="PackedGemm.NarrowestWidePanel"/>) that holds <paramref name="tail"/> positions.
+    /// </summary>
+    private int TailPanel(int tail) => _panel == PackedGemm.Panel ? PackedGemm.NarrowestPanel(tail) : PackedGemm.NarrowestWidePanel(tail);
 
     /// <summary>
     /// A group's input split into the phase copy, its channels shared among up to <paramref name="maxThreads"/> threads

@@ -114,10 +114,26 @@ internal static class PackedGemm
     }
 
     /// <summary>
+    /// As <see cref="NarrowestPanel"/> for wide tiles: the narrowest of three vectors of 4, 8 or 16 floats, at most
+    /// <see cref="WidePanel"/>, that holds <paramref name="columns"/> (at least 1) columns.
+    /// </summary>
+    public static int NarrowestWidePanel(int columns)
+    {
+        int panel = WidePanel;
+        while (panel >= 24 && panel / 2 >= columns)
+        {
+            panel /= 2;
+        }
+
+        return panel;
+    }
+
+    /// <summary>
     /// <c>c[r·ldc + j] = bias[r] + Σ_k A[r, k]·b[offsets[k] + j]</c> (then clamped by <paramref name="activation"/>) for
     /// r &lt; <paramref name="rows"/> and j &lt; <paramref name="columns"/>, a multiple of <paramref name="panel"/>
     /// (<see cref="Panel"/>, or a narrower one from <see cref="NarrowestPanel"/>: the same sums, in vectors of half the
-    /// panel). <paramref name="bias"/> holds <c>PaddedRows(rows)</c> values. The panels, or where there are few panels
+    /// panel; or for rows that are a multiple of 8 <see cref="WidePanel"/> or one of <see cref="NarrowestWidePanel"/>, in
+    /// vectors of a third of it). <paramref name="bias"/> holds <c>PaddedRows(rows)</c> values. The panels, or where there are few panels
     /// the row tiles, are shared among up to <paramref name="maxThreads"/> threads (the caller's included) in
     /// <see cref="GuidedChunks"/> of at least <see cref="MultiplyAddsPerChunk"/> multiply-adds.
     /// <paramref name="finished"/>, when not null, is called with <paramref name="finishedState"/> on the thread that
@@ -136,7 +152,7 @@ internal static class PackedGemm
     {
         if (panel != Panel && panel != NarrowestPanel(panel) && !IsWide(panel, rows))
         {
-            throw new ArgumentOutOfRangeException(nameof(panel), panel, $"A panel is {Panel} columns, a narrower one of NarrowestPanel, or {WidePanel} for rows that are a multiple of 8.");
+            throw new ArgumentOutOfRangeException(nameof(panel), panel, $"A panel is {Panel} columns or a narrower one of NarrowestPanel, or for rows that are a multiple of 8 {WidePanel} or a narrower one of NarrowestWidePanel.");
         }
 
         if (c.IsEmpty && finished == null)
@@ -243,8 +259,11 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>True when <paramref name="panel"/> is <see cref="WidePanel"/> and the rows are a multiple of 8 (the tiles it runs on).</summary>
-    private static bool IsWide(int panel, int rows) => panel == WidePanel && rows % RowTiles.MiddleRows == 0;
+    /// <summary>
+    /// True when <paramref name="panel"/> is <see cref="WidePanel"/> or a narrower one of <see cref="NarrowestWidePanel"/>
+    /// and the rows are a multiple of 8 (the tiles it runs on).
+    /// </summary>
+    private static bool IsWide(int panel, int rows) => NarrowestWidePanel(panel) == panel && rows % RowTiles.MiddleRows == 0;
 
     /// <summary>One multiplication shared among threads: its operands as pointers (they are pinned while it runs).</summary>
     private readonly unsafe struct Job(

@@ -112,6 +112,8 @@ public class ConvolutionalGraphTests
         { "7x7 stride 2 pad 3, 24 outputs on 32x42: wide tiles", 3, 24, 32, 42, 65, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, false },
         { "two groups of 8 outputs on 16x22: wide tiles per group", 4, 16, 16, 22, 66, Same3x3, 2, true },
         { "depth 288, 64 outputs on 8x10: wide tiles over two depth blocks", 32, 64, 8, 10, 67, Same3x3, 1, true },
+        { "pointwise, 16 outputs on 20x20: wide panels in place and a wide tail of 16", 5, 16, 20, 20, 68, new Window2d(1, 1), 1, true },
+        { "pointwise, 24 outputs on 5x9: only a wide tail", 6, 24, 5, 9, 69, new Window2d(1, 1), 1, false },
     };
 
     /// <summary>
@@ -131,6 +133,16 @@ public class ConvolutionalGraphTests
         Assert.Equal(0, columns % 96);
         Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, columns));
     }
+
+    /// <summary>
+    /// The pointwise cases named for wide panels above take them at every vector width (their positions, 400 and 45, round
+    /// up to at most 5 % more columns in wide panels than in narrow ones at 16, 8, 4 and 1 floats per vector).
+    /// </summary>
+    [Theory]
+    [InlineData(16, 400)]
+    [InlineData(24, 45)]
+    public void PointwiseConvolutionsTakeWidePanelsWhereTheyWasteFewColumns(int groupOutputs, int positions) =>
+        Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, positions));
 
     private static Window2d Stride2 => new(3, 3, 2, 2, 1, 1, 1, 1);
 
@@ -216,6 +228,7 @@ public class ConvolutionalGraphTests
         { "3x3 on 28x28 to 14x14, stride 2: position tiles", 6, 36, 28, 28, "relu" },
         { "1x1 on 7x7: in place, a whole panel and a tail", 9, 12, 7, 7, "clip" },
         { "1x1 on 16x16: in place, whole panels only", 7, 24, 16, 16, "none" },
+        { "1x1 on 20x20, 16 outputs: wide panels in place and a wide tail", 5, 16, 20, 20, "relu" },
         { "1x1 stride 2 on 12x12: the GEMM path", 6, 10, 12, 12, "relu" },
     };
 
