@@ -88,7 +88,7 @@ internal sealed class PackedConvolution
             int padded = PackedGemm.PaddedRows(_outputs / _groups);
             _pointwise = w is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1, PadTop: 0, PadLeft: 0, PadBottom: 0, PadRight: 0 };
             var phases = new PhaseLayout(w, groupChannels, height, width, PackedGemm.Panel);
-            _panel = PositionTiles.Fits(w, phases) ? PackedGemm.Panel : PackedGemm.PanelFor(_outputs / _groups, (long)phases.OutputHeight * phases.PhaseWidth);
+            _panel = PositionTiles.Fits(w, phases) ? PackedGemm.Panel : PackedGemm.PanelFor(_outputs / _groups, _depth, (long)phases.OutputHeight * phases.PhaseWidth);
             _layout = _panel == PackedGemm.Panel ? phases : new PhaseLayout(w, groupChannels, height, width, _panel);
             if (PositionTiles.Fits(w, _layout))
             {

@@ -125,8 +125,10 @@ public class PackedGemmTests
             PackedGemm.Multiply(packed, new float[PackedGemm.PaddedRows(rows)], rows, depth, new float[depth * columns], [0, columns], columns, PackedGemm.WidePanel,
                 new float[rows * columns], columns, default, 1, null, 0));
         Assert.Equal("panel", error.ParamName);
-        Assert.Equal(PackedGemm.Panel, PackedGemm.PanelFor(rows, 10 * PackedGemm.WidePanel));
-        Assert.Equal(PackedGemm.WidePanel, PackedGemm.PanelFor(16, 2L * PackedGemm.Panel * PackedGemm.WidePanel));
+        long both = 2L * PackedGemm.Panel * PackedGemm.WidePanel;
+        Assert.Equal(PackedGemm.Panel, PackedGemm.PanelFor(rows, 64, both));
+        Assert.Equal(PackedGemm.WidePanel, PackedGemm.PanelFor(16, 64, both));
+        Assert.Equal(PackedGemm.Panel, PackedGemm.PanelFor(16, 16, both));
     }
 
     private static unsafe void Collect(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd, float* block, int stride)

@@ -108,12 +108,12 @@ public class ConvolutionalGraphTests
         { "22 outputs: a tile of 14 and one of 8", 4, 22, 5, 9, 43, Same3x3, 1, true },
         { "30 outputs: a tile of 14 and two of 8", 6, 30, 7, 5, 44, Same3x3, 1, false },
         { "45 outputs: three tiles of 14 and a partial tile of 4", 3, 45, 4, 6, 45, Same3x3, 1, true },
-        { "16 outputs on 8x10: wide tiles", 3, 16, 8, 10, 64, Same3x3, 1, true },
+        { "16 outputs on 8x10: wide tiles", 4, 16, 8, 10, 64, Same3x3, 1, true },
         { "7x7 stride 2 pad 3, 24 outputs on 32x42: wide tiles", 3, 24, 32, 42, 65, new Window2d(7, 7, 2, 2, 3, 3, 3, 3), 1, false },
-        { "two groups of 8 outputs on 16x22: wide tiles per group", 4, 16, 16, 22, 66, Same3x3, 2, true },
+        { "two groups of 8 outputs on 16x22: wide tiles per group", 8, 16, 16, 22, 66, Same3x3, 2, true },
         { "depth 288, 64 outputs on 8x10: wide tiles over two depth blocks", 32, 64, 8, 10, 67, Same3x3, 1, true },
-        { "pointwise, 16 outputs on 20x20: wide panels in place and a wide tail of 16", 5, 16, 20, 20, 68, new Window2d(1, 1), 1, true },
-        { "pointwise, 24 outputs on 5x9: only a wide tail", 6, 24, 5, 9, 69, new Window2d(1, 1), 1, false },
+        { "pointwise, 16 outputs on 20x20: wide panels in place and a wide tail of 16", 32, 16, 20, 20, 68, new Window2d(1, 1), 1, true },
+        { "pointwise, 24 outputs on 5x9: only a wide tail", 33, 24, 5, 9, 69, new Window2d(1, 1), 1, false },
     };
 
     /// <summary>
@@ -121,28 +121,29 @@ public class ConvolutionalGraphTests
     /// are a multiple of 96, which wide and narrow panels both divide, and their outputs per group a multiple of 8.
     /// </summary>
     [Theory]
-    [InlineData(16, 8, 10, false)]
-    [InlineData(24, 32, 42, true)]
-    [InlineData(8, 16, 22, false)]
-    [InlineData(64, 8, 10, false)]
-    [InlineData(40, 8, 34, false)]
-    public void WideTilesAreTakenWhereTheyWasteNoColumns(int groupOutputs, int height, int width, bool stem)
+    [InlineData(16, 36, 8, 10, false)]
+    [InlineData(24, 147, 32, 42, true)]
+    [InlineData(8, 36, 16, 22, false)]
+    [InlineData(64, 288, 8, 10, false)]
+    [InlineData(40, 288, 8, 34, false)]
+    public void WideTilesAreTakenWhereTheyWasteNoColumns(int groupOutputs, int depth, int height, int width, bool stem)
     {
         Window2d window = stem ? new Window2d(7, 7, 2, 2, 3, 3, 3, 3) : Same3x3;
         long columns = (long)window.OutputHeight(height) * ((width + window.PadLeft + window.PadRight + window.StrideWidth - 1) / window.StrideWidth);
         Assert.Equal(0, columns % 96);
-        Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, columns));
+        Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, depth, columns));
     }
 
     /// <summary>
     /// The pointwise cases named for wide panels above take them at every vector width (their positions, 400 and 45, round
-    /// up to at most 5 % more columns in wide panels than in narrow ones at 16, 8, 4 and 1 floats per vector).
+    /// up to at most 5 % more columns in wide panels than in narrow ones at 16, 8, 4 and 1 floats per vector; their
+    /// depth, the input channels, is at least 32).
     /// </summary>
     [Theory]
-    [InlineData(16, 400)]
-    [InlineData(24, 45)]
-    public void PointwiseConvolutionsTakeWidePanelsWhereTheyWasteFewColumns(int groupOutputs, int positions) =>
-        Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, positions));
+    [InlineData(16, 32, 400)]
+    [InlineData(24, 33, 45)]
+    public void PointwiseConvolutionsTakeWidePanelsWhereTheyWasteFewColumns(int groupOutputs, int depth, int positions) =>
+        Assert.Equal(NativeBn.Kernels.PackedGemm.WidePanel, NativeBn.Kernels.PackedGemm.PanelFor(groupOutputs, depth, positions));
 
     private static Window2d Stride2 => new(3, 3, 2, 2, 1, 1, 1, 1);
 
@@ -228,7 +229,7 @@ public class ConvolutionalGraphTests
         { "3x3 on 28x28 to 14x14, stride 2: position tiles", 6, 36, 28, 28, "relu" },
         { "1x1 on 7x7: in place, a whole panel and a tail", 9, 12, 7, 7, "clip" },
         { "1x1 on 16x16: in place, whole panels only", 7, 24, 16, 16, "none" },
-        { "1x1 on 20x20, 16 outputs: wide panels in place and a wide tail", 5, 16, 20, 20, "relu" },
+        { "1x1 on 20x20, 16 outputs: wide panels in place and a wide tail", 32, 16, 20, 20, "relu" },
         { "1x1 stride 2 on 12x12: the GEMM path", 6, 10, 12, 12, "relu" },
     };
 
