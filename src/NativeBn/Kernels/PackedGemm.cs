@@ -297,14 +297,8 @@ internal static class PackedGemm
         where TF : struct
         where TD : struct
     {
-        if (wide)
-        {
-            MultiplyWide<TS, TF, TD>(packed, bias, rows, depth, b, offsets, columns, c, ldc, activation, rowFirst, rowEnd);
-            return;
-        }
-
         var tiles = new RowTiles(rows);
-        int panel = 2 * TS.Count, padded = tiles.Padded;
+        int panel = (wide ? 3 : 2) * TS.Count, padded = wide ? rows : tiles.Padded;
         int bigEnd = Math.Min(rowEnd, tiles.Big * RowTiles.BigRows), middleEnd = Math.Min(rowEnd, bigEnd + tiles.Middle * RowTiles.MiddleRows);
         ref float ra = ref MemoryMarshal.GetReference(packed);
         ref float rb = ref MemoryMarshal.GetReference(b);
@@ -320,6 +314,17 @@ internal static class PackedGemm
             {
                 ref float bp = ref Unsafe.Add(ref rb, j);
                 int row = rowFirst;
+                if (wide)
+                {
+                    for (; row < rowEnd; row += RowTiles.MiddleRows)
+                    {
+                        GemmTiles.Rows8Wide<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
+                            ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
+                    }
+
+                    continue;
+                }
+
                 for (; row < bigEnd; row += RowTiles.BigRows)
                 {
                     GemmTiles.Rows14<TS, TF, TD, PackedRows>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref blockOffsets, ref bp, ref blockOffsets, kc,
@@ -337,41 +342,6 @@ internal static class PackedGemm
                     GemmTiles.Rows4<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * padded + (nint)row * kc), ref bp, ref blockOffsets, kc,
                         ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High,
                         Math.Min(RowTiles.SmallRows, rows - row));
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) (multiples of 8) on wide tiles: depth blocks, then
-    /// panels of three vectors, then tiles of 8 rows, each output summed over k in order as on the other tiles.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyWide<TS, TF, TD>(
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
-        int columns, Span<float> c, int ldc, Activation activation, int rowFirst, int rowEnd)
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct
-    {
-        int panel = 3 * TS.Count;
-        ref float ra = ref MemoryMarshal.GetReference(packed);
-        ref float rb = ref MemoryMarshal.GetReference(b);
-        ref float rc = ref MemoryMarshal.GetReference(c);
-        ref int ro = ref MemoryMarshal.GetReference(offsets);
-        ref float rbias = ref MemoryMarshal.GetReference(bias);
-        for (int k0 = 0; k0 < depth; k0 += DepthBlock)
-        {
-            int kc = Math.Min(DepthBlock, depth - k0);
-            bool first = k0 == 0, clamp = activation.IsSet && k0 + kc == depth;
-            ref int blockOffsets = ref Unsafe.Add(ref ro, k0);
-            for (int j = 0; j < columns; j += panel)
-            {
-                ref float bp = ref Unsafe.Add(ref rb, j);
-                for (int row = rowFirst; row < rowEnd; row += RowTiles.MiddleRows)
-                {
-                    GemmTiles.Rows8Wide<TS, TF, TD>(ref Unsafe.Add(ref ra, (nint)k0 * rows + (nint)row * kc), ref bp, ref blockOffsets, kc,
-                        ref Unsafe.Add(ref rc, (nint)row * ldc + j), ldc, ref Unsafe.Add(ref rbias, row), first, clamp, activation.Low, activation.High);
                 }
             }
         }
