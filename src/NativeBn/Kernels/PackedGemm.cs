@@ -110,25 +110,19 @@ internal static class PackedGemm
     /// 16 floats, at most <see cref="Panel"/>. A convolution computes the positions left over after its whole panels in
     /// one such panel, so that few columns are computed and dropped.
     /// </summary>
-    public static int NarrowestPanel(int columns)
-    {
-        int panel = Panel;
-        while (panel >= 16 && panel / 2 >= columns)
-        {
-            panel /= 2;
-        }
-
-        return panel;
-    }
+    public static int NarrowestPanel(int columns) => Narrowest(columns, 2);
 
     /// <summary>
     /// As <see cref="NarrowestPanel"/> for wide tiles: the narrowest of three vectors of 4, 8 or 16 floats, at most
     /// <see cref="WidePanel"/>, that holds <paramref name="columns"/> (at least 1) columns.
     /// </summary>
-    public static int NarrowestWidePanel(int columns)
+    public static int NarrowestWidePanel(int columns) => Narrowest(columns, 3);
+
+    /// <summary>The narrowest panel of <paramref name="vectors"/> vectors of 4, 8 or 16 floats (at most the widest width) that holds <paramref name="columns"/>.</summary>
+    private static int Narrowest(int columns, int vectors)
     {
-        int panel = WidePanel;
-        while (panel >= 24 && panel / 2 >= columns)
+        int panel = vectors * SimdWidth.MaxFloats;
+        while (panel / 2 >= vectors * 4 && panel / 2 >= columns)
         {
             panel /= 2;
         }
