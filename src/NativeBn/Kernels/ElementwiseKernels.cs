@@ -11,16 +11,31 @@ internal static class ElementwiseKernels
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) =>
         AddClamp(a, b, y, float.NegativeInfinity, float.PositiveInfinity);
 
-    /// <summary><c>y = min(max(a + b, low), high)</c>: a residual addition with the activation after it fused.</summary>
+    /// <summary>
+    /// <c>y = min(max(a + b, low), high)</c>: a residual addition with the activation after it fused. Whole vectors of the
+    /// widest accelerated width first, then at most one vector of each narrower width and single floats for what is left
+    /// (short runs such as a convolution's output rows keep their tails on vectors); the same value for every element
+    /// at every width. <paramref name="y"/> may be <paramref name="a"/> or <paramref name="b"/>.
+    /// </summary>
     public static void AddClamp(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float low, float high)
     {
-        switch (SimdWidth.MaxFloats)
+        int done = 0;
+        if (SimdWidth.MaxFloats >= 16)
         {
-            case 16: AddClamp<Simd512, Vector512<float>, Vector512<double>>(a, b, y, low, high); break;
-            case 8: AddClamp<Simd256, Vector256<float>, Vector256<double>>(a, b, y, low, high); break;
-            case 4: AddClamp<Simd128, Vector128<float>, Vector128<double>>(a, b, y, low, high); break;
-            default: AddClamp<SimdScalar, float, double>(a, b, y, low, high); break;
+            done = AddClampVectors<Simd512, Vector512<float>, Vector512<double>>(a, b, y, low, high, done);
         }
+
+        if (SimdWidth.MaxFloats >= 8)
+        {
+            done = AddClampVectors<Simd256, Vector256<float>, Vector256<double>>(a, b, y, low, high, done);
+        }
+
+        if (SimdWidth.MaxFloats >= 4)
+        {
+            done = AddClampVectors<Simd128, Vector128<float>, Vector128<double>>(a, b, y, low, high, done);
+        }
+
+        AddClampVectors<SimdScalar, float, double>(a, b, y, low, high, done);
     }
 
     /// <summary><c>y = min(max(x, low), high)</c>.</summary>
@@ -47,8 +62,9 @@ internal static class ElementwiseKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddClamp<TS, TF, TD>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float low, float high)
+    /// <summary>The whole vectors of <c>TS</c> from <paramref name="first"/> on; returns where they end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddClampVectors<TS, TF, TD>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float low, float high, int first)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
@@ -57,16 +73,13 @@ internal static class ElementwiseKernels
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float ry = ref MemoryMarshal.GetReference(y);
         TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
-        int i = 0;
+        int i = first;
         for (; i + TS.Count <= y.Length; i += TS.Count)
         {
             TS.Store(TS.Min(TS.Max(TS.Add(TS.Load(ref ra, i), TS.Load(ref rb, i)), lower), upper), ref ry, i);
         }
 
-        for (; i < y.Length; i++)
-        {
-            Unsafe.Add(ref ry, i) = MathF.Min(MathF.Max(Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i), low), high);
-        }
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

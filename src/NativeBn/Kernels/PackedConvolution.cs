@@ -22,6 +22,12 @@ namespace NativeBn.Kernels;
 /// </summary>
 internal sealed class PackedConvolution
 {
+    /// <summary>
+    /// Channels ahead of the one being moved whose output rows <see cref="Keep"/> prefetches. Measured on ResNet-18
+    /// (Intel Xeon, AVX-512): 2 and 4 halve the time of moving results that have no residual; 4 was the fastest.
+    /// </summary>
+    private const int KeepAhead = 4;
+
     /// <summary>Least floats a thread takes from a shared copy around a GEMM.</summary>
     private const long FloatsPerCopyChunk = 1L << 15;
 
@@ -408,7 +414,9 @@ internal sealed class PackedConvolution
     /// [<paramref name="columnFirst"/>, <paramref name="columnEnd"/>) (final: the thread that computed them moves them
     /// while they are in its cache), GEMM column j of row m at <c>block[m·stride + j - columnFirst]</c>: output row i
     /// of channel m is columns <c>[i·PhaseWidth, i·PhaseWidth + OW)</c> of GEMM row m, copied, or with a residual added
-    /// and then clamped by the activation (in place where the block is the output).
+    /// and then clamped by the activation (in place where the block is the output). The output (and residual) rows of
+    /// channel <c>m + </c><see cref="KeepAhead"/> are prefetched while channel m is moved: the output is usually not in
+    /// cache, and its stores would otherwise each wait for their line.
     /// </summary>
     private static unsafe void Keep(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd, float* block, int stride)
     {
@@ -416,8 +424,19 @@ internal sealed class PackedConvolution
         int pw = job.PhaseWidth, ow = job.OutputWidth, oh = job.OutputHeight;
         int firstRow = columnFirst / pw, endRow = Math.Min(oh, (columnEnd + pw - 1) / pw);
         (float low, float high) = (job.Activation.Lower, job.Activation.Upper);
+        nint plane = (nint)oh * ow, span = (nint)(endRow - firstRow) * ow;
         for (int m = rowFirst; m < rowEnd; m++)
         {
+            if (m + KeepAhead < rowEnd)
+            {
+                nint ahead = (m + KeepAhead) * plane + (nint)firstRow * ow;
+                Prefetch.Lines(job.Output + ahead, span);
+                if (job.Residual != null)
+                {
+                    Prefetch.Lines(job.Residual + ahead, span);
+                }
+            }
+
             float* result = block + (nint)m * stride - columnFirst, output = job.Output + (nint)m * oh * ow;
             for (int i = firstRow; i < endRow; i++)
             {
