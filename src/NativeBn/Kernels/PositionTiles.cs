@@ -142,28 +142,24 @@ internal sealed class PositionTiles
         }
 
         (float low, float high) = (activation.Lower, activation.Upper);
+        ref float sums = ref MemoryMarshal.GetReference(results);
         for (int unit = firstUnit; unit < endUnit; unit++)
         {
             int block = unit / _outputHeight, row = unit % _outputHeight, channels = Math.Min(panel, _outputs - block * panel);
-            ReadOnlySpan<float> result = results.Slice((unit - firstUnit) * unitFloats, unitFloats);
+            ref float result = ref Unsafe.Add(ref sums, (nint)(unit - firstUnit) * unitFloats);
             for (int m = 0; m < channels; m++)
             {
                 int at = (block * panel + m) * positions + row * _outputWidth;
                 Span<float> target = y.Slice(at, _outputWidth);
-                if (residual.IsEmpty)
+                ref float output = ref MemoryMarshal.GetReference(target);
+                for (int j = 0; j < _outputWidth; j++)
                 {
-                    for (int j = 0; j < target.Length; j++)
-                    {
-                        target[j] = result[j * panel + m];
-                    }
+                    Unsafe.Add(ref output, j) = Unsafe.Add(ref result, (nint)j * panel + m);
                 }
-                else
+
+                if (!residual.IsEmpty)
                 {
-                    ReadOnlySpan<float> sum = residual.Slice(at, _outputWidth);
-                    for (int j = 0; j < target.Length; j++)
-                    {
-                        target[j] = MathF.Min(MathF.Max(result[j * panel + m] + sum[j], low), high);
-                    }
+                    ElementwiseKernels.AddClamp(target, residual.Slice(at, _outputWidth), target, low, high);
                 }
             }
         }
