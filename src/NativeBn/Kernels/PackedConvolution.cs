@@ -437,7 +437,7 @@ internal sealed class PackedConvolution
                 }
             }
 
-            float* result = block + (nint)m * stride - columnFirst, output = job.Output + (nint)m * oh * ow;
+            float* result = block + (nint)m * stride - columnFirst, output = job.Output + m * plane;
             for (int i = firstRow; i < endRow; i++)
             {
                 int from = Math.Max(i * pw, columnFirst), to = Math.Min(i * pw + ow, columnEnd);
@@ -453,7 +453,7 @@ internal sealed class PackedConvolution
                 }
                 else
                 {
-                    ElementwiseKernels.AddClamp(new ReadOnlySpan<float>(result + from, to - from), new ReadOnlySpan<float>(job.Residual + (nint)m * oh * ow + at, to - from),
+                    ElementwiseKernels.AddClamp(new ReadOnlySpan<float>(result + from, to - from), new ReadOnlySpan<float>(job.Residual + m * plane + at, to - from),
                         new Span<float>(output + at, to - from), low, high);
                 }
             }

@@ -70,24 +70,15 @@ public class ElementwiseKernelTests
             var y = new float[length];
             y.AsSpan().Fill(float.NaN);
             ElementwiseKernels.AddClamp(a, b, y, low, high);
-            AssertBits(expected, y, $"length {length}, out of place");
+            Assertions.BitwiseEqual(expected, y, $"length {length}, out of place");
 
             float[] inA = (float[])a.Clone();
             ElementwiseKernels.AddClamp(inA, b, inA, low, high);
-            AssertBits(expected, inA, $"length {length}, in place on a");
+            Assertions.BitwiseEqual(expected, inA, $"length {length}, in place on a");
 
             float[] inB = (float[])b.Clone();
             ElementwiseKernels.AddClamp(a, inB, inB, low, high);
-            AssertBits(expected, inB, $"length {length}, in place on b");
-        }
-    }
-
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
-                $"{what}, index {i}: expected {expected[i]:R}, got {actual[i]:R}");
+            Assertions.BitwiseEqual(expected, inB, $"length {length}, in place on b");
         }
     }
 }
