@@ -14,10 +14,18 @@ namespace NativeBn.Kernels;
 /// are the even and odd lanes of the first pair and the odd lanes of the second (<see cref="IEvenOdd{TF}"/>, AVX-512;
 /// the same geometry as <see cref="Depthwise3x3Stride2"/>). Column 0, whose left column is padding, is computed one
 /// value at a time. A maximum does not depend on the order of its operands, so the result is the same as any other
-/// max pooling's.
+/// max pooling's. The input rows of the output row <see cref="RowsAhead"/> ahead are prefetched while one is computed.
 /// </summary>
 internal sealed class MaxPool3x3Stride2(int height, int width)
 {
+    /// <summary>
+    /// Output rows ahead of the one being computed whose two new input rows are prefetched: the input (ResNet-18's stem
+    /// output, 3.2 MB) is past the L2, and the hardware prefetcher restarts at every 4 KiB page (about 9 rows of 112).
+    /// Measured on ResNet-18 (Intel Xeon, AVX-512, one thread): 1, 2, 4 and 8 rows all made the pooling 1.24-1.44x
+    /// faster; prefetching the output rows as well changed nothing.
+    /// </summary>
+    private const int RowsAhead = 4;
+
     private readonly int _outputHeight = height / 2, _outputWidth = width / 2;
 
     /// <summary>True when max pooling over <paramref name="window"/> on <paramref name="height"/> x <paramref name="width"/> planes runs here on this CPU.</summary>
@@ -39,31 +47,39 @@ internal sealed class MaxPool3x3Stride2(int height, int width)
         }
     }
 
-    private void Run<TS, TF, TD, TL>(ReadOnlySpan<float> x, Span<float> y, int channels)
+    private unsafe void Run<TS, TF, TD, TL>(ReadOnlySpan<float> x, Span<float> y, int channels)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
         where TL : IEvenOdd<TF>
     {
         nint w = width, ow = _outputWidth, count = TS.Count;
-        nint plane = (nint)height * width, outputPlane = (nint)_outputHeight * _outputWidth;
-        for (int c = 0; c < channels; c++)
+        nint plane = (nint)height * width, outputPlane = (nint)_outputHeight * _outputWidth, inputs = (nint)channels * plane;
+        fixed (float* origin = x)
         {
-            ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * plane);
-            ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * outputPlane);
-            for (nint i = 0; i < _outputHeight; i++)
+            for (int c = 0; c < channels; c++)
             {
-                nint middle = 2 * i * w, top = i > 0 ? middle - w : middle;
-                for (nint j = 1; j < ow; j += count)
+                ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * plane);
+                ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * outputPlane);
+                for (nint i = 0; i < _outputHeight; i++)
                 {
-                    nint column = 2 * Math.Min(j, ow - count);
-                    TF a = Rows<TS, TF, TD>(ref xp, top, middle, w, column - 1), b = Rows<TS, TF, TD>(ref xp, top, middle, w, column - 1 + count);
-                    TF e = Rows<TS, TF, TD>(ref xp, top, middle, w, column), f = Rows<TS, TF, TD>(ref xp, top, middle, w, column + count);
-                    TS.Store(TS.Max(TS.Max(TL.Even(a, b), TL.Odd(a, b)), TL.Odd(e, f)), ref yp, i * ow + column / 2);
-                }
+                    nint middle = 2 * i * w, top = i > 0 ? middle - w : middle, ahead = c * plane + middle + 2 * RowsAhead * w;
+                    if (ahead + 2 * w <= inputs)
+                    {
+                        Prefetch.Lines(origin + ahead, 2 * w);
+                    }
 
-                float first = Math.Max(Math.Max(Unsafe.Add(ref xp, top), Unsafe.Add(ref xp, top + 1)), Math.Max(Unsafe.Add(ref xp, middle), Unsafe.Add(ref xp, middle + 1)));
-                Unsafe.Add(ref yp, i * ow) = Math.Max(first, Math.Max(Unsafe.Add(ref xp, middle + w), Unsafe.Add(ref xp, middle + w + 1)));
+                    for (nint j = 1; j < ow; j += count)
+                    {
+                        nint column = 2 * Math.Min(j, ow - count);
+                        TF a = Rows<TS, TF, TD>(ref xp, top, middle, w, column - 1), b = Rows<TS, TF, TD>(ref xp, top, middle, w, column - 1 + count);
+                        TF e = Rows<TS, TF, TD>(ref xp, top, middle, w, column), f = Rows<TS, TF, TD>(ref xp, top, middle, w, column + count);
+                        TS.Store(TS.Max(TS.Max(TL.Even(a, b), TL.Odd(a, b)), TL.Odd(e, f)), ref yp, i * ow + column / 2);
+                    }
+
+                    float first = Math.Max(Math.Max(Unsafe.Add(ref xp, top), Unsafe.Add(ref xp, top + 1)), Math.Max(Unsafe.Add(ref xp, middle), Unsafe.Add(ref xp, middle + 1)));
+                    Unsafe.Add(ref yp, i * ow) = Math.Max(first, Math.Max(Unsafe.Add(ref xp, middle + w), Unsafe.Add(ref xp, middle + w + 1)));
+                }
             }
         }
     }
