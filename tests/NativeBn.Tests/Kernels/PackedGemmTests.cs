@@ -116,6 +116,71 @@ public class PackedGemmTests
         }
     }
 
+    /// <summary>
+    /// A C of more than 1 MiB written in place (where row tiles run across several panels, shallow multiplications across
+    /// many) holds the same bits as the blocks handed to a callback (no runs: each block is small) and as itself on two
+    /// threads, and those bits are the double reference's sums within the float rounding bound; the columns past the last
+    /// whole run, and the stride's gap past the columns, are covered and untouched as they should be.
+    /// </summary>
+    [Theory]
+    [InlineData(100, 16, 3000, false)]
+    [InlineData(48, 40, 5500, true)]
+    [InlineData(96, 300, 2800, false)]
+    public unsafe void ALargeCWrittenInPlaceHoldsTheSameSumsAsBlocks(int rows, int depth, int columns, bool wide)
+    {
+        int panel = wide ? PackedGemm.WidePanel : PackedGemm.Panel;
+        columns = columns / panel * panel;
+        int ldc = columns + 5;
+        Assert.True((long)rows * ldc * sizeof(float) > 1 << 20);
+        float[] a = TestData.Gaussian(rows * depth, 8), b = TestData.Gaussian(depth * columns, 9), bias = TestData.Gaussian(PackedGemm.PaddedRows(rows), 10);
+        var packed = new float[PackedGemm.PaddedRows(rows) * depth];
+        PackedGemm.Pack(a, rows, depth, packed, panel);
+        int[] offsets = [.. Enumerable.Range(0, depth).Select(k => k * columns)];
+        var activation = Activation.Clamp(-1.5f, 2f);
+        float[] InPlace(int threads)
+        {
+            var c = new float[rows * ldc];
+            c.AsSpan().Fill(7f);
+            PackedGemm.Multiply(packed, bias, rows, depth, b, offsets, columns, panel, c, ldc, activation, threads, null, 0);
+            for (int r = 0; r < rows; r++)
+            {
+                Assert.All(c.AsSpan(r * ldc + columns, ldc - columns).ToArray(), value => Assert.Equal(7f, value));
+            }
+
+            return [.. Enumerable.Range(0, rows).SelectMany(r => c.AsSpan(r * ldc, columns).ToArray())];
+        }
+
+        var blocks = new float[rows * columns];
+        var counts = new int[rows * columns];
+        fixed (float* ps = blocks)
+        fixed (int* pc = counts)
+        {
+            var target = new Target(ps, pc, columns);
+            PackedGemm.Multiply(packed, bias, rows, depth, b, offsets, columns, panel, default, 0, activation, 1, &Collect, (nint)(&target));
+        }
+
+        float[] one = InPlace(1);
+        Assert.Equal(blocks, one);
+        Assert.Equal(one, InPlace(2));
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < columns; j += 7)
+            {
+                double expected = bias[r], magnitude = Math.Abs(bias[r]);
+                for (int k = 0; k < depth; k++)
+                {
+                    double term = (double)a[r * depth + k] * b[k * columns + j];
+                    expected += term;
+                    magnitude += Math.Abs(term);
+                }
+
+                expected = Math.Clamp(expected, -1.5, 2);
+                double bound = (depth + 1) * 1.2e-7 * magnitude + 1e-30;
+                Assert.True(Math.Abs(one[r * columns + j] - expected) <= bound, $"row {r}, column {j}: {one[r * columns + j]} vs {expected} (bound {bound})");
+            }
+        }
+    }
+
     [Fact]
     public unsafe void WidePanelsNeedRowsInWholeTilesOfEight()
     {
