@@ -56,73 +56,80 @@ internal sealed class Depthwise3x3 : IDepthwiseKernel
             throw new ArgumentException($"Depthwise planes of {channels} channels of {_height}x{_width} need {(long)channels * plane} values.");
         }
 
-        switch (SimdWidth.ForRun(_width - 1))
-        {
-            case 16: Run<Simd512, Vector512<float>, Vector512<double>>(x, y, channels, firstChannel, weights, bias, activation); break;
-            case 8: Run<Simd256, Vector256<float>, Vector256<double>>(x, y, channels, firstChannel, weights, bias, activation); break;
-            case 4: Run<Simd128, Vector128<float>, Vector128<double>>(x, y, channels, firstChannel, weights, bias, activation); break;
-            default: Run<SimdScalar, float, double>(x, y, channels, firstChannel, weights, bias, activation); break;
-        }
-    }
-
-    private void Run<TS, TF, TD>(ReadOnlySpan<float> x, Span<float> y, int channels, int firstChannel, float[] weights, float[] bias, Activation activation)
-        where TS : ISimd<TF, TD>
-        where TF : struct
-        where TD : struct
-    {
         int h = _height, w = _width;
-        nint plane = (nint)h * w;
-        ref float left = ref MemoryMarshal.GetArrayDataReference(_notFirstColumn);
-        ref float right = ref MemoryMarshal.GetArrayDataReference(_notLastColumn);
-        TF low = TS.Broadcast(activation.Low), high = TS.Broadcast(activation.High);
         for (int c = 0; c < channels; c++)
         {
-            ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * plane);
-            ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * plane);
-            Window3x3.Broadcast<TS, TF, TD>(ref weights[(firstChannel + c) * 9], out TF w0, out TF w1, out TF w2, out TF w3, out TF w4, out TF w5, out TF w6, out TF w7, out TF w8);
+            ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), c * (nint)plane);
+            ref float yp = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), c * (nint)plane);
+            ref float k = ref weights[(firstChannel + c) * 9];
             float b = bias[firstChannel + c];
-            TF vb = TS.Broadcast(b);
-            nint count = TS.Count;
 
             // The first row from column 1, rows 1..H-2 from (1, 1) to (H-2, W-2), the last row up to column W-2: the
-            // vectors of these runs read only inside the plane. Each run ends with a vector that ends at its end.
-            for (int part = 0; part < 3; part++)
-            {
-                bool top = part != 0, bottom = part != 2;
-                nint from = part == 0 ? 1 : part == 1 ? w + 1 : (h - 1) * (nint)w;
-                nint to = part == 0 ? w : part == 1 ? (h - 1) * (nint)w - 1 : plane - 1;
-                for (nint f = from; f < to; f += count)
-                {
-                    nint at = Math.Min(f, to - count);
-                    nint column = at % w;
-                    TF l = TS.Load(ref left, column), r = TS.Load(ref right, column);
-                    TF sum = vb;
-                    if (top)
-                    {
-                        sum = TS.MultiplyAdd(w0, TS.WherePositive(l, TS.Load(ref xp, at - w - 1)), sum);
-                        sum = TS.MultiplyAdd(w1, TS.Load(ref xp, at - w), sum);
-                        sum = TS.MultiplyAdd(w2, TS.WherePositive(r, TS.Load(ref xp, at - w + 1)), sum);
-                    }
-
-                    sum = TS.MultiplyAdd(w3, TS.WherePositive(l, TS.Load(ref xp, at - 1)), sum);
-                    sum = TS.MultiplyAdd(w4, TS.Load(ref xp, at), sum);
-                    sum = TS.MultiplyAdd(w5, TS.WherePositive(r, TS.Load(ref xp, at + 1)), sum);
-                    if (bottom)
-                    {
-                        sum = TS.MultiplyAdd(w6, TS.WherePositive(l, TS.Load(ref xp, at + w - 1)), sum);
-                        sum = TS.MultiplyAdd(w7, TS.Load(ref xp, at + w), sum);
-                        sum = TS.MultiplyAdd(w8, TS.WherePositive(r, TS.Load(ref xp, at + w + 1)), sum);
-                    }
-
-                    TS.Store(activation.IsSet ? TS.Min(TS.Max(sum, low), high) : sum, ref yp, at);
-                }
-            }
-
+            // vectors of these runs read only inside the plane.
+            Sweep(ref xp, ref yp, ref k, b, activation, 1, w, top: false, bottom: true);
+            Sweep(ref xp, ref yp, ref k, b, activation, w + 1, (h - 1) * (nint)w - 1, top: true, bottom: true);
+            Sweep(ref xp, ref yp, ref k, b, activation, (h - 1) * (nint)w, plane - 1, top: true, bottom: false);
             ReadOnlySpan<float> taps = weights.AsSpan((firstChannel + c) * 9, 9);
             Unsafe.Add(ref yp, 0) = Window3x3.At(ref xp, h, w, 0, 0, taps, b, activation);
             Unsafe.Add(ref yp, w) = Window3x3.At(ref xp, h, w, 1, 0, taps, b, activation);
             Unsafe.Add(ref yp, (h - 1) * (nint)w - 1) = Window3x3.At(ref xp, h, w, h - 2, w - 1, taps, b, activation);
             Unsafe.Add(ref yp, plane - 1) = Window3x3.At(ref xp, h, w, h - 1, w - 1, taps, b, activation);
+        }
+    }
+
+    /// <summary>
+    /// Output positions [<paramref name="from"/>, <paramref name="to"/>) of one plane, on the widest vectors that fit in
+    /// the run, with the taps of the row above (<paramref name="top"/>) and below (<paramref name="bottom"/>).
+    /// </summary>
+    private void Sweep(ref float xp, ref float yp, ref float k, float b, Activation activation, nint from, nint to, bool top, bool bottom)
+    {
+        switch (SimdWidth.ForRun((int)(to - from)))
+        {
+            case 16: Sweep<Simd512, Vector512<float>, Vector512<double>>(ref xp, ref yp, ref k, b, activation, from, to, top, bottom); break;
+            case 8: Sweep<Simd256, Vector256<float>, Vector256<double>>(ref xp, ref yp, ref k, b, activation, from, to, top, bottom); break;
+            case 4: Sweep<Simd128, Vector128<float>, Vector128<double>>(ref xp, ref yp, ref k, b, activation, from, to, top, bottom); break;
+            default: Sweep<SimdScalar, float, double>(ref xp, ref yp, ref k, b, activation, from, to, top, bottom); break;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Sweep(ref float, ref float, ref float, float, Activation, nint, nint, bool, bool)"/> on vectors of
+    /// <typeparamref name="TS"/>: each run ends with a vector that ends at its end.
+    /// </summary>
+    private void Sweep<TS, TF, TD>(ref float xp, ref float yp, ref float k, float b, Activation activation, nint from, nint to, bool top, bool bottom)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        nint w = _width, count = TS.Count;
+        ref float left = ref MemoryMarshal.GetArrayDataReference(_notFirstColumn);
+        ref float right = ref MemoryMarshal.GetArrayDataReference(_notLastColumn);
+        Window3x3.Broadcast<TS, TF, TD>(ref k, out TF w0, out TF w1, out TF w2, out TF w3, out TF w4, out TF w5, out TF w6, out TF w7, out TF w8);
+        TF vb = TS.Broadcast(b), low = TS.Broadcast(activation.Low), high = TS.Broadcast(activation.High);
+        for (nint f = from; f < to; f += count)
+        {
+            nint at = Math.Min(f, to - count);
+            nint column = at % w;
+            TF l = TS.Load(ref left, column), r = TS.Load(ref right, column);
+            TF sum = vb;
+            if (top)
+            {
+                sum = TS.MultiplyAdd(w0, TS.WherePositive(l, TS.Load(ref xp, at - w - 1)), sum);
+                sum = TS.MultiplyAdd(w1, TS.Load(ref xp, at - w), sum);
+                sum = TS.MultiplyAdd(w2, TS.WherePositive(r, TS.Load(ref xp, at - w + 1)), sum);
+            }
+
+            sum = TS.MultiplyAdd(w3, TS.WherePositive(l, TS.Load(ref xp, at - 1)), sum);
+            sum = TS.MultiplyAdd(w4, TS.Load(ref xp, at), sum);
+            sum = TS.MultiplyAdd(w5, TS.WherePositive(r, TS.Load(ref xp, at + 1)), sum);
+            if (bottom)
+            {
+                sum = TS.MultiplyAdd(w6, TS.WherePositive(l, TS.Load(ref xp, at + w - 1)), sum);
+                sum = TS.MultiplyAdd(w7, TS.Load(ref xp, at + w), sum);
+                sum = TS.MultiplyAdd(w8, TS.WherePositive(r, TS.Load(ref xp, at + w + 1)), sum);
+            }
+
+            TS.Store(activation.IsSet ? TS.Min(TS.Max(sum, low), high) : sum, ref yp, at);
         }
     }
 }
