@@ -13,8 +13,10 @@ namespace NativeBn.Kernels;
 /// its first row without the taps above, the rows between as one run, its last row without the taps below. Where a
 /// flat offset would read the neighbouring row instead of the padding (left taps in column 0, right taps in column
 /// W - 1), a per-column mask zeroes the value. The four positions whose vectors would read outside the plane's memory,
-/// (0, 0), (1, 0), (H - 2, W - 1) and (H - 1, W - 1), are computed one at a time. Vectors are the widest that fit in a row less one value. Each output is the bias plus its
-/// taps in kernel order, then the activation.
+/// (0, 0), (1, 0), (H - 2, W - 1) and (H - 1, W - 1), are computed one at a time. Each run is swept on the widest
+/// vectors that fit in it: on MobileNetV2's 14x14 planes the rows between take Vector512 and the first and last rows
+/// Vector256 (those layers 1.1-1.3x faster than on Vector256 throughout). Each output is the bias plus its taps in
+/// kernel order, then the activation.
 /// </summary>
 internal sealed class Depthwise3x3 : IDepthwiseKernel
 {
