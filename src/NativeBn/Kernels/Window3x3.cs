@@ -21,8 +21,12 @@ internal static class Window3x3
     /// <summary>
     /// The output whose window is centred on input (<paramref name="row"/>, <paramref name="column"/>) of a
     /// <paramref name="height"/> x <paramref name="width"/> plane: the bias plus the taps that fall inside the plane, in
-    /// kernel order (zero padding outside), then the activation.
+    /// kernel order (zero padding outside), then the activation. Inlined: a call inside a kernel's loop makes the JIT keep
+    /// the kernel's vectors on the stack (every vector register is the callee's), and the stride-2 kernel reloaded its nine
+    /// weight vectors and clamp bounds for every vector of outputs (MobileNetV2's 56x56 and 112x112 stride-2 layers
+    /// 1.3-1.4x faster inlined).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float At(ref float x, int height, int width, int row, int column, ReadOnlySpan<float> w, float bias, Activation activation)
     {
         float sum = bias;
