@@ -44,7 +44,11 @@ internal static class PackedGemm
     [ThreadStatic]
     private static AlignedBuffer? t_blocks;
 
-    /// <summary>Least work a thread takes from a shared multiplication: far more than the cost of handing it over.</summary>
+    /// <summary>
+    /// Least work a thread takes from a shared multiplication, far more than the cost of handing it over: in multiply-adds
+    /// of full-width tiles (a panel narrower than <see cref="Panel"/> or <see cref="WidePanel"/> takes as many
+    /// instructions per row and step as a full one, so its columns count as a full panel's).
+    /// </summary>
     private const long MultiplyAddsPerChunk = 1L << 19;
 
     /// <summary>Columns per tile: two vectors of the widest accelerated width.</summary>
@@ -179,9 +183,9 @@ internal static class PackedGemm
             throw new ArgumentException("A multiplication that keeps no C needs a callback to hand its blocks to.", nameof(c));
         }
 
-        int panels = columns / panel, tiles = new RowTiles(rows).Units;
+        int panels = columns / panel, tiles = new RowTiles(rows).Units, full = IsWide(panel, rows) ? WidePanel : Panel;
         bool byRows = !IsWide(panel, rows) && panels < 4 * maxThreads && tiles > panels;
-        long perItem = (long)depth * (byRows ? (long)columns * RowTiles.BigRows : (long)rows * panel);
+        long perItem = (long)depth * full * (byRows ? (long)panels * RowTiles.BigRows : rows);
         var chunks = new GuidedChunks(byRows ? tiles : panels, maxThreads, (int)Math.Min(int.MaxValue, MultiplyAddsPerChunk / Math.Max(1, perItem)));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
