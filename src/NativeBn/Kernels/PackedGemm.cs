@@ -163,8 +163,11 @@ internal static class PackedGemm
     /// computed them for each block of C that is final, rows [first, end) and columns [first, end), with where the
     /// block's column <c>first</c> of row 0 is and the block's row stride, so that the caller can move results while they
     /// are in that thread's cache. With an empty <paramref name="c"/> (then <paramref name="finished"/> is required) no C
-    /// is kept: each thread computes its blocks into a buffer of its own, of at most 128 KiB where the panels are shared
-    /// and of its row tiles' rows times all columns where the row tiles are, and hands them to <paramref name="finished"/>.
+    /// is kept: where the panels are shared each thread computes its blocks into a buffer of its own, of at most 128 KiB
+    /// (or one panel's rows), asked for at the full block size whatever the block, so that a thread's buffer grows only
+    /// the first time it takes a block of a multiplication; where the row tiles are, every thread writes its rows into
+    /// one buffer of the caller's (all rows times all columns), taken before the work is shared. Each block is handed to
+    /// <paramref name="finished"/>.
     /// Every output is the same sum in the same order whichever thread computes it and whatever the panel width, so the
     /// result is bitwise the same for any thread count.
     /// </summary>
@@ -193,6 +196,12 @@ internal static class PackedGemm
             return;
         }
 
+        if (byRows && c.IsEmpty)
+        {
+            ldc = panels * panel;
+            c = Blocks(checked((long)rows * ldc));
+        }
+
         fixed (float* pa = packed, pbias = bias, pb = b, pc = c)
         fixed (int* po = offsets)
         {
@@ -217,15 +226,11 @@ internal static class PackedGemm
         {
             (int firstTile, int endTile) = job.Chunks.Range(chunk);
             (int rowFirst, int rowEnd) = new RowTiles(job.Rows).UnitRows(firstTile, endTile);
-            int width = job.Panels * panel, ldc = c.IsEmpty ? width : job.Ldc;
-            Span<float> target = c.IsEmpty ? Blocks(checked((long)rowEnd * width)) : c;
-            Multiply(panel, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B, job.BLength), offsets, width, target, ldc, job.Activation, rowFirst, rowEnd);
+            int width = job.Panels * panel;
+            Multiply(panel, a, bias, job.Rows, job.Depth, new ReadOnlySpan<float>(job.B, job.BLength), offsets, width, c, job.Ldc, job.Activation, rowFirst, rowEnd);
             if (job.Finished != null)
             {
-                fixed (float* block = target)
-                {
-                    job.Finished(job.FinishedState, rowFirst, rowEnd, 0, width, block, ldc);
-                }
+                job.Finished(job.FinishedState, rowFirst, rowEnd, 0, width, job.C, job.Ldc);
             }
 
             return;
@@ -249,7 +254,7 @@ internal static class PackedGemm
         for (int p = first; p < end; p += step)
         {
             int width = (Math.Min(end, p + step) - p) * panel, start = p * panel, ld = c.IsEmpty ? width : ldc;
-            Span<float> target = c.IsEmpty ? Blocks(checked((long)rows * width)) : c[start..];
+            Span<float> target = c.IsEmpty ? Blocks(checked((long)rows * step * panel))[..(rows * width)] : c[start..];
             Multiply(panel, packed, bias, rows, depth, b[start..], offsets, width, target, ld, activation, 0, rows);
             if (finished != null)
             {

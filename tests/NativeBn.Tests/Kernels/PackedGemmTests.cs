@@ -181,6 +181,52 @@ public class PackedGemmTests
         }
     }
 
+    /// <summary>
+    /// A multiplication without a C shared by row tiles (few panels, many rows) hands every block from one buffer taken
+    /// by the caller before the work is shared, rows at their own offsets, whichever thread computed them: a thread's
+    /// own buffer no longer grows the first time it takes the last rows, after the first prediction. Every block of a
+    /// call starts at the same place, and the blocks still hold every output once with the right sums.
+    /// </summary>
+    [Fact]
+    public unsafe void RowTilesSharedWithoutACWriteIntoOneBufferOfTheCallers()
+    {
+        int rows = 1200, depth = 200, columns = 2 * PackedGemm.Panel;
+        float[] a = TestData.Gaussian(rows * depth, 11), b = TestData.Gaussian(depth * columns, 12), bias = new float[PackedGemm.PaddedRows(rows)];
+        var packed = new float[PackedGemm.PaddedRows(rows) * depth];
+        PackedGemm.Pack(a, rows, depth, packed, PackedGemm.Panel);
+        int[] offsets = [.. Enumerable.Range(0, depth).Select(k => k * columns)];
+        var starts = new nint[4 * rows];
+        var seen = new float[rows * columns];
+        var counts = new int[rows * columns];
+        for (int call = 0; call < 20; call++)
+        {
+            Array.Clear(counts);
+            int recorded = 0;
+            fixed (float* ps = seen)
+            fixed (int* pc = counts)
+            fixed (nint* pstarts = starts)
+            {
+                var target = new Recorder(new Target(ps, pc, columns), pstarts, &recorded);
+                PackedGemm.Multiply(packed, bias, rows, depth, b, offsets, columns, PackedGemm.Panel, default, 0, default, 2, &Record, (nint)(&target));
+            }
+
+            Assert.True(recorded > 1, $"call {call}: {recorded} blocks");
+            Assert.All(starts.AsSpan(0, recorded).ToArray(), start => Assert.Equal(starts[0], start));
+            Assert.All(counts, count => Assert.Equal(1, count));
+        }
+
+        for (int j = 0; j < columns; j += 5)
+        {
+            double expected = 0;
+            for (int k = 0; k < depth; k++)
+            {
+                expected += (double)a[(rows - 1) * depth + k] * b[k * columns + j];
+            }
+
+            Assert.Equal(expected, seen[(rows - 1) * columns + j], 3e-4);
+        }
+    }
+
     [Fact]
     public unsafe void WidePanelsNeedRowsInWholeTilesOfEight()
     {
@@ -207,6 +253,21 @@ public class PackedGemmTests
                 Interlocked.Increment(ref target.Counts[r * target.Columns + j]);
             }
         }
+    }
+
+    private static unsafe void Record(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd, float* block, int stride)
+    {
+        ref Recorder recorder = ref *(Recorder*)state;
+        recorder.Starts[Interlocked.Increment(ref *recorder.Count) - 1] = (nint)block;
+        Target target = recorder.Target;
+        Collect((nint)(&target), rowFirst, rowEnd, columnFirst, columnEnd, block, stride);
+    }
+
+    private readonly unsafe struct Recorder(Target target, nint* starts, int* count)
+    {
+        public readonly Target Target = target;
+        public readonly nint* Starts = starts;
+        public readonly int* Count = count;
     }
 
     private readonly unsafe struct Target(float* seen, int* counts, int columns)
