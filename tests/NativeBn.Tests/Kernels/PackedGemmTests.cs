@@ -97,23 +97,7 @@ public class PackedGemmTests
         float[] one = Run(PackedGemm.WidePanel, 1);
         Assert.Equal(one, Run(PackedGemm.WidePanel, 2));
         Assert.Equal(one, Run(PackedGemm.Panel, 1));
-        for (int r = 0; r < rows; r++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                double expected = bias[r], magnitude = Math.Abs(bias[r]);
-                for (int k = 0; k < depth; k++)
-                {
-                    double term = (double)a[r * depth + k] * b[k * columns + j];
-                    expected += term;
-                    magnitude += Math.Abs(term);
-                }
-
-                expected = Math.Clamp(expected, -1.5, 2);
-                double bound = (depth + 1) * 1.2e-7 * magnitude + 1e-30;
-                Assert.True(Math.Abs(one[r * columns + j] - expected) <= bound, $"row {r}, column {j}: {one[r * columns + j]} vs {expected} (bound {bound})");
-            }
-        }
+        AssertClampedSums(one, a, b, bias, rows, depth, columns, 1);
     }
 
     /// <summary>
@@ -162,23 +146,7 @@ public class PackedGemmTests
         float[] one = InPlace(1);
         Assert.Equal(blocks, one);
         Assert.Equal(one, InPlace(2));
-        for (int r = 0; r < rows; r++)
-        {
-            for (int j = 0; j < columns; j += 7)
-            {
-                double expected = bias[r], magnitude = Math.Abs(bias[r]);
-                for (int k = 0; k < depth; k++)
-                {
-                    double term = (double)a[r * depth + k] * b[k * columns + j];
-                    expected += term;
-                    magnitude += Math.Abs(term);
-                }
-
-                expected = Math.Clamp(expected, -1.5, 2);
-                double bound = (depth + 1) * 1.2e-7 * magnitude + 1e-30;
-                Assert.True(Math.Abs(one[r * columns + j] - expected) <= bound, $"row {r}, column {j}: {one[r * columns + j]} vs {expected} (bound {bound})");
-            }
-        }
+        AssertClampedSums(one, a, b, bias, rows, depth, columns, 7);
     }
 
     /// <summary>
@@ -240,6 +208,31 @@ public class PackedGemmTests
         Assert.Equal(PackedGemm.Panel, PackedGemm.PanelFor(rows, 64, both));
         Assert.Equal(PackedGemm.WidePanel, PackedGemm.PanelFor(16, 64, both));
         Assert.Equal(PackedGemm.Panel, PackedGemm.PanelFor(16, 16, both));
+    }
+
+    /// <summary>
+    /// Every <paramref name="columnStep"/>-th column of <paramref name="actual"/> <c>[rows, columns]</c> against the double
+    /// reference <c>clamp(bias + A·B, -1.5, 2)</c>, within the float rounding bound of a sum of depth + 1 terms.
+    /// </summary>
+    private static void AssertClampedSums(float[] actual, float[] a, float[] b, float[] bias, int rows, int depth, int columns, int columnStep)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < columns; j += columnStep)
+            {
+                double expected = bias[r], magnitude = Math.Abs(bias[r]);
+                for (int k = 0; k < depth; k++)
+                {
+                    double term = (double)a[r * depth + k] * b[k * columns + j];
+                    expected += term;
+                    magnitude += Math.Abs(term);
+                }
+
+                expected = Math.Clamp(expected, -1.5, 2);
+                double bound = (depth + 1) * 1.2e-7 * magnitude + 1e-30;
+                Assert.True(Math.Abs(actual[r * columns + j] - expected) <= bound, $"row {r}, column {j}: {actual[r * columns + j]} vs {expected} (bound {bound})");
+            }
+        }
     }
 
     private static unsafe void Collect(nint state, int rowFirst, int rowEnd, int columnFirst, int columnEnd, float* block, int stride)
