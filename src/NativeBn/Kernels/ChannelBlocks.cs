@@ -102,7 +102,7 @@ internal sealed class ChannelBlocks
         ref int at = ref MemoryMarshal.GetArrayDataReference(_inputAt);
         for (int p = 0; p < whole; p += Lanes)
         {
-            Transpose(
+            Transpose8.Registers(
                 Vector256.LoadUnsafe(ref source, (nuint)p), Vector256.LoadUnsafe(ref source, (nuint)(plane + p)),
                 Vector256.LoadUnsafe(ref source, (nuint)(2 * plane + p)), Vector256.LoadUnsafe(ref source, (nuint)(3 * plane + p)),
                 Vector256.LoadUnsafe(ref source, (nuint)(4 * plane + p)), Vector256.LoadUnsafe(ref source, (nuint)(5 * plane + p)),
@@ -191,7 +191,7 @@ internal sealed class ChannelBlocks
         for (int p = 0; p < whole; p += Lanes)
         {
             nint at = (nint)p * Lanes;
-            Transpose(
+            Transpose8.Registers(
                 Vector256.LoadUnsafe(ref source, (nuint)at), Vector256.LoadUnsafe(ref source, (nuint)(at + Lanes)),
                 Vector256.LoadUnsafe(ref source, (nuint)(at + 2 * Lanes)), Vector256.LoadUnsafe(ref source, (nuint)(at + 3 * Lanes)),
                 Vector256.LoadUnsafe(ref source, (nuint)(at + 4 * Lanes)), Vector256.LoadUnsafe(ref source, (nuint)(at + 5 * Lanes)),
@@ -214,27 +214,5 @@ internal sealed class ChannelBlocks
                 Unsafe.Add(ref target, v * plane + p) = Unsafe.Add(ref source, p * Lanes + v);
             }
         }
-    }
-
-    /// <summary>The 8x8 transpose: output k holds lane k of each of the 8 inputs, in order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose(
-        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
-        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7,
-        out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3,
-        out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
-    {
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
-        o0 = Avx.Permute2x128(s0, s4, 0x20);
-        o1 = Avx.Permute2x128(s1, s5, 0x20);
-        o2 = Avx.Permute2x128(s2, s6, 0x20);
-        o3 = Avx.Permute2x128(s3, s7, 0x20);
-        o4 = Avx.Permute2x128(s0, s4, 0x31);
-        o5 = Avx.Permute2x128(s1, s5, 0x31);
-        o6 = Avx.Permute2x128(s2, s6, 0x31);
-        o7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 }

@@ -9,7 +9,9 @@ namespace NativeBn.Kernels;
 /// or per channel for depthwise convolutions), then <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/> per sample <c>[C, H, W]</c> into
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/> (on the panel <see cref="PackedGemm.PanelFor"/> picks for the group's outputs and
-/// columns), with the bias and an optional activation (ReLU, ReLU6, Clip) fused; a 1x1 convolution of
+/// columns), with the bias and an optional activation (ReLU, ReLU6, Clip) fused, except that a dense convolution
+/// whose input channels are a multiple of 8 and whose kernel is larger than 1x1 or stride above 1 runs on
+/// <see cref="BlockedConvolution"/> (the input transposed into blocks of 8 channels); a 1x1 convolution of
 /// stride 1 without padding reads the input and writes the output in place for its whole GEMM panels of positions, and
 /// runs the positions left over through a one-panel copy; a convolution with output rows of 14 runs on
 /// <see cref="PositionTiles"/> (the same sums, output channels along the vectors). Depthwise convolutions run
@@ -50,6 +52,8 @@ internal sealed class PackedConvolution
     private readonly IDepthwiseKernel? _direct;
     private readonly PhaseLayout? _layout;
     private readonly PositionTiles? _tiles;
+    private readonly BlockedInput? _blockedInput;
+    private readonly BlockedConvolution? _blocked;
     private readonly AlignedBuffer _tileWeights = new();
     private readonly bool _pointwise;
     private readonly int _panel;
@@ -88,6 +92,15 @@ internal sealed class PackedConvolution
 
             _weights = new float[conv.Weight.Length];
             _bias = new float[_outputs];
+        }
+        else if (BlockedConvolution.Fits(conv))
+        {
+            _blockedInput = new BlockedInput(w, _channels, height, width);
+            _blocked = new BlockedConvolution(_blockedInput, _outputs);
+            _weights = [];
+            _tileWeights.Get(checked((int)_blocked.WeightLength)).Clear();
+            _bias = new float[_blocked.BiasLength];
+            ScratchLength = checked(Lines(_blockedInput.Length) + _blocked.ResultLength(_blocked.Units));
         }
         else
         {
@@ -148,6 +161,12 @@ internal sealed class PackedConvolution
             return;
         }
 
+        if (_blocked is not null)
+        {
+            _blocked.PackWeights(weight, bias, _tileWeights.Get((int)_blocked.WeightLength), _bias);
+            return;
+        }
+
         int groupOutputs = _outputs / _groups, padded = PackedGemm.PaddedRows(groupOutputs);
         if (_tiles is not null)
         {
@@ -186,6 +205,12 @@ internal sealed class PackedConvolution
         if (!residual.IsEmpty && residual.Length != y.Length)
         {
             throw new ArgumentException($"The residual has {residual.Length} values; the output has {y.Length}.", nameof(residual));
+        }
+
+        if (_blocked is not null)
+        {
+            RunBlocked(x, residual, y, scratch, activation, maxThreads);
+            return;
         }
 
         if (_layout is null)
@@ -265,6 +290,59 @@ internal sealed class PackedConvolution
                 WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &TileChunk, (nint)(&job));
             }
         }
+    }
+
+    /// <summary>
+    /// A convolution on blocked inputs (<see cref="BlockedConvolution"/>): the input transposed into the blocked copy,
+    /// its channel blocks shared among up to <paramref name="maxThreads"/> threads where there is enough to copy, then
+    /// the units shared in block-major order.
+    /// </summary>
+    private unsafe void RunBlocked(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
+    {
+        BlockedInput input = _blockedInput!;
+        BlockedConvolution blocked = _blocked!;
+        int weights = (int)blocked.WeightLength, units = blocked.Units;
+        Span<float> copy = scratch[..input.Length];
+        Span<float> results = scratch.Slice((int)Lines(input.Length), (int)blocked.ResultLength(units));
+        var copies = new GuidedChunks(input.Blocks, maxThreads, (int)Math.Min(input.Blocks, FloatsPerCopyChunk * input.Blocks / Math.Max(1, x.Length)));
+        if (maxThreads <= 1 || copies.Count <= 1)
+        {
+            input.Split(x, copy, 0, input.Blocks);
+        }
+        else
+        {
+            fixed (float* pi = x, pc = copy)
+            {
+                var job = new SplitJob(pi, x.Length, pc, copy.Length, copies);
+                WorkerTeam.Shared.Run(this, copies.Count, maxThreads, &SplitChunk, (nint)(&job));
+            }
+        }
+
+        Span<float> packed = _tileWeights.Get(weights);
+        var chunks = new GuidedChunks(units, maxThreads, (int)Math.Min(units, MultiplyAddsPerTileChunk / blocked.MultiplyAddsPerUnit));
+        if (maxThreads <= 1 || chunks.Count <= 1)
+        {
+            blocked.Multiply(copy, packed, _bias, results, residual, y, activation, 0, units);
+            return;
+        }
+
+        fixed (float* pc = copy, pr = results, pw = packed, pb = _bias, ps = residual, py = y)
+        {
+            var job = new TileJob(pc, copy.Length, pr, results.Length, pw, weights, pb, _bias.Length, ps, residual.Length, py, y.Length, activation, chunks);
+            WorkerTeam.Shared.Run(this, chunks.Count, maxThreads, &BlockedChunk, (nint)(&job));
+        }
+    }
+
+    private static unsafe void BlockedChunk(object owner, nint state, int chunk)
+    {
+        ref TileJob job = ref *(TileJob*)state;
+        BlockedConvolution blocked = ((PackedConvolution)owner)._blocked!;
+        (int first, int end) = job.Chunks.Range(chunk);
+        int offset = (int)blocked.ResultLength(first);
+        blocked.Multiply(
+            new ReadOnlySpan<float>(job.Copy, job.CopyLength), new ReadOnlySpan<float>(job.Weights, job.WeightsLength),
+            new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Results + offset, job.ResultsLength - offset),
+            new ReadOnlySpan<float>(job.Residual, job.ResidualLength), new Span<float>(job.Output, job.OutputLength), job.Activation, first, end);
     }
 
     /// <summary><paramref name="floats"/> rounded up to whole cache lines (16 floats), so that the next part of a scratch starts on one.</summary>
@@ -397,8 +475,17 @@ internal sealed class PackedConvolution
     {
         ref SplitJob job = ref *(SplitJob*)state;
         (int first, int end) = job.Chunks.Range(chunk);
-        ((PackedConvolution)owner)._layout!.Split(
-            new ReadOnlySpan<float>(job.Input, job.InputLength), new Span<float>(job.Phases, job.PhasesLength), readPhasesOnly: true, first, end);
+        var convolution = (PackedConvolution)owner;
+        var input = new ReadOnlySpan<float>(job.Input, job.InputLength);
+        var copy = new Span<float>(job.Phases, job.PhasesLength);
+        if (convolution._blockedInput is not null)
+        {
+            convolution._blockedInput.Split(input, copy, first, end);
+        }
+        else
+        {
+            convolution._layout!.Split(input, copy, readPhasesOnly: true, first, end);
+        }
     }
 
     /// <summary>A split of a group's input shared among threads: its pinned buffers.</summary>

@@ -163,16 +163,19 @@ public class ConvolutionalGraphTests
         PredictsLikeTheReference(new ModelDescription([Image(channels, height, width)], nodes, ["relu6"]), $"depthwise + clip on {channels}x{height}x{width}");
     }
 
+    /// <summary>32 inputs run on blocked inputs (<see cref="BlockedConvolution"/>), 30 on the GEMM path.</summary>
     [Theory]
-    [InlineData(100, 5, 5)]
-    [InlineData(30, 24, 20)]
-    [InlineData(45, 9, 9)]
-    [InlineData(40, 8, 34)]
-    public void ConvolutionSharedAmongThreadsGivesTheSameBits(int outputs, int height, int width)
+    [InlineData(100, 5, 5, 32)]
+    [InlineData(30, 24, 20, 32)]
+    [InlineData(45, 9, 9, 32)]
+    [InlineData(40, 8, 34, 32)]
+    [InlineData(100, 5, 5, 30)]
+    [InlineData(40, 8, 34, 30)]
+    public void ConvolutionSharedAmongThreadsGivesTheSameBits(int outputs, int height, int width, int inputs)
     {
-        ModelNode[] nodes = [Conv("conv", "x", 32, outputs, Same3x3, seed: 46), new ClipNode("relu6", "conv", 0f, 0.5f)];
-        var model = new ModelDescription([Image(32, height, width)], nodes, ["relu6"]);
-        PredictsLikeTheReference(model, $"{outputs} outputs on {height}x{width}", samples: 1);
+        ModelNode[] nodes = [Conv("conv", "x", inputs, outputs, Same3x3, seed: 46), new ClipNode("relu6", "conv", 0f, 6f)];
+        var model = new ModelDescription([Image(inputs, height, width)], nodes, ["relu6"]);
+        PredictsLikeTheReference(model, $"{outputs} outputs on {inputs}x{height}x{width}", samples: 1);
         GivesTheSameBitsOnOneAndTwoThreads(model, 47);
     }
 
@@ -181,8 +184,8 @@ public class ConvolutionalGraphTests
     [InlineData(40, 14, 2)]
     public void PositionTilesSharedAmongThreadsGiveTheSameBits(int outputs, int height, int stride)
     {
-        ModelNode[] nodes = [Conv("conv", "x", 16, outputs, stride == 1 ? Same3x3 : Stride2, seed: 64), new ReluNode("relu", "conv")];
-        var model = new ModelDescription([Image(16, height, 14 * stride)], nodes, ["relu"]);
+        ModelNode[] nodes = [Conv("conv", "x", 12, outputs, stride == 1 ? Same3x3 : Stride2, seed: 64), new ReluNode("relu", "conv")];
+        var model = new ModelDescription([Image(12, height, 14 * stride)], nodes, ["relu"]);
         PredictsLikeTheReference(model, $"{outputs} outputs on rows of 14, stride {stride}", samples: 1);
         GivesTheSameBitsOnOneAndTwoThreads(model, 65);
     }
@@ -224,7 +227,10 @@ public class ConvolutionalGraphTests
     public static TheoryData<string, int, int, int, int, string> ResidualConvolutions() => new()
     {
         { "3x3 on 10x12: the GEMM path", 5, 20, 10, 12, "relu" },
-        { "3x3 on 28x28, 40 outputs: the GEMM path in several blocks", 8, 40, 28, 28, "none" },
+        { "3x3 on 28x28, 40 outputs: the GEMM path in several blocks", 9, 40, 28, 28, "none" },
+        { "3x3 on 20x20, 70 outputs: blocked inputs, the last block of outputs partial", 16, 70, 20, 20, "relu" },
+        { "3x3 on 28x28 to 14x14, stride 2: blocked inputs", 8, 36, 28, 28, "clip" },
+        { "1x1 stride 2 on 14x14: blocked inputs", 16, 20, 14, 14, "none" },
         { "3x3 on 6x14: position tiles", 6, 40, 6, 14, "clip" },
         { "3x3 on 28x28 to 14x14, stride 2: position tiles", 6, 36, 28, 28, "relu" },
         { "1x1 on 7x7: in place, a whole panel and a tail", 9, 12, 7, 7, "clip" },
