@@ -62,14 +62,15 @@ internal sealed class BlockedConvolution
 
     /// <summary>
     /// True when <paramref name="conv"/> runs on blocked inputs: not grouped, input channels a multiple of
-    /// <see cref="BlockedInput.Lanes"/>, and a kernel larger than 1x1 or a stride above 1 (a 1x1 convolution of stride 1
-    /// reads its input in place on the GEMM path). Measured against the GEMM path on ResNet-18's layers (Intel Xeon,
-    /// AVX-512, one thread, the same layer alternated 30-40 times, medians): its stride-2 3x3 layers 1.23-1.52x faster,
-    /// its 1x1 stride-2 shortcuts 1.12-1.28x, its 3x3 layers on 56x56, 28x28, 14x14 and 7x7 outputs 1.01-1.29x where the
-    /// host was busy and 0.93-1.08x where it was quiet.
+    /// <see cref="BlockedInput.Lanes"/>, a kernel larger than 1x1. Measured against the GEMM path on ResNet-18's layers
+    /// (Intel Xeon, AVX-512, one thread, the same layer alternated 30-40 times, medians): its stride-2 3x3 layers
+    /// 1.23-1.52x faster, its 3x3 layers on 56x56, 28x28, 14x14 and 7x7 outputs 1.01-1.29x where the host was busy and
+    /// 0.93-1.08x where it was quiet. Its 1x1 stride-2 shortcuts ran 6-30 % slower inside the network than on the GEMM
+    /// path, which copies only the stride phase they read (the blocked copy transposes the whole input), so 1x1 kernels
+    /// stay there.
     /// </summary>
     public static bool Fits(Conv2dNode conv) =>
-        conv.Groups == 1 && conv.InputChannels % BlockedInput.Lanes == 0 && (conv.Window.KernelHeight * conv.Window.KernelWidth > 1 || conv.Window.StrideHeight * conv.Window.StrideWidth > 1);
+        conv.Groups == 1 && conv.InputChannels % BlockedInput.Lanes == 0 && conv.Window.KernelHeight * conv.Window.KernelWidth > 1;
 
     /// <summary>
     /// Weights <c>[M, C, kH, kW]</c> and bias <c>[M]</c> packed as <c>[output block][input block][tap][channel][Panel]</c>

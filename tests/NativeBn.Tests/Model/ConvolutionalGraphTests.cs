@@ -230,7 +230,6 @@ public class ConvolutionalGraphTests
         { "3x3 on 28x28, 40 outputs: the GEMM path in several blocks", 9, 40, 28, 28, "none" },
         { "3x3 on 20x20, 70 outputs: blocked inputs, the last block of outputs partial", 16, 70, 20, 20, "relu" },
         { "3x3 on 28x28 to 14x14, stride 2: blocked inputs", 8, 36, 28, 28, "clip" },
-        { "1x1 stride 2 on 14x14: blocked inputs", 16, 20, 14, 14, "none" },
         { "3x3 on 6x14: position tiles", 6, 40, 6, 14, "clip" },
         { "3x3 on 28x28 to 14x14, stride 2: position tiles", 6, 36, 28, 28, "relu" },
         { "1x1 on 7x7: in place, a whole panel and a tail", 9, 12, 7, 7, "clip" },
