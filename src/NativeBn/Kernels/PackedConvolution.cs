@@ -130,6 +130,7 @@ internal sealed class PackedConvolution
                 else
                 {
                     ScratchLength = _layout.CopyLength;
+                    PackedGemm.Reserve(_outputs / _groups, _panel);
                 }
             }
         }

@@ -44,6 +44,9 @@ internal static class PackedGemm
     [ThreadStatic]
     private static AlignedBuffer? t_blocks;
 
+    /// <summary>Least floats a thread's <see cref="t_blocks"/> takes when it is first used (<see cref="Reserve"/>).</summary>
+    private static long s_reservedBlocks;
+
     /// <summary>
     /// Least work a thread takes from a shared multiplication, far more than the cost of handing it over: in multiply-adds
     /// of full-width tiles (a panel narrower than <see cref="Panel"/> or <see cref="WidePanel"/> takes as many
@@ -164,8 +167,8 @@ internal static class PackedGemm
     /// block's column <c>first</c> of row 0 is and the block's row stride, so that the caller can move results while they
     /// are in that thread's cache. With an empty <paramref name="c"/> (then <paramref name="finished"/> is required) no C
     /// is kept: where the panels are shared each thread computes its blocks into a buffer of its own, of at most 128 KiB
-    /// (or one panel's rows), asked for at the full block size whatever the block, so that a thread's buffer grows only
-    /// the first time it takes a block of a multiplication; where the row tiles are, every thread writes its rows into
+    /// (or one panel's rows), asked for at the full block size whatever the block and at least the length
+    /// <see cref="Reserve"/>d, so that a thread's buffer grows at most once after the plans are built; where the row tiles are, every thread writes its rows into
     /// one buffer of the caller's (all rows times all columns), taken before the work is shared. Each block is handed to
     /// <paramref name="finished"/>.
     /// Every output is the same sum in the same order whichever thread computes it and whatever the panel width, so the
@@ -250,7 +253,7 @@ internal static class PackedGemm
         int panel, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, int rows, int depth, ReadOnlySpan<float> b, ReadOnlySpan<int> offsets,
         int first, int end, Span<float> c, int ldc, Activation activation, delegate*<nint, int, int, int, int, float*, int, void> finished, nint finishedState)
     {
-        int step = finished == null ? Math.Max(1, end - first) : (int)Math.Max(1, FinishedFloats / Math.Max(1, (long)rows * panel));
+        int step = finished == null ? Math.Max(1, end - first) : PanelsPerBlock(rows, panel);
         for (int p = first; p < end; p += step)
         {
             int width = (Math.Min(end, p + step) - p) * panel, start = p * panel, ld = c.IsEmpty ? width : ldc;
@@ -266,8 +269,27 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>This thread's buffer for blocks of C, <paramref name="floats"/> long.</summary>
-    private static Span<float> Blocks(long floats) => (t_blocks ??= new AlignedBuffer()).Get(checked((int)floats));
+    /// <summary>Panels per block of C handed to a caller's callback: blocks of at most <see cref="FinishedFloats"/>, at least one panel.</summary>
+    private static int PanelsPerBlock(int rows, int panel) => (int)Math.Max(1, FinishedFloats / Math.Max(1, (long)rows * panel));
+
+    /// <summary>
+    /// Makes every thread's buffer for blocks of C (a shared multiplication without a C) hold the blocks of a
+    /// multiplication of <paramref name="rows"/> rows on <paramref name="panel"/> from its first use on: a plan reserves
+    /// its multiplications' blocks when it is built, so that a thread's buffer grows at most once, on the first block it
+    /// computes, rather than on the first block of each larger multiplication, which can come after a service's first
+    /// predictions.
+    /// </summary>
+    public static void Reserve(int rows, int panel)
+    {
+        long floats = checked((long)rows * PanelsPerBlock(rows, panel) * panel), seen;
+        while (floats > (seen = Volatile.Read(ref s_reservedBlocks)) && Interlocked.CompareExchange(ref s_reservedBlocks, floats, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>This thread's buffer for blocks of C, <paramref name="floats"/> long (at least the reserved length when it is first used).</summary>
+    private static Span<float> Blocks(long floats) =>
+        (t_blocks ??= new AlignedBuffer()).Get(checked((int)Math.Max(floats, Volatile.Read(ref s_reservedBlocks))))[..checked((int)floats)];
 
     /// <summary>
     /// Rows [<paramref name="rowFirst"/>, <paramref name="rowEnd"/>) of the multiplication on tiles of

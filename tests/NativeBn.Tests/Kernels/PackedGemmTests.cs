@@ -195,6 +195,53 @@ public class PackedGemmTests
         }
     }
 
+    /// <summary>
+    /// After a multiplication's blocks are reserved, a thread that first computes the blocks of a smaller multiplication
+    /// (one panel per block, about 16 400 floats) then computes those of the reserved one (about 40 000 floats per
+    /// block) without allocating: its buffer took the reserved length on first use (before, it grew on the first block
+    /// of each larger multiplication).
+    /// </summary>
+    [Fact]
+    public void AThreadsFirstBlocksTakeTheReservedLength()
+    {
+        int panel = PackedGemm.Panel, depth = 8, columns = 2 * panel;
+        int smallRows = 16_400 / panel + 1, largeRows = 40_000 / panel;
+        PackedGemm.Reserve(largeRows, panel);
+        long allocated = -1;
+        Operands small = new(smallRows, depth, columns), large = new(largeRows, depth, columns);
+        var thread = new Thread(() =>
+        {
+            small.Multiply();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            large.Multiply();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Equal(0, allocated);
+        Assert.All(large.Counts, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>A multiplication without a C on one thread, its blocks counted into <see cref="Counts"/>.</summary>
+    private sealed class Operands(int rows, int depth, int columns)
+    {
+        private readonly float[] _packed = new float[PackedGemm.PaddedRows(rows) * depth], _bias = new float[PackedGemm.PaddedRows(rows)];
+        private readonly float[] _b = new float[depth * columns], _seen = new float[rows * columns];
+        private readonly int[] _offsets = [.. Enumerable.Range(0, depth).Select(k => k * columns)];
+
+        public int[] Counts { get; } = new int[rows * columns];
+
+        public unsafe void Multiply()
+        {
+            fixed (float* ps = _seen)
+            fixed (int* pc = Counts)
+            {
+                var target = new Target(ps, pc, columns);
+                PackedGemm.Multiply(_packed, _bias, rows, depth, _b, _offsets, columns, PackedGemm.Panel, default, 0, default, 1, &Collect, (nint)(&target));
+            }
+        }
+    }
+
     [Fact]
     public unsafe void WidePanelsNeedRowsInWholeTilesOfEight()
     {
