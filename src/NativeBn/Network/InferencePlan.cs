@@ -170,6 +170,7 @@ public sealed class InferencePlan
     private Span<float> Run(ReadOnlySpan<float> sample, int maxThreads, IBatchNormInputObserver? observer)
     {
         Span<float> scratch = (t_scratch ??= new AlignedBuffer()).Get(_scratchLength);
+        using WorkerTeam.Engagement engaged = WorkerTeam.Engage(maxThreads);
         for (int i = 0; i < _steps.Length; i++)
         {
             Step step = _steps[i];

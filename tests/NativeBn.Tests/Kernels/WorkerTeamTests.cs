@@ -18,6 +18,7 @@ public unsafe class WorkerTeamTests
             for (int round = 0; round < 50; round++)
             {
                 new Span<int>(counts, chunks).Clear();
+                using WorkerTeam.Engagement engaged = WorkerTeam.Engage(round % 3);
                 WorkerTeam.Shared.Run(chunks, 8, &Count, (nint)counts);
                 for (int i = 0; i < chunks; i++)
                 {
@@ -30,6 +31,61 @@ public unsafe class WorkerTeamTests
         });
 
         Assert.Equal(0, failures);
+    }
+
+    private static void Record(nint state, int chunk)
+    {
+        ((int*)state)[chunk] = Environment.CurrentManagedThreadId;
+        Thread.Sleep(1);
+    }
+
+    /// <summary>Workers take chunks while held engaged, after the hold ends and they have blocked, and when a new hold wakes them.</summary>
+    [Fact]
+    public void WorkersJoinJobsDuringAndAfterAnEngagement()
+    {
+        Assert.True(Environment.ProcessorCount > 1, "The team needs a second processor for its workers.");
+        const int chunks = 64;
+        int* threads = stackalloc int[chunks];
+        int caller = Environment.CurrentManagedThreadId;
+
+        void RunAndCheck(string when)
+        {
+            new Span<int>(threads, chunks).Clear();
+            WorkerTeam.Shared.Run(chunks, 2, &Record, (nint)threads);
+            var ran = new Span<int>(threads, chunks).ToArray();
+            Assert.DoesNotContain(0, ran);
+            Assert.True(ran.Any(id => id != caller), $"No worker joined {when}.");
+        }
+
+        using (WorkerTeam.Engage(2))
+        {
+            RunAndCheck("while engaged");
+            Thread.Sleep(20);
+            RunAndCheck("after an idle stretch while engaged");
+        }
+
+        Thread.Sleep(50);
+        RunAndCheck("after the hold ended and the workers blocked");
+        Thread.Sleep(50);
+        using (WorkerTeam.Engage(2))
+        {
+            RunAndCheck("under a new hold");
+        }
+    }
+
+    [Fact]
+    public void EngagingAllocatesNothing()
+    {
+        WorkerTeam.Engage(2).Dispose();
+        long allocated = AllocationMeter.Measure(() =>
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                using WorkerTeam.Engagement engaged = WorkerTeam.Engage(2);
+            }
+        });
+
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
