@@ -16,7 +16,8 @@ namespace NativeBn.Kernels;
 /// unit's sums stay in a buffer of its own between input blocks. Each output starts from the bias and adds its products
 /// input block by block, tap by tap, channel by channel: the same order whatever the batch, the thread count or the
 /// unit that holds it. The sums are then transposed into <c>[M, OH·OW]</c>, with a residual added and the activation
-/// applied after it where there is one.
+/// applied after it where there is one, or, when the next convolution runs on blocked inputs too, clamped and placed
+/// straight into that convolution's <see cref="BlockedInput"/> (8 channels of a position are 8 consecutive sums there).
 /// </summary>
 internal sealed class BlockedConvolution
 {
@@ -96,37 +97,44 @@ internal sealed class BlockedConvolution
         }
     }
 
+    /// <summary>True when <paramref name="next"/> can take this convolution's outputs as its input: <see cref="Place"/> fits it.</summary>
+    public bool Feeds(BlockedInput next) => next.Blocks * BlockedInput.Lanes == _outputs && next.Height == _input.OutputHeight && next.Width == _input.OutputWidth;
+
     /// <summary>
     /// The outputs of units [<paramref name="firstUnit"/>, <paramref name="endUnit"/>) into <paramref name="y"/>
     /// <c>[M, OH·OW]</c>, plus <paramref name="residual"/> (<c>[M, OH·OW]</c>, or empty for none) and then clamped by
     /// <paramref name="activation"/>, reading the blocked <paramref name="copy"/>; <paramref name="results"/> holds
-    /// <see cref="ResultLength"/> of the units.
+    /// <see cref="ResultLength"/> of the units. With <paramref name="next"/> (a layout this convolution
+    /// <see cref="Feeds"/>; no residual then), <paramref name="y"/> is that layout instead and receives the clamped outputs
+    /// at their positions inside its padding, the padding left as it is.
     /// </summary>
     public void Multiply(
         ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, ReadOnlySpan<float> residual, Span<float> y,
-        Activation activation, int firstUnit, int endUnit)
+        Activation activation, int firstUnit, int endUnit, BlockedInput? next = null)
     {
         switch (SimdWidth.MaxFloats)
         {
-            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
-            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
-            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
-            default: Multiply<SimdScalar, float, double>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit); break;
+            case 16: Multiply<Simd512, Vector512<float>, Vector512<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit, next); break;
+            case 8: Multiply<Simd256, Vector256<float>, Vector256<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit, next); break;
+            case 4: Multiply<Simd128, Vector128<float>, Vector128<double>>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit, next); break;
+            default: Multiply<SimdScalar, float, double>(copy, packed, packedBias, results, residual, y, activation, firstUnit, endUnit, next); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Multiply<TS, TF, TD>(
         ReadOnlySpan<float> copy, ReadOnlySpan<float> packed, ReadOnlySpan<float> packedBias, Span<float> results, ReadOnlySpan<float> residual, Span<float> y,
-        Activation activation, int firstUnit, int endUnit)
+        Activation activation, int firstUnit, int endUnit, BlockedInput? next)
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct
     {
         int panel = 4 * TS.Count, width = _input.OutputWidth, height = _input.OutputHeight, positions = height * width;
         int unitFloats = _rowsPerUnit * width * panel, blockWeights = _taps * BlockedInput.Lanes * panel;
-        if (copy.Length < _input.Length || packed.Length < WeightLength || packedBias.Length < BiasLength || y.Length < (long)_outputs * positions
-            || (!residual.IsEmpty && residual.Length < (long)_outputs * positions)
+        if (copy.Length < _input.Length || packed.Length < WeightLength || packedBias.Length < BiasLength
+            || y.Length < (next is null ? (long)_outputs * positions : next.Length)
+            || (!residual.IsEmpty && (next is not null || residual.Length < (long)_outputs * positions))
+            || (next is not null && !Feeds(next))
             || results.Length < ResultLength(endUnit - firstUnit) || firstUnit < 0 || endUnit > Units)
         {
             throw new ArgumentException($"A blocked convolution of {_outputs} channels on {height}x{width} outputs needs longer operands.");
@@ -146,7 +154,12 @@ internal sealed class BlockedConvolution
                 bias.CopyTo(sums.Slice(j * panel, panel));
             }
 
-            Ahead(y, residual, block * panel, Math.Min(panel, _outputs - block * panel), firstRow, rows);
+            int first = block * panel, channels = Math.Min(panel, _outputs - first);
+            if (next is null)
+            {
+                Ahead(y, residual, first, channels, firstRow, rows);
+            }
+
             ref float unitSums = ref MemoryMarshal.GetReference(sums);
             for (int b = 0; b < _input.Blocks; b++)
             {
@@ -172,7 +185,14 @@ internal sealed class BlockedConvolution
                 }
             }
 
-            Move(sums, residual, y, activation, block * panel, Math.Min(panel, _outputs - block * panel), panel, firstRow, rows);
+            if (next is null)
+            {
+                Move(sums, residual, y, activation, first, channels, panel, firstRow, rows);
+            }
+            else
+            {
+                Place(sums, next, y, activation, first, channels, panel, firstRow, rows);
+            }
         }
     }
 
@@ -232,6 +252,45 @@ internal sealed class BlockedConvolution
                 for (int j = 0; j < width; j++)
                 {
                     Finish(Unsafe.Add(ref row, (nint)j * panel + m), ref target, ref extra, at + (nint)m * plane + j, add, low, high);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A unit's sums (<c>[rows][OW][panel]</c>) of <paramref name="channels"/> channels from <paramref name="firstChannel"/>,
+    /// clamped by the activation, placed at output rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> +
+    /// <paramref name="rows"/>) of <paramref name="next"/>'s layout in <paramref name="y"/>: 8 channels of a position are
+    /// 8 consecutive sums and 8 consecutive floats of the layout, one vector each where 256-bit vectors are accelerated
+    /// and the channels come in whole blocks of 8, one value at a time elsewhere, the same arithmetic either way.
+    /// </summary>
+    private void Place(Span<float> sums, BlockedInput next, Span<float> y, Activation activation, int firstChannel, int channels, int panel, int firstRow, int rows)
+    {
+        int width = _input.OutputWidth, lanes = BlockedInput.Lanes;
+        (float low, float high) = (activation.Lower, activation.Upper);
+        Vector256<float> lower = Vector256.Create(low), upper = Vector256.Create(high);
+        bool vectors = Vector256.IsHardwareAccelerated && firstChannel % lanes == 0 && channels % lanes == 0;
+        ref float source = ref MemoryMarshal.GetReference(sums);
+        ref float target = ref MemoryMarshal.GetReference(y);
+        for (int m = 0; m < channels; m += vectors ? lanes : 1)
+        {
+            int channel = firstChannel + m;
+            nint block = (nint)(channel / lanes) * next.PlaneLength + channel % lanes;
+            for (int r = 0; r < rows; r++)
+            {
+                ref float row = ref Unsafe.Add(ref source, (nint)r * width * panel + m);
+                ref float to = ref Unsafe.Add(ref target, block + next.InteriorAt(firstRow + r, 0));
+                for (int j = 0; j < width; j++)
+                {
+                    if (vectors)
+                    {
+                        Vector256.MinNative(upper, Vector256.MaxNative(lower, Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (nint)j * panel))))
+                            .StoreUnsafe(ref Unsafe.Add(ref to, (nint)j * lanes));
+                    }
+                    else
+                    {
+                        Unsafe.Add(ref to, (nint)j * lanes) = Math.Min(high, Math.Max(low, Unsafe.Add(ref row, (nint)j * panel)));
+                    }
                 }
             }
         }

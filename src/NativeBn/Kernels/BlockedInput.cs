@@ -48,6 +48,12 @@ internal sealed class BlockedInput
     /// <summary>Blocks of <see cref="Lanes"/> channels.</summary>
     public int Blocks { get; }
 
+    /// <summary>Input rows (H).</summary>
+    public int Height => _height;
+
+    /// <summary>Input columns (W).</summary>
+    public int Width => _width;
+
     /// <summary>Output rows (OH).</summary>
     public int OutputHeight { get; }
 
@@ -75,6 +81,9 @@ internal sealed class BlockedInput
     /// <summary>Floats between the windows of neighbouring outputs of a row.</summary>
     public int Step => _window.StrideWidth * Lanes;
 
+    /// <summary>Offset in floats, within a block's plane, of input position (<paramref name="row"/>, <paramref name="column"/>) inside the padding.</summary>
+    public int InteriorAt(int row, int column) => ((_window.PadTop + row) * PaddedWidth + _window.PadLeft + column) * Lanes;
+
     /// <summary>
     /// Channel blocks [<paramref name="first"/>, <paramref name="end"/>) of <paramref name="x"/> <c>[C, H, W]</c> into
     /// <paramref name="copy"/> (<see cref="Length"/> floats), their padding zeroed.
@@ -87,21 +96,16 @@ internal sealed class BlockedInput
             throw new ArgumentException($"A blocked input of {Blocks * Lanes} channels of {_height}x{_width} needs {Blocks * Lanes * plane} values and {Length} floats of copy.");
         }
 
-        int top = _window.PadTop, left = _window.PadLeft, width = PaddedWidth * Lanes;
+        ClearPadding(copy, first, end);
         int whole = Avx.IsSupported ? _width / Lanes * Lanes : 0;
         ref float source = ref MemoryMarshal.GetReference(x);
+        ref float blocks = ref MemoryMarshal.GetReference(copy);
         for (int b = first; b < end; b++)
         {
-            Span<float> block = copy.Slice(b * PlaneLength, PlaneLength);
-            block[..(top * width)].Clear();
-            block[((top + _height) * width)..].Clear();
             ref float channels = ref Unsafe.Add(ref source, (nint)b * Lanes * plane);
             for (int i = 0; i < _height; i++)
             {
-                Span<float> row = block.Slice((top + i) * width, width);
-                row[..(left * Lanes)].Clear();
-                row[((left + _width) * Lanes)..].Clear();
-                ref float target = ref MemoryMarshal.GetReference(row[(left * Lanes)..]);
+                ref float target = ref Unsafe.Add(ref blocks, (nint)b * PlaneLength + InteriorAt(i, 0));
                 ref float values = ref Unsafe.Add(ref channels, (nint)i * _width);
                 for (int j = 0; j < whole; j += Lanes)
                 {
@@ -115,6 +119,32 @@ internal sealed class BlockedInput
                         Unsafe.Add(ref target, (nint)j * Lanes + c) = Unsafe.Add(ref values, (nint)c * plane + j);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Zeroes the padding of channel blocks [<paramref name="first"/>, <paramref name="end"/>) of <paramref name="copy"/>
+    /// (<see cref="Length"/> floats): every float outside the input's positions, which the windows read as zeros.
+    /// </summary>
+    public void ClearPadding(Span<float> copy, int first, int end)
+    {
+        if (copy.Length < Length || first < 0 || end > Blocks)
+        {
+            throw new ArgumentException($"A blocked input of {Blocks * Lanes} channels of {_height}x{_width} needs {Length} floats of copy.");
+        }
+
+        int top = _window.PadTop, left = _window.PadLeft, width = PaddedWidth * Lanes;
+        for (int b = first; b < end; b++)
+        {
+            Span<float> block = copy.Slice(b * PlaneLength, PlaneLength);
+            block[..(top * width)].Clear();
+            block[((top + _height) * width)..].Clear();
+            for (int i = 0; i < _height; i++)
+            {
+                Span<float> row = block.Slice((top + i) * width, width);
+                row[..(left * Lanes)].Clear();
+                row[((left + _width) * Lanes)..].Clear();
             }
         }
     }

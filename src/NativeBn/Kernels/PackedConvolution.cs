@@ -54,6 +54,8 @@ internal sealed class PackedConvolution
     private readonly PositionTiles? _tiles;
     private readonly BlockedInput? _blockedInput;
     private readonly BlockedConvolution? _blocked;
+    private readonly BlockedInput? _next;
+    private readonly bool _readsBlocked;
     private readonly AlignedBuffer _tileWeights = new();
     private readonly bool _pointwise;
     private readonly int _panel;
@@ -61,8 +63,14 @@ internal sealed class PackedConvolution
     private readonly float[] _weights;
     private readonly float[] _bias;
 
-    /// <summary>The convolution of <paramref name="conv"/> on <paramref name="height"/> x <paramref name="width"/> inputs, its weights packed.</summary>
-    public PackedConvolution(Conv2dNode conv, int height, int width)
+    /// <summary>
+    /// The convolution of <paramref name="conv"/> on <paramref name="height"/> x <paramref name="width"/> inputs, its
+    /// weights packed. With <paramref name="next"/> (the <see cref="BlockedInput"/> of the convolution that reads its
+    /// outputs; this one must run on blocked inputs too and add no residual) it writes its outputs in that layout, padding
+    /// zeroed, instead of <c>[M, OH, OW]</c>. With <paramref name="readsBlocked"/> (it runs on blocked inputs) its input
+    /// is already in its own <see cref="BlockedInput"/> layout, written by the convolution before it.
+    /// </summary>
+    public PackedConvolution(Conv2dNode conv, int height, int width, BlockedInput? next = null, bool readsBlocked = false)
     {
         Window2d w = _window = conv.Window;
         (_channels, _outputs, _groups, _height, _width) = (conv.InputChannels, conv.OutputChannels, conv.Groups, height, width);
@@ -100,7 +108,13 @@ internal sealed class PackedConvolution
             _weights = [];
             _tileWeights.Get(checked((int)_blocked.WeightLength)).Clear();
             _bias = new float[_blocked.BiasLength];
-            ScratchLength = checked(Lines(_blockedInput.Length) + _blocked.ResultLength(_blocked.Units));
+            (_next, _readsBlocked) = (next, readsBlocked);
+            if (next is not null && !_blocked.Feeds(next))
+            {
+                throw new ArgumentException($"Convolution '{conv.Name}' gives {_outputs} channels of {_blockedInput.OutputHeight}x{_blockedInput.OutputWidth}; the layout it should write holds {next.Blocks * BlockedInput.Lanes} of {next.Height}x{next.Width}.", nameof(next));
+            }
+
+            ScratchLength = checked((readsBlocked ? 0 : Lines(_blockedInput.Length)) + _blocked.ResultLength(_blocked.Units));
         }
         else
         {
@@ -135,8 +149,19 @@ internal sealed class PackedConvolution
             }
         }
 
+        if (_blocked is null && (next is not null || readsBlocked))
+        {
+            throw new ArgumentException($"Convolution '{conv.Name}' does not run on blocked inputs, so it neither reads nor writes them.", nameof(next));
+        }
+
         Load(conv.Weight.AsSpan(), conv.Bias.AsSpan());
     }
+
+    /// <summary>The layout of the input, when the convolution runs on blocked inputs (<see cref="BlockedConvolution.Fits"/>).</summary>
+    public BlockedInput? BlockedInput => _blockedInput;
+
+    /// <summary>Floats of the output: <c>M·OH·OW</c>, or the length of the next convolution's layout when it writes that.</summary>
+    public long OutputLength => _next?.Length ?? (long)_outputs * _window.OutputHeight(_height) * _window.OutputWidth(_width);
 
     /// <summary>Floats of scratch <see cref="Run(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int)"/> needs.</summary>
     public long ScratchLength { get; }
@@ -294,36 +319,50 @@ internal sealed class PackedConvolution
     }
 
     /// <summary>
-    /// A convolution on blocked inputs (<see cref="BlockedConvolution"/>): the input transposed into the blocked copy,
-    /// its channel blocks shared among up to <paramref name="maxThreads"/> threads where there is enough to copy, then
-    /// the units shared in block-major order.
+    /// A convolution on blocked inputs (<see cref="BlockedConvolution"/>): the input transposed into the blocked copy
+    /// (unless it comes in that layout), its channel blocks shared among up to <paramref name="maxThreads"/> threads where
+    /// there is enough to copy, then the units shared in block-major order; where the outputs go to the next
+    /// convolution's layout, its padding is zeroed first.
     /// </summary>
     private unsafe void RunBlocked(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y, Span<float> scratch, Activation activation, int maxThreads)
     {
         BlockedInput input = _blockedInput!;
         BlockedConvolution blocked = _blocked!;
         int weights = (int)blocked.WeightLength, units = blocked.Units;
-        Span<float> copy = scratch[..input.Length];
-        Span<float> results = scratch.Slice((int)Lines(input.Length), (int)blocked.ResultLength(units));
-        var copies = new GuidedChunks(input.Blocks, maxThreads, (int)Math.Min(input.Blocks, FloatsPerCopyChunk * input.Blocks / Math.Max(1, x.Length)));
-        if (maxThreads <= 1 || copies.Count <= 1)
+        if (_next is not null && !residual.IsEmpty)
         {
-            input.Split(x, copy, 0, input.Blocks);
+            throw new ArgumentException("A convolution that writes the next one's blocked layout adds no residual.", nameof(residual));
+        }
+
+        ReadOnlySpan<float> copy = _readsBlocked ? x : scratch[..input.Length];
+        Span<float> results = scratch.Slice(_readsBlocked ? 0 : (int)Lines(input.Length), (int)blocked.ResultLength(units));
+        var copies = new GuidedChunks(input.Blocks, maxThreads, (int)Math.Min(input.Blocks, FloatsPerCopyChunk * input.Blocks / Math.Max(1, x.Length)));
+        if (_readsBlocked)
+        {
+            if (x.Length < input.Length)
+            {
+                throw new ArgumentException($"A blocked input of {input.Blocks * BlockedInput.Lanes} channels of {input.Height}x{input.Width} has {input.Length} floats; x has {x.Length}.", nameof(x));
+            }
+        }
+        else if (maxThreads <= 1 || copies.Count <= 1)
+        {
+            input.Split(x, scratch, 0, input.Blocks);
         }
         else
         {
-            fixed (float* pi = x, pc = copy)
+            fixed (float* pi = x, pc = scratch)
             {
-                var job = new SplitJob(pi, x.Length, pc, copy.Length, copies);
+                var job = new SplitJob(pi, x.Length, pc, input.Length, copies);
                 WorkerTeam.Shared.Run(this, copies.Count, maxThreads, &SplitChunk, (nint)(&job));
             }
         }
 
+        _next?.ClearPadding(y, 0, _next.Blocks);
         Span<float> packed = _tileWeights.Get(weights);
         var chunks = new GuidedChunks(units, maxThreads, (int)Math.Min(units, MultiplyAddsPerTileChunk / blocked.MultiplyAddsPerUnit));
         if (maxThreads <= 1 || chunks.Count <= 1)
         {
-            blocked.Multiply(copy, packed, _bias, results, residual, y, activation, 0, units);
+            blocked.Multiply(copy, packed, _bias, results, residual, y, activation, 0, units, _next);
             return;
         }
 
@@ -337,13 +376,15 @@ internal sealed class PackedConvolution
     private static unsafe void BlockedChunk(object owner, nint state, int chunk)
     {
         ref TileJob job = ref *(TileJob*)state;
-        BlockedConvolution blocked = ((PackedConvolution)owner)._blocked!;
+        var convolution = (PackedConvolution)owner;
+        BlockedConvolution blocked = convolution._blocked!;
         (int first, int end) = job.Chunks.Range(chunk);
         int offset = (int)blocked.ResultLength(first);
         blocked.Multiply(
             new ReadOnlySpan<float>(job.Copy, job.CopyLength), new ReadOnlySpan<float>(job.Weights, job.WeightsLength),
             new ReadOnlySpan<float>(job.Bias, job.BiasLength), new Span<float>(job.Results + offset, job.ResultsLength - offset),
-            new ReadOnlySpan<float>(job.Residual, job.ResidualLength), new Span<float>(job.Output, job.OutputLength), job.Activation, first, end);
+            new ReadOnlySpan<float>(job.Residual, job.ResidualLength), new Span<float>(job.Output, job.OutputLength), job.Activation, first, end,
+            convolution._next);
     }
 
     /// <summary><paramref name="floats"/> rounded up to whole cache lines (16 floats), so that the next part of a scratch starts on one.</summary>

@@ -72,6 +72,9 @@ public sealed class InferencePlan
 
     internal long ModelVersion { get; }
 
+    /// <summary>Convolutions that write their outputs straight into the blocked input layout of the convolution after them.</summary>
+    internal int BlockedHandOffs => _steps.Count(step => step is ConvStep { WritesBlocked: true });
+
     /// <summary>
     /// A plan for <paramref name="model"/>: one input <c>[N, ...]</c> with fixed sizes after the batch (<c>[N, features]</c>
     /// or <c>[N, C, H, W]</c>, read row-major per sample), one output.
@@ -234,6 +237,7 @@ public sealed class InferencePlan
         private readonly List<Step> _steps = [];
         private readonly List<PlannedBatchNorm> _batchNorms = [];
         private readonly List<int> _batchNormSteps = [];
+        private readonly HashSet<int> _blockedSlots = [];
 
         public PlanBuilder(ModelDescription model, InferenceRegime regime)
         {
@@ -282,12 +286,13 @@ public sealed class InferencePlan
                 inputWidth, [.. _steps], offsets, [.. _lengths], scratchLength, outputSlot, regime, version, [.. _batchNorms], observedLayers);
         }
 
-        private int NewSlot(ShapeInfo shape)
+        private int NewSlot(ShapeInfo shape) => NewSlot(shape.ValuesPerSample, shape);
+
+        private int NewSlot(long values, ShapeInfo shape)
         {
-            long values = shape.ValuesPerSample;
             if (values > Array.MaxLength)
             {
-                throw new ArgumentException($"A tensor of shape {shape} has {values} values per sample; at most {Array.MaxLength} fit in memory.");
+                throw new ArgumentException($"A tensor of shape {shape} takes {values} floats per sample; at most {Array.MaxLength} fit in memory.");
             }
 
             _lengths.Add((int)values);
@@ -324,15 +329,22 @@ public sealed class InferencePlan
                     return;
                 case Conv2dNode conv:
                     ShapeInfo convInput = _model.ShapeOf(conv.Inputs[0]);
+                    bool readsBlocked = _blockedSlots.Contains(inputs[0]);
                     if (FusedResidual(conv, fused, out int shortcut) is { } add)
                     {
                         Activation after = FusedActivation(add, fused, out string sumOutput);
-                        Emit(new ConvStep(conv, convInput[2], convInput[3], after), [inputs[0], shortcut], add, sumOutput);
+                        Emit(new ConvStep(conv, convInput[2], convInput[3], after, null, readsBlocked), [inputs[0], shortcut], add, sumOutput);
                         return;
                     }
 
                     Activation activation = FusedActivation(conv, fused, out string convOutput);
-                    Emit(new ConvStep(conv, convInput[2], convInput[3], activation), inputs, node, convOutput);
+                    BlockedInput? next = NextBlocked(conv, convOutput);
+                    Emit(new ConvStep(conv, convInput[2], convInput[3], activation, next, readsBlocked), inputs, node, convOutput, next?.Length);
+                    if (next is not null)
+                    {
+                        _blockedSlots.Add(_slotOf[convOutput]);
+                    }
+
                     return;
                 case PoolNode pool:
                     ShapeInfo poolInput = _model.ShapeOf(pool.Inputs[0]);
@@ -395,6 +407,23 @@ public sealed class InferencePlan
             return add;
         }
 
+        /// <summary>
+        /// The blocked input layout of the convolution that is the only reader of <paramref name="output"/> (what
+        /// <paramref name="conv"/> gives, after its fused activation), when both convolutions run on blocked inputs: then
+        /// <paramref name="conv"/> writes that layout and the next one skips its transposition.
+        /// </summary>
+        private BlockedInput? NextBlocked(Conv2dNode conv, string output)
+        {
+            if (!BlockedConvolution.Fits(conv) || _readers.GetValueOrDefault(output) != 1
+                || _model.Nodes.FirstOrDefault(n => n.Inputs.Contains(output)) is not Conv2dNode next || next.Inputs[0] != output || !BlockedConvolution.Fits(next))
+            {
+                return null;
+            }
+
+            ShapeInfo shape = _model.ShapeOf(output);
+            return new BlockedInput(next.Window, next.InputChannels, shape[2], shape[3]);
+        }
+
         /// <summary>True (the ReLU marked fused, its name returned) when the node's only reader is a ReLU.</summary>
         private bool FusesRelu(ModelNode node, HashSet<string> fused, out string output) =>
             FusedActivation(node, fused, out output, clips: false).IsSet;
@@ -428,9 +457,10 @@ public sealed class InferencePlan
             return activation;
         }
 
-        private void Emit(Step step, int[] inputs, ModelNode node, string output)
+        private void Emit(Step step, int[] inputs, ModelNode node, string output, long? length = null)
         {
-            int slot = NewSlot(_model.ShapeOf(output));
+            ShapeInfo shape = _model.ShapeOf(output);
+            int slot = NewSlot(length ?? shape.ValuesPerSample, shape);
             _slotOf[output] = slot;
             step.Inputs = inputs;
             step.Output = slot;
@@ -531,9 +561,12 @@ public sealed class InferencePlan
     /// A convolution of one sample (weights packed when the plan is built), with a ReLU or Clip fused when it is the
     /// output's only reader, and a residual addition (with the activation after it) fused when the step has a second input.
     /// </summary>
-    private sealed class ConvStep(Conv2dNode conv, int height, int width, Activation activation) : Step
+    private sealed class ConvStep(Conv2dNode conv, int height, int width, Activation activation, BlockedInput? next = null, bool readsBlocked = false) : Step
     {
-        private readonly PackedConvolution _convolution = new(conv, height, width);
+        private readonly PackedConvolution _convolution = new(conv, height, width, next, readsBlocked);
+
+        /// <summary>True when the step writes the next convolution's blocked input layout rather than <c>[M, OH, OW]</c>.</summary>
+        public bool WritesBlocked => next is not null;
 
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             _convolution.Run(input, second, output, KernelScratch.Floats(_convolution.ScratchLength), activation, maxThreads);

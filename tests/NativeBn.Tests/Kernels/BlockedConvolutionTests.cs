@@ -117,4 +117,32 @@ public class BlockedConvolutionTests
         Assert.False(BlockedConvolution.Fits(new Conv2dNode("conv", "x", 16, 4, new Window2d(1, 1, 2, 2), 1, new float[4 * 16], new float[4])));
         Assert.False(BlockedConvolution.Fits(new Conv2dNode("conv", "x", 16, 8, new Window2d(3, 3), 2, new float[8 * 8 * 9], new float[8])));
     }
+
+    private static Conv2dNode Dense(int inputs, int outputs, Window2d window) =>
+        new("conv", "x", inputs, outputs, window, 1, new float[outputs * inputs * window.KernelHeight * window.KernelWidth], new float[outputs]);
+
+    /// <summary>A convolution hands its outputs to the next one's blocked layout only where both run on blocked inputs and the shapes agree.</summary>
+    [Fact]
+    public void AHandOffTakesBlockedConvolutionsOfMatchingShapes()
+    {
+        var same = new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
+        var next = new BlockedInput(same, 16, 6, 6);
+        var convolution = new PackedConvolution(Dense(8, 16, same), 6, 6, next);
+        Assert.Equal(next.Length, convolution.OutputLength);
+
+        var channels = Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 24, same), 6, 6, next));
+        Assert.Contains("gives 24 channels of 6x6", channels.Message);
+        Assert.Contains("holds 16 of 6x6", channels.Message);
+        var size = Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 16, same), 8, 8, next));
+        Assert.Contains("16 channels of 8x8", size.Message);
+        Assert.Equal("next", Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 16, new Window2d(1, 1)), 6, 6, next)).ParamName);
+        Assert.Equal("next", Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(6, 16, same), 6, 6, readsBlocked: true)).ParamName);
+
+        var residual = Assert.Throws<ArgumentException>(() =>
+            convolution.Run(new float[8 * 36], new float[next.Length], new float[next.Length], new float[convolution.ScratchLength], Activation.None, 1));
+        Assert.Equal("residual", residual.ParamName);
+        var reader = new PackedConvolution(Dense(16, 8, same), 6, 6, readsBlocked: true);
+        var input = Assert.Throws<ArgumentException>(() => reader.Run(new float[next.Length - 1], new float[8 * 36], new float[reader.ScratchLength], Activation.None));
+        Assert.Equal("x", input.ParamName);
+    }
 }

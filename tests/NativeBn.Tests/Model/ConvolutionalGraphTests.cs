@@ -284,6 +284,94 @@ public class ConvolutionalGraphTests
         }
     }
 
+    public static TheoryData<string, int, int, int, int, string, int> BlockedHandOffs() => new()
+    {
+        { "3x3 then ReLU then 3x3 on 12x12", 16, 16, 12, 12, "relu", 1 },
+        { "3x3 then a clip then 3x3 stride 2 on 15x13", 8, 24, 15, 13, "clip", 1 },
+        { "3x3 then 5x5 dilated with asymmetric pads on 9x11", 8, 8, 9, 11, "none 5x5", 1 },
+        { "3x3 stride 2 then ReLU then 3x3 on 20x20, 72 channels: a partial block of outputs", 16, 72, 20, 20, "stride 2", 1 },
+        { "a ResNet block: 3x3, ReLU, 3x3 plus the shortcut, ReLU", 16, 16, 14, 14, "residual", 1 },
+        { "three 3x3 in a row on 10x9: the middle one reads and writes blocks", 8, 16, 10, 9, "three", 2 },
+    };
+
+    /// <summary>
+    /// A convolution on blocked inputs whose only reader is another one writes its outputs straight into the reader's
+    /// blocked layout (the plan counts these hand-offs): the outputs match the definition, and have the bits of the same
+    /// model with an identity between the two (which keeps each convolution on its own layouts), on one thread and on two.
+    /// The samples are predicted one after another on the same scratch, whose memory later steps reuse, so the layout's
+    /// padding must be cleared on every prediction.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BlockedHandOffs))]
+    public void BlockedHandOffsGiveTheBitsOfConvolutionsOnTheirOwn(string what, int inputs, int channels, int height, int width, string kind, int handOffs)
+    {
+        Window2d first = kind == "stride 2" ? Stride2 : Same3x3;
+        Window2d second = kind switch
+        {
+            "clip" => Stride2,
+            "none 5x5" => new Window2d(5, 5, 1, 1, 3, 1, 4, 2, 2, 2),
+            _ => Same3x3,
+        };
+        ModelDescription Build(bool apart)
+        {
+            List<ModelNode> nodes = [Conv("a", "x", inputs, channels, first, seed: 80)];
+            string last = "a";
+            if (kind != "none 5x5")
+            {
+                nodes.Add(kind == "clip" ? new ClipNode("act", "a", -0.5f, 0.75f) : new ReluNode("act", "a"));
+                last = "act";
+            }
+
+            if (apart)
+            {
+                nodes.Add(new IdentityNode("apart", last));
+                last = "apart";
+            }
+
+            nodes.Add(Conv("b", last, channels, channels, second, seed: 82));
+            last = "b";
+            if (kind == "residual")
+            {
+                Window2d shortcut = new(1, 1);
+                nodes.Add(Conv("shortcut", "x", inputs, channels, shortcut, seed: 84));
+                nodes.Add(new AddNode("sum", "b", "shortcut"));
+                nodes.Add(new ReluNode("out", "sum"));
+                last = "out";
+            }
+            else if (kind == "three")
+            {
+                nodes.Add(new ReluNode("act2", "b"));
+                if (apart)
+                {
+                    nodes.Add(new IdentityNode("apart2", "act2"));
+                }
+
+                nodes.Add(Conv("c", apart ? "apart2" : "act2", channels, 24, Same3x3, seed: 86));
+                nodes.Add(Conv("d", "c", 24, 40, new Window2d(1, 1), seed: 88));
+                last = "d";
+            }
+
+            return new ModelDescription([Image(inputs, height, width)], nodes, [last]);
+        }
+
+        InferencePlan handedPlan = InferencePlan.Build(Build(apart: false), InferenceRegime.Running);
+        InferencePlan apartPlan = InferencePlan.Build(Build(apart: true), InferenceRegime.Running);
+        Assert.Equal(handOffs, handedPlan.BlockedHandOffs);
+        Assert.Equal(0, apartPlan.BlockedHandOffs);
+        PredictsLikeTheReference(Build(apart: false), what);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            for (int sample = 0; sample < 2; sample++)
+            {
+                float[] x = Values(handedPlan.InputWidth, 90 + 2 * threads + sample);
+                float[] handed = new float[handedPlan.OutputWidth], apart = new float[apartPlan.OutputWidth];
+                handedPlan.Predict(x, handed, threads);
+                apartPlan.Predict(x, apart, threads);
+                Assert.Equal(apart, handed);
+            }
+        }
+    }
+
     private static void GivesTheSameBitsOnOneAndTwoThreads(ModelDescription model, int seed)
     {
         InferencePlan plan = InferencePlan.Build(model, InferenceRegime.Running);
