@@ -157,9 +157,6 @@ internal sealed class PackedConvolution
         Load(conv.Weight.AsSpan(), conv.Bias.AsSpan());
     }
 
-    /// <summary>The layout of the input, when the convolution runs on blocked inputs (<see cref="BlockedConvolution.Fits"/>).</summary>
-    public BlockedInput? BlockedInput => _blockedInput;
-
     /// <summary>Floats of the output: <c>M·OH·OW</c>, or the length of the next convolution's layout when it writes that.</summary>
     public long OutputLength => _next?.Length ?? (long)_outputs * _window.OutputHeight(_height) * _window.OutputWidth(_width);
 

@@ -339,7 +339,8 @@ public sealed class InferencePlan
 
                     Activation activation = FusedActivation(conv, fused, out string convOutput);
                     BlockedInput? next = NextBlocked(conv, convOutput);
-                    Emit(new ConvStep(conv, convInput[2], convInput[3], activation, next, readsBlocked), inputs, node, convOutput, next?.Length);
+                    var step = new ConvStep(conv, convInput[2], convInput[3], activation, next, readsBlocked);
+                    Emit(step, inputs, node, convOutput, step.OutputLength);
                     if (next is not null)
                     {
                         _blockedSlots.Add(_slotOf[convOutput]);
@@ -567,6 +568,9 @@ public sealed class InferencePlan
 
         /// <summary>True when the step writes the next convolution's blocked input layout rather than <c>[M, OH, OW]</c>.</summary>
         public bool WritesBlocked => next is not null;
+
+        /// <summary>Floats of the step's output slot.</summary>
+        public long OutputLength => _convolution.OutputLength;
 
         protected override void Run(ReadOnlySpan<float> input, ReadOnlySpan<float> second, Span<float> output, int maxThreads) =>
             _convolution.Run(input, second, output, KernelScratch.Floats(_convolution.ScratchLength), activation, maxThreads);
