@@ -59,7 +59,7 @@ internal sealed unsafe class WorkerTeam
     /// spinning yields the processor at every other turn, so a worker never holds back a thread that shares its processor.
     /// The team is not created for fewer than 2 threads.
     /// Measured on MobileNetV2 and ResNet-18 on two threads (Intel Xeon, 2 vCPUs, one process alternating both ways):
-    /// where the host was busy, 15.4 ms against 10.2 and 40.1 ms against 30.0 per image; where it was quiet, the same.
+    /// where the host was busy, 18.5 ms against 14.4 and 49.9 ms against 38.6 per image; where it was quiet, the same.
     /// </summary>
     public static Engagement Engage(int maxThreads)
     {
