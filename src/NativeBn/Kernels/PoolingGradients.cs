@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NativeBn.Model;
 
 namespace NativeBn.Kernels;
@@ -15,22 +16,90 @@ internal static class PoolingGradients
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
         int outputHeight = window.OutputHeight(height, ceilMode), outputWidth = window.OutputWidth(width, ceilMode);
+        int kernelHeight = window.KernelHeight, kernelWidth = window.KernelWidth, strideHeight = window.StrideHeight, strideWidth = window.StrideWidth;
+        int padTop = window.PadTop, padLeft = window.PadLeft, dilationHeight = window.DilationHeight, dilationWidth = window.DilationWidth;
+        int plane = height * width, outputPlane = outputHeight * outputWidth;
+        if (window is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadTop: 0, PadLeft: 0, DilationHeight: 1, DilationWidth: 1 }
+            && outputHeight * 2 <= height && outputWidth * 2 <= width)
+        {
+            Max2x2(channels, height, width, outputHeight, outputWidth, x, y, outputGradient, inputGradient);
+            return;
+        }
+
         inputGradient.Clear();
+
         for (int c = 0; c < channels; c++)
         {
-            ReadOnlySpan<float> plane = x.Slice(c * height * width, height * width);
-            Span<float> target = inputGradient.Slice(c * height * width, height * width);
-            for (int i = 0, o = c * outputHeight * outputWidth; i < outputHeight; i++)
+            ReadOnlySpan<float> values = x.Slice(c * plane, plane);
+            Span<float> target = inputGradient.Slice(c * plane, plane);
+            ReadOnlySpan<float> maxima = y.Slice(c * outputPlane, outputPlane);
+            ReadOnlySpan<float> gradients = outputGradient.Slice(c * outputPlane, outputPlane);
+            for (int i = 0, o = 0; i < outputHeight; i++)
             {
+                int top = i * strideHeight - padTop;
                 for (int j = 0; j < outputWidth; j++, o++)
                 {
-                    int at = ArgMax(window, height, width, plane, i, j, y[o]);
+                    int at = ArgMax(values, height, width, top, j * strideWidth - padLeft, kernelHeight, kernelWidth, dilationHeight, dilationWidth, maxima[o]);
                     if (at >= 0)
                     {
-                        target[at] += outputGradient[o];
+                        target[at] += gradients[o];
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Max"/> for 2x2 windows of stride 2 without padding whose windows all lie inside the input (floor mode,
+    /// or ceil mode where it adds no window): the windows are disjoint, so every input position is written once, with its
+    /// window's gradient or zero (the same values as adding into a cleared gradient: a gradient of -0 lands as +0), and
+    /// the row and column no window covers (odd sizes) are zeroed.
+    /// </summary>
+    private static void Max2x2(int channels, int height, int width, int outputHeight, int outputWidth,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        int plane = height * width, outputPlane = outputHeight * outputWidth, covered = 2 * outputWidth;
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<float> values = x.Slice(c * plane, plane);
+            Span<float> target = inputGradient.Slice(c * plane, plane);
+            ReadOnlySpan<float> maxima = y.Slice(c * outputPlane, outputPlane);
+            ReadOnlySpan<float> gradients = outputGradient.Slice(c * outputPlane, outputPlane);
+            for (int i = 0; i < outputHeight; i++)
+            {
+                int upper = 2 * i * width, lower = upper + width;
+                ReadOnlySpan<float> rowMaxima = maxima.Slice(i * outputWidth, outputWidth);
+                ReadOnlySpan<float> rowGradients = gradients.Slice(i * outputWidth, outputWidth);
+                ReadOnlySpan<float> top = values.Slice(upper, covered), bottom = values.Slice(lower, covered);
+                Span<float> topTarget = target.Slice(upper, width), bottomTarget = target.Slice(lower, width);
+                for (int j = 0; j < rowMaxima.Length; j++)
+                {
+                    float max = rowMaxima[j], gradient = 0f + rowGradients[j];
+                    int v = 2 * j;
+                    topTarget[v] = topTarget[v + 1] = bottomTarget[v] = bottomTarget[v + 1] = 0f;
+                    if (top[v].Equals(max))
+                    {
+                        topTarget[v] = gradient;
+                    }
+                    else if (top[v + 1].Equals(max))
+                    {
+                        topTarget[v + 1] = gradient;
+                    }
+                    else if (bottom[v].Equals(max))
+                    {
+                        bottomTarget[v] = gradient;
+                    }
+                    else if (bottom[v + 1].Equals(max))
+                    {
+                        bottomTarget[v + 1] = gradient;
+                    }
+                }
+
+                topTarget[covered..].Clear();
+                bottomTarget[covered..].Clear();
+            }
+
+            target[(2 * outputHeight * width)..].Clear();
         }
     }
 
@@ -65,15 +134,24 @@ internal static class PoolingGradients
         }
     }
 
-    /// <summary>Index in the plane of the first window position holding <paramref name="max"/>, or -1.</summary>
-    private static int ArgMax(Window2d window, int height, int width, ReadOnlySpan<float> plane, int i, int j, float max)
+    /// <summary>
+    /// Index in the plane of the first window position (row-major, the window's top-left at <paramref name="top"/>,
+    /// <paramref name="left"/>, padding skipped) holding <paramref name="max"/>, or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ArgMax(
+        ReadOnlySpan<float> plane, int height, int width, int top, int left, int kernelHeight, int kernelWidth,
+        int dilationHeight, int dilationWidth, float max)
     {
-        for (int r = 0; r < window.KernelHeight; r++)
+        for (int r = 0, h = top; r < kernelHeight; r++, h += dilationHeight)
         {
-            int h = i * window.StrideHeight - window.PadTop + r * window.DilationHeight;
-            for (int s = 0; s < window.KernelWidth && (uint)h < (uint)height; s++)
+            if ((uint)h >= (uint)height)
             {
-                int v = j * window.StrideWidth - window.PadLeft + s * window.DilationWidth;
+                continue;
+            }
+
+            for (int s = 0, v = left; s < kernelWidth; s++, v += dilationWidth)
+            {
                 if ((uint)v < (uint)width && plane[h * width + v].Equals(max))
                 {
                     return h * width + v;
