@@ -18,16 +18,15 @@ internal static class PoolingGradients
         int outputHeight = window.OutputHeight(height, ceilMode), outputWidth = window.OutputWidth(width, ceilMode);
         int kernelHeight = window.KernelHeight, kernelWidth = window.KernelWidth, strideHeight = window.StrideHeight, strideWidth = window.StrideWidth;
         int padTop = window.PadTop, padLeft = window.PadLeft, dilationHeight = window.DilationHeight, dilationWidth = window.DilationWidth;
-        int plane = height * width, outputPlane = outputHeight * outputWidth;
-        if (window is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadTop: 0, PadLeft: 0, DilationHeight: 1, DilationWidth: 1 }
-            && outputHeight * 2 <= height && outputWidth * 2 <= width)
+        if (strideHeight == kernelHeight && strideWidth == kernelWidth && padTop == 0 && padLeft == 0 && dilationHeight == 1 && dilationWidth == 1
+            && outputHeight * kernelHeight <= height && outputWidth * kernelWidth <= width)
         {
-            Max2x2(channels, height, width, outputHeight, outputWidth, x, y, outputGradient, inputGradient);
+            MaxDisjoint(channels, height, width, kernelHeight, kernelWidth, outputHeight, outputWidth, x, y, outputGradient, inputGradient);
             return;
         }
 
+        int plane = height * width, outputPlane = outputHeight * outputWidth;
         inputGradient.Clear();
-
         for (int c = 0; c < channels; c++)
         {
             ReadOnlySpan<float> values = x.Slice(c * plane, plane);
@@ -50,56 +49,36 @@ internal static class PoolingGradients
     }
 
     /// <summary>
-    /// <see cref="Max"/> for 2x2 windows of stride 2 without padding whose windows all lie inside the input (floor mode,
-    /// or ceil mode where it adds no window): the windows are disjoint, so every input position is written once, with its
-    /// window's gradient or zero (the same values as adding into a cleared gradient: a gradient of -0 lands as +0), and
-    /// the row and column no window covers (odd sizes) are zeroed.
+    /// <see cref="Max"/> for windows that tile the input without overlap (stride equal to the kernel, no padding or
+    /// dilation, every window inside the input: floor mode, or ceil mode where it adds no window): every input position
+    /// is written once, with its window's gradient or zero (the same values as adding into a cleared gradient: a gradient
+    /// of -0 lands as +0), and the rows and columns no window covers are zeroed.
     /// </summary>
-    private static void Max2x2(int channels, int height, int width, int outputHeight, int outputWidth,
+    private static void MaxDisjoint(int channels, int height, int width, int kernelHeight, int kernelWidth, int outputHeight, int outputWidth,
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
     {
-        int plane = height * width, outputPlane = outputHeight * outputWidth, covered = 2 * outputWidth;
+        int plane = height * width, outputPlane = outputHeight * outputWidth, covered = outputWidth * kernelWidth;
         for (int c = 0; c < channels; c++)
         {
             ReadOnlySpan<float> values = x.Slice(c * plane, plane);
             Span<float> target = inputGradient.Slice(c * plane, plane);
             ReadOnlySpan<float> maxima = y.Slice(c * outputPlane, outputPlane);
             ReadOnlySpan<float> gradients = outputGradient.Slice(c * outputPlane, outputPlane);
-            for (int i = 0; i < outputHeight; i++)
+            for (int i = 0, o = 0; i < outputHeight; i++)
             {
-                int upper = 2 * i * width, lower = upper + width;
-                ReadOnlySpan<float> rowMaxima = maxima.Slice(i * outputWidth, outputWidth);
-                ReadOnlySpan<float> rowGradients = gradients.Slice(i * outputWidth, outputWidth);
-                ReadOnlySpan<float> top = values.Slice(upper, covered), bottom = values.Slice(lower, covered);
-                Span<float> topTarget = target.Slice(upper, width), bottomTarget = target.Slice(lower, width);
-                for (int j = 0; j < rowMaxima.Length; j++)
+                int top = i * kernelHeight;
+                target.Slice(top * width, kernelHeight * width).Clear();
+                for (int j = 0; j < outputWidth; j++, o++)
                 {
-                    float max = rowMaxima[j], gradient = 0f + rowGradients[j];
-                    int v = 2 * j;
-                    topTarget[v] = topTarget[v + 1] = bottomTarget[v] = bottomTarget[v + 1] = 0f;
-                    if (top[v].Equals(max))
+                    int at = ArgMax(values, height, width, top, j * kernelWidth, kernelHeight, kernelWidth, 1, 1, maxima[o]);
+                    if (at >= 0)
                     {
-                        topTarget[v] = gradient;
-                    }
-                    else if (top[v + 1].Equals(max))
-                    {
-                        topTarget[v + 1] = gradient;
-                    }
-                    else if (bottom[v].Equals(max))
-                    {
-                        bottomTarget[v] = gradient;
-                    }
-                    else if (bottom[v + 1].Equals(max))
-                    {
-                        bottomTarget[v + 1] = gradient;
+                        target[at] = 0f + gradients[o];
                     }
                 }
-
-                topTarget[covered..].Clear();
-                bottomTarget[covered..].Clear();
             }
 
-            target[(2 * outputHeight * width)..].Clear();
+            target[(outputHeight * kernelHeight * width)..].Clear();
         }
     }
 

@@ -7,7 +7,7 @@ namespace NativeBn.Tests.Kernels;
 public class MaxPoolGradientTests
 {
     /// <summary>
-    /// Max pooling's input gradient on 2x2 windows of stride 2 (the disjoint windows' own path) and on the overlapping
+    /// Max pooling's input gradient on 2x2 windows of stride 2 and 3x3 of stride 3 (the disjoint windows' own path) and on the overlapping
     /// 3x3 stride-2 window with padding (the general path), at even and odd heights and widths in floor mode, with ties,
     /// NaN, infinities and both zeros among the inputs and -0 among the output gradients: each output's gradient lands on the first position of its window
     /// in row-major order whose value equals the window's forward output (NaN matching NaN), every other input position
@@ -16,6 +16,7 @@ public class MaxPoolGradientTests
     /// </summary>
     [Theory]
     [InlineData(2, 2, 0)]
+    [InlineData(3, 3, 0)]
     [InlineData(3, 2, 1)]
     public void EachOutputsGradientGoesToTheFirstInputHoldingItsMaximum(int kernel, int stride, int pad)
     {
