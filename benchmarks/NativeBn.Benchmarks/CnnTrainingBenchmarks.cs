@@ -10,9 +10,9 @@ namespace NativeBn.Benchmarks;
 /// One training step (forward with batch statistics, softmax cross-entropy, backward, Adam update) of the demo CNN
 /// (the CLI's <c>MismatchDemo.CnnArchitecture</c> without dropout) on <c>[N, 1, 28, 28]</c> embedded MNIST digits, the
 /// digits at indices <c>i · (10000 / N)</c>. Its PyTorch peer, benchmarks/pytorch/train_step.py, times the same step on
-/// the same digits; benchmarks/cnn-training.sh runs both and prints the ratios. <see cref="Threads"/> is the BatchNorm
-/// layers' <see cref="BatchNormOptions.MaxThreads"/>: convolutions, pooling, dense layers and Adam run on the calling
-/// thread either way.
+/// the same digits; benchmarks/cnn-training.sh runs both and prints the ratios. <see cref="Threads"/> is the model's
+/// <see cref="BatchNormOptions.MaxThreads"/>: the BatchNorm layers' threads and those the convolution and pooling
+/// layers share samples among (ReLU, the dense layer and Adam run on the calling thread).
 /// </summary>
 [MemoryDiagnoser]
 public class CnnTrainingBenchmarks
@@ -45,7 +45,7 @@ public class CnnTrainingBenchmarks
         }
 
         var options = new BatchNormOptions { MaxThreads = Threads };
-        _model = new Sequential(ArchitectureText.Build(Architecture, 1, MnistSample.Side, MnistSample.Side, 10, options, seed: 1), Batch, seed: 1);
+        _model = new Sequential(ArchitectureText.Build(Architecture, 1, MnistSample.Side, MnistSample.Side, 10, options, seed: 1), Batch, seed: 1, options);
         _adam = new Adam(1e-3);
         _model.TrainStep(_images, _labels, _adam);
     }

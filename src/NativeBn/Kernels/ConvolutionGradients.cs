@@ -6,36 +6,32 @@ namespace NativeBn.Kernels;
 
 /// <summary>
 /// The backward pass of one group of a convolution for one sample, on the input laid out by <see cref="PhaseLayout"/>
-/// (the layout the forward GEMM reads): with the output gradient spread to the GEMM's columns (zeros in the dropped
-/// columns), the weight gradient of tap k is a dot product of each output channel's gradient row with the copy at
-/// <c>Taps[k]</c>, and the input gradient is the weighted rows added back at the same offsets, then gathered from the
-/// phase copy to <c>[C, H, W]</c>. Sums run in a fixed order per sample. Rows are whole panels of
+/// (the layout the forward GEMM reads): <see cref="Prepare"/> writes the sample's unit, the phase copy of its input
+/// and its output gradient spread to the GEMM's columns (zeros in the dropped columns); the weight gradient of tap k is
+/// then a dot product of each output channel's gradient row with the copy at <c>Taps[k]</c>
+/// (<see cref="AccumulateWeights"/>, any range of output channels, each channel's sums the same bits whatever the range),
+/// and the input gradient is the weighted rows added back at the same offsets, then gathered from the phase copy to
+/// <c>[C, H, W]</c> (<see cref="InputGradient"/>). Sums run in a fixed order per sample. Rows are whole panels of
 /// <see cref="PackedGemm.Panel"/> = two vectors of the width in use, so the loops need no scalar tails.
 /// </summary>
 internal static class ConvolutionGradients
 {
-    /// <summary>Floats of scratch <see cref="Accumulate"/> needs for a group of <paramref name="outputs"/> channels.</summary>
-    public static long ScratchLength(PhaseLayout layout, int outputs) => 2L * layout.CopyLength + (long)outputs * layout.Columns;
+    /// <summary>Floats of one sample's unit for a group of <paramref name="outputs"/> channels: the phase copy, then the spread gradient.</summary>
+    public static long UnitLength(PhaseLayout layout, int outputs) => layout.CopyLength + (long)outputs * layout.Columns;
 
     /// <summary>
-    /// Adds this sample's weight gradient to <paramref name="weightGradient"/> <c>[M, depth]</c> and writes the input
-    /// gradient <c>[C, H, W]</c> to <paramref name="inputGradient"/> (skipped when empty).
+    /// Writes the sample's unit: <paramref name="x"/> <c>[C, H, W]</c> split into the phase copy and
+    /// <paramref name="outputGradient"/> <c>[M, OH, OW]</c> spread to rows of <see cref="PhaseLayout.Columns"/>.
     /// </summary>
     /// <param name="layout">The group's phase layout.</param>
     /// <param name="x">The group's input <c>[C, H, W]</c>.</param>
     /// <param name="outputGradient">The group's output gradient <c>[M, OH, OW]</c>.</param>
-    /// <param name="weight">The group's weights <c>[M, depth]</c>, depth = C·kH·kW.</param>
-    /// <param name="weightGradient">Accumulates <c>[M, depth]</c>.</param>
-    /// <param name="inputGradient">Receives <c>[C, H, W]</c>, or empty.</param>
-    /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
-    public static void Accumulate(
-        PhaseLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> weight,
-        Span<float> weightGradient, Span<float> inputGradient, Span<float> scratch)
+    /// <param name="unit"><see cref="UnitLength"/> floats.</param>
+    public static void Prepare(PhaseLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, Span<float> unit)
     {
         int outputs = outputGradient.Length / (layout.OutputHeight * layout.OutputWidth), columns = layout.Columns;
-        Span<float> copy = scratch[..layout.CopyLength];
-        Span<float> spread = scratch.Slice(layout.CopyLength, outputs * columns);
-        layout.Split(x, copy, readPhasesOnly: false);
+        layout.Split(x, unit[..layout.CopyLength], readPhasesOnly: false);
+        Span<float> spread = unit.Slice(layout.CopyLength, outputs * columns);
         spread.Clear();
         for (int m = 0; m < outputs; m++)
         {
@@ -45,21 +41,36 @@ internal static class ConvolutionGradients
                     .CopyTo(spread.Slice(m * columns + i * layout.PhaseWidth));
             }
         }
+    }
 
+    /// <summary>
+    /// Adds the weight gradient of output channels [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>)
+    /// of a prepared unit to <paramref name="weightGradient"/>, those channels' rows <c>[count, depth]</c>.
+    /// </summary>
+    public static void AccumulateWeights(PhaseLayout layout, ReadOnlySpan<float> unit, int first, int count, Span<float> weightGradient)
+    {
+        ReadOnlySpan<float> copy = unit[..layout.CopyLength];
+        ReadOnlySpan<float> spread = unit.Slice(layout.CopyLength + first * layout.Columns, count * layout.Columns);
         switch (SimdWidth.MaxFloats)
         {
-            case 16: WeightGradient<Simd512, Vector512<float>, Vector512<double>>(layout, copy, spread, outputs, weightGradient); break;
-            case 8: WeightGradient<Simd256, Vector256<float>, Vector256<double>>(layout, copy, spread, outputs, weightGradient); break;
-            case 4: WeightGradient<Simd128, Vector128<float>, Vector128<double>>(layout, copy, spread, outputs, weightGradient); break;
-            default: WeightGradient<SimdScalar, float, double>(layout, copy, spread, outputs, weightGradient); break;
+            case 16: WeightGradient<Simd512, Vector512<float>, Vector512<double>>(layout, copy, spread, count, weightGradient); break;
+            case 8: WeightGradient<Simd256, Vector256<float>, Vector256<double>>(layout, copy, spread, count, weightGradient); break;
+            case 4: WeightGradient<Simd128, Vector128<float>, Vector128<double>>(layout, copy, spread, count, weightGradient); break;
+            default: WeightGradient<SimdScalar, float, double>(layout, copy, spread, count, weightGradient); break;
         }
+    }
 
-        if (inputGradient.IsEmpty)
-        {
-            return;
-        }
-
-        Span<float> back = scratch.Slice(layout.CopyLength + outputs * columns, layout.CopyLength);
+    /// <summary>Writes the input gradient <c>[C, H, W]</c> of a prepared unit of <paramref name="outputs"/> channels.</summary>
+    /// <param name="layout">The group's phase layout.</param>
+    /// <param name="unit">The unit <see cref="Prepare"/> wrote.</param>
+    /// <param name="weight">The group's weights <c>[M, depth]</c>, depth = C·kH·kW.</param>
+    /// <param name="outputs">The group's output channels M.</param>
+    /// <param name="back">Scratch of <see cref="PhaseLayout.CopyLength"/> floats.</param>
+    /// <param name="inputGradient">Receives <c>[C, H, W]</c>.</param>
+    public static void InputGradient(
+        PhaseLayout layout, ReadOnlySpan<float> unit, ReadOnlySpan<float> weight, int outputs, Span<float> back, Span<float> inputGradient)
+    {
+        ReadOnlySpan<float> spread = unit.Slice(layout.CopyLength, outputs * layout.Columns);
         back.Clear();
         switch (SimdWidth.MaxFloats)
         {

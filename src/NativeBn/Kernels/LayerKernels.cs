@@ -105,4 +105,14 @@ internal static class LayerKernels
         Span<double> work = scratch.Get(ChannelKernels.SumsScratchLength(geometry, maxThreads));
         ChannelKernels.Sums<GradientSumsOperator>(geometry, dy, x, mean, sumDy, sumCentered, work, maxThreads);
     }
+
+    /// <summary>Per-channel Σu in double into <paramref name="sums"/> (length C): a bias's gradient from its output gradient.</summary>
+    public static void ChannelSums(in ChannelGeometry geometry, ReadOnlySpan<float> u, Span<double> sums, ScratchBuffer scratch, int maxThreads)
+    {
+        int channels = geometry.Channels;
+        Span<double> work = scratch.Get(2 * channels + ChannelKernels.SumsScratchLength(geometry, maxThreads));
+        Span<double> zeros = work[..channels];
+        zeros.Clear();
+        ChannelKernels.Sums<ValueSumsOperator>(geometry, u, default, zeros, sums, work.Slice(channels, channels), work[(2 * channels)..], maxThreads);
+    }
 }

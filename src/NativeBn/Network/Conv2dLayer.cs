@@ -7,30 +7,47 @@ namespace NativeBn.Network;
 /// <summary>
 /// 2-D convolution on <c>[N, C, H, W]</c> (PyTorch <c>nn.Conv2d</c> semantics and weight layout <c>[M, C/G, kH, kW]</c>,
 /// see <see cref="Conv2dNode"/>). The forward pass runs the inference kernel with the current weights (re-laid out
-/// after each update); the backward pass accumulates the weight and bias gradients over the batch and writes the
-/// input gradient.
+/// after each update) on each sample; the backward pass writes each sample's input gradient and adds the weight
+/// gradients over the batch, sample after sample (the bias's per channel in double, in the fixed chunks of the
+/// BatchNorm sums). Up to the model's thread count share the samples of a pass, and
+/// the output channels of the weight gradient, so every result is the same bits for any number of threads.
 /// </summary>
-public sealed class Conv2dLayer : Layer
+public sealed unsafe class Conv2dLayer : Layer
 {
+    /// <summary>Most floats of prepared backward units a block of samples holds (256 KiB: it stays in L2 between its two phases).</summary>
+    private const int UnitFloatsPerBlock = 1 << 16;
+
+    /// <summary>Least output channels of the weight gradient a thread takes.</summary>
+    private const int ChannelsPerChunk = 4;
+
     private readonly Conv2dNode _node;
-    private readonly int _height, _width;
+    private readonly int _maxThreads;
     private readonly ArrayParameter _weight;
     private readonly ArrayParameter? _bias;
     private readonly PackedConvolution _convolution;
     private readonly PhaseLayout _layout;
-    private readonly float[] _scratch;
+    private readonly int _unitLength, _blockSamples, _channelsPerChunk;
+    private readonly float[] _units;
+    private readonly double[] _biasSums;
+    private readonly ScratchBuffer _sumsScratch = new();
     private long _packedVersion;
 
-    internal Conv2dLayer(Conv2dNode node, int height, int width)
+    internal Conv2dLayer(Conv2dNode node, int height, int width, int maxBatch, int maxThreads)
         : base(node.Name, checked(node.InputChannels * height * width), checked(node.OutputChannels * node.Window.OutputHeight(height) * node.Window.OutputWidth(width)))
     {
         _node = node;
-        (_height, _width) = (height, width);
+        _maxThreads = maxThreads;
         _weight = new ArrayParameter($"{node.Name}.weight", node.Weight.ToArray(), new float[node.Weight.Length]);
         _bias = node.HasBias ? new ArrayParameter($"{node.Name}.bias", node.Bias.ToArray(), new float[node.OutputChannels]) : null;
         _convolution = new PackedConvolution(node, height, width);
         _layout = new PhaseLayout(node.Window, node.InputChannels / node.Groups, height, width, PackedGemm.Panel);
-        _scratch = new float[checked((int)Math.Max(_convolution.ScratchLength, ConvolutionGradients.ScratchLength(_layout, node.OutputChannels / node.Groups)))];
+        int groupOutputs = node.OutputChannels / node.Groups;
+        _unitLength = checked((int)ConvolutionGradients.UnitLength(_layout, groupOutputs));
+        long sampleFloats = (long)_unitLength * node.Groups;
+        _blockSamples = (int)Math.Clamp(UnitFloatsPerBlock / sampleFloats, 1, maxBatch);
+        _channelsPerChunk = Math.Max(ChannelsPerChunk, (groupOutputs + 8 * ChannelsPerChunk - 1) / (8 * ChannelsPerChunk) * ChannelsPerChunk);
+        _units = new float[checked(_blockSamples * (int)sampleFloats)];
+        _biasSums = new double[node.OutputChannels];
         _packedVersion = Version;
     }
 
@@ -59,51 +76,122 @@ public sealed class Conv2dLayer : Layer
             _packedVersion = Version;
         }
 
-        for (int n = 0; n < batch; n++)
+        fixed (float* x = input, y = output)
         {
-            _convolution.Run(input.Slice(n * InputWidth, InputWidth), output.Slice(n * OutputWidth, OutputWidth), _scratch, Activation.None);
+            var job = new Job(x, y, null, null, null, 0, batch);
+            Share(batch, &ForwardSample, &job);
         }
     }
 
     internal override void Backward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
     {
-        int groups = _node.Groups, groupInputs = InputWidth / groups, groupOutputs = OutputWidth / groups;
-        int depth = _weight.Array.Length / _node.OutputChannels, groupWeights = _node.OutputChannels / groups * depth;
-        Span<float> weightGradient = _weight.GradientArray;
-        weightGradient.Clear();
-        for (int n = 0; n < batch; n++)
+        int groups = _node.Groups, groupOutputs = _node.OutputChannels / groups;
+        int chunks = groups * ((groupOutputs + _channelsPerChunk - 1) / _channelsPerChunk);
+        _weight.GradientArray.AsSpan().Clear();
+        fixed (float* x = input, dy = outputGradient, dx = inputGradient, dw = _weight.GradientArray, units = _units)
         {
-            for (int g = 0; g < groups; g++)
+            for (int first = 0; first < batch; first += _blockSamples)
             {
-                ConvolutionGradients.Accumulate(
-                    _layout,
-                    input.Slice(n * InputWidth + g * groupInputs, groupInputs),
-                    outputGradient.Slice(n * OutputWidth + g * groupOutputs, groupOutputs),
-                    _weight.Array.AsSpan(g * groupWeights, groupWeights),
-                    weightGradient.Slice(g * groupWeights, groupWeights),
-                    inputGradient.IsEmpty ? [] : inputGradient.Slice(n * InputWidth + g * groupInputs, groupInputs),
-                    _scratch);
+                int count = Math.Min(_blockSamples, batch - first);
+                var job = new Job(x, dy, dx, dw, units, first, count);
+                Share(count * groups, &PrepareUnit, &job);
+                Share(chunks, &AccumulateWeights, &job);
             }
         }
 
         if (_bias is not null)
         {
-            int positions = OutputWidth / _node.OutputChannels;
-            float[] biasGradient = _bias.GradientArray;
-            for (int m = 0; m < biasGradient.Length; m++)
+            int positions = OutputWidth / _node.OutputChannels, side = _layout.OutputWidth;
+            var geometry = ChannelGeometry.From(TensorShape.ChannelsFirst(batch, _node.OutputChannels, positions / side, side));
+            LayerKernels.ChannelSums(geometry, outputGradient, _biasSums, _sumsScratch, _maxThreads);
+            for (int m = 0; m < _biasSums.Length; m++)
             {
-                double sum = 0;
-                for (int n = 0; n < batch; n++)
-                {
-                    foreach (float value in outputGradient.Slice(n * OutputWidth + m * positions, positions))
-                    {
-                        sum += value;
-                    }
-                }
-
-                biasGradient[m] = (float)sum;
+                _bias.GradientArray[m] = (float)_biasSums[m];
             }
         }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every chunk, on up to the layer's thread count.</summary>
+    private void Share(int chunks, delegate*<object, nint, int, void> body, Job* job)
+    {
+        if (_maxThreads == 1 || chunks == 1)
+        {
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                body(this, (nint)job, chunk);
+            }
+        }
+        else
+        {
+            WorkerTeam.Shared.Run(this, chunks, _maxThreads, body, (nint)job);
+        }
+    }
+
+    private static void ForwardSample(object owner, nint state, int n)
+    {
+        var layer = (Conv2dLayer)owner;
+        ref Job job = ref *(Job*)state;
+        int inputs = layer.InputWidth, outputs = layer.OutputWidth;
+        layer._convolution.Run(
+            new ReadOnlySpan<float>(job.X + (nint)n * inputs, inputs), new Span<float>(job.Y + (nint)n * outputs, outputs),
+            KernelScratch.Floats(layer._convolution.ScratchLength), Activation.None);
+    }
+
+    /// <summary>Prepares unit <paramref name="index"/> (sample <c>First + index / G</c>, group <c>index % G</c>) and writes its input gradient.</summary>
+    private static void PrepareUnit(object owner, nint state, int index)
+    {
+        var layer = (Conv2dLayer)owner;
+        ref Job job = ref *(Job*)state;
+        int groups = layer._node.Groups, g = index % groups;
+        long n = job.First + index / groups;
+        int groupInputs = layer.InputWidth / groups, groupOutputs = layer.OutputWidth / groups, channels = layer._node.OutputChannels / groups;
+        var unit = new Span<float>(job.Units + (nint)index * layer._unitLength, layer._unitLength);
+        ConvolutionGradients.Prepare(
+            layer._layout,
+            new ReadOnlySpan<float>(job.X + n * layer.InputWidth + g * groupInputs, groupInputs),
+            new ReadOnlySpan<float>(job.Y + n * layer.OutputWidth + g * groupOutputs, groupOutputs),
+            unit);
+        if (job.InputGradient != null)
+        {
+            int groupWeights = layer._weight.Array.Length / groups;
+            ConvolutionGradients.InputGradient(
+                layer._layout, unit, layer._weight.Array.AsSpan(g * groupWeights, groupWeights), channels,
+                KernelScratch.Floats(layer._layout.CopyLength),
+                new Span<float>(job.InputGradient + n * layer.InputWidth + g * groupInputs, groupInputs));
+        }
+    }
+
+    /// <summary>Adds the block's samples, in order, to the weight gradient of one group's output channels in chunk <paramref name="chunk"/>.</summary>
+    private static void AccumulateWeights(object owner, nint state, int chunk)
+    {
+        var layer = (Conv2dLayer)owner;
+        ref Job job = ref *(Job*)state;
+        int groups = layer._node.Groups, channels = layer._node.OutputChannels / groups;
+        int chunksPerGroup = (channels + layer._channelsPerChunk - 1) / layer._channelsPerChunk;
+        int g = chunk / chunksPerGroup, first = chunk % chunksPerGroup * layer._channelsPerChunk;
+        int count = Math.Min(layer._channelsPerChunk, channels - first), depth = layer._layout.Taps.Length;
+        var weightGradient = new Span<float>(job.WeightGradient + ((long)g * channels + first) * depth, count * depth);
+        for (int i = 0; i < job.Count; i++)
+        {
+            var unit = new ReadOnlySpan<float>(job.Units + (nint)(i * groups + g) * layer._unitLength, layer._unitLength);
+            ConvolutionGradients.AccumulateWeights(layer._layout, unit, first, count, weightGradient);
+        }
+    }
+
+    /// <summary>
+    /// A pass's buffers: the input X, the output (forward) or output gradient (backward) Y, and for the backward pass
+    /// the input gradient (null when none is needed), the weight gradient and the units of the block of samples
+    /// [First, First + Count).
+    /// </summary>
+    private readonly struct Job(float* x, float* y, float* inputGradient, float* weightGradient, float* units, int first, int count)
+    {
+        public readonly float* X = x;
+        public readonly float* Y = y;
+        public readonly float* InputGradient = inputGradient;
+        public readonly float* WeightGradient = weightGradient;
+        public readonly float* Units = units;
+        public readonly int First = first;
+        public readonly int Count = count;
     }
 }

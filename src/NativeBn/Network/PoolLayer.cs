@@ -4,21 +4,22 @@ using NativeBn.Model.Nodes;
 
 namespace NativeBn.Network;
 
-/// <summary>Max or average pooling on <c>[N, C, H, W]</c> (see <see cref="PoolNode"/> for windows, ceil mode and divisors).</summary>
-public sealed class PoolLayer : Layer
+/// <summary>
+/// Max or average pooling on <c>[N, C, H, W]</c> (see <see cref="PoolNode"/> for windows, ceil mode and divisors). Up to
+/// the model's thread count share the samples of a pass; each sample is computed alone, the same bits on any thread.
+/// </summary>
+public sealed unsafe class PoolLayer : Layer
 {
     private readonly PoolNode _node;
-    private readonly int _channels, _height, _width;
+    private readonly int _channels, _height, _width, _maxThreads;
     private readonly Pooling _pooling;
-    private readonly float[] _scratch;
 
-    internal PoolLayer(PoolNode node, int channels, int height, int width)
+    internal PoolLayer(PoolNode node, int channels, int height, int width, int maxThreads)
         : base(node.Name, checked(channels * height * width), checked(channels * node.Window.OutputHeight(height, node.CeilMode) * node.Window.OutputWidth(width, node.CeilMode)))
     {
         _node = node;
-        (_channels, _height, _width) = (channels, height, width);
+        (_channels, _height, _width, _maxThreads) = (channels, height, width, maxThreads);
         _pooling = new Pooling(node, channels, height, width);
-        _scratch = new float[checked((int)_pooling.ScratchLength)];
     }
 
     /// <inheritdoc />
@@ -28,28 +29,78 @@ public sealed class PoolLayer : Layer
 
     internal override void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, Pass pass)
     {
-        for (int n = 0; n < batch; n++)
+        fixed (float* x = input, y = output)
         {
-            _pooling.Run(input.Slice(n * InputWidth, InputWidth), output.Slice(n * OutputWidth, OutputWidth), _scratch);
+            var job = new Job(x, y, null, null);
+            Share(batch, &ForwardSample, &job);
         }
     }
 
     internal override void Backward(
         ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
     {
-        for (int n = 0; n < batch; n++)
+        if (inputGradient.IsEmpty)
         {
-            Span<float> dx = inputGradient.Slice(n * InputWidth, InputWidth);
-            ReadOnlySpan<float> dy = outputGradient.Slice(n * OutputWidth, OutputWidth);
-            if (_pooling.Counts.Length == 0)
+            return;
+        }
+
+        fixed (float* x = input, y = output, dy = outputGradient, dx = inputGradient)
+        {
+            var job = new Job(x, y, dy, dx);
+            Share(batch, &BackwardSample, &job);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every sample, on up to the layer's thread count.</summary>
+    private void Share(int batch, delegate*<object, nint, int, void> body, Job* job)
+    {
+        if (_maxThreads == 1 || batch == 1)
+        {
+            for (int n = 0; n < batch; n++)
             {
-                PoolingGradients.Max(_node.Window, _channels, _height, _width, _node.CeilMode,
-                    input.Slice(n * InputWidth, InputWidth), output.Slice(n * OutputWidth, OutputWidth), dy, dx);
-            }
-            else
-            {
-                PoolingGradients.Average(_node.Window, _channels, _height, _width, _node.CeilMode, _pooling.Counts, dy, dx);
+                body(this, (nint)job, n);
             }
         }
+        else
+        {
+            WorkerTeam.Shared.Run(this, batch, _maxThreads, body, (nint)job);
+        }
+    }
+
+    private static void ForwardSample(object owner, nint state, int n)
+    {
+        var layer = (PoolLayer)owner;
+        ref Job job = ref *(Job*)state;
+        layer._pooling.Run(layer.Input(job.X, n), layer.Output(job.Y, n), KernelScratch.Floats(layer._pooling.ScratchLength));
+    }
+
+    private static void BackwardSample(object owner, nint state, int n)
+    {
+        var layer = (PoolLayer)owner;
+        ref Job job = ref *(Job*)state;
+        PoolNode node = layer._node;
+        if (layer._pooling.Counts.Length == 0)
+        {
+            PoolingGradients.Max(node.Window, layer._channels, layer._height, layer._width, node.CeilMode,
+                layer.Input(job.X, n), layer.Output(job.Y, n), layer.Output(job.OutputGradient, n), layer.Input(job.InputGradient, n));
+        }
+        else
+        {
+            PoolingGradients.Average(node.Window, layer._channels, layer._height, layer._width, node.CeilMode, layer._pooling.Counts,
+                layer.Output(job.OutputGradient, n), layer.Input(job.InputGradient, n));
+        }
+    }
+
+    private Span<float> Input(float* batch, int n) => new(batch + (nint)n * InputWidth, InputWidth);
+
+    private Span<float> Output(float* batch, int n) => new(batch + (nint)n * OutputWidth, OutputWidth);
+
+    /// <summary>A pass's buffers: input, output, and for the backward pass the output and input gradients.</summary>
+    private readonly struct Job(float* x, float* y, float* outputGradient, float* inputGradient)
+    {
+        public readonly float* X = x;
+        public readonly float* Y = y;
+        public readonly float* OutputGradient = outputGradient;
+        public readonly float* InputGradient = inputGradient;
     }
 }

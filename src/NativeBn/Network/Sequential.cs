@@ -27,6 +27,7 @@ public sealed class Sequential
     private readonly bool[] _gradientWritten;
     private readonly float[] _gradientScratch;
     private readonly int _logits;
+    private readonly int _maxThreads;
     private readonly Parameter[] _parameters;
     private readonly InferencePlan?[] _plans = new InferencePlan?[4];
     private readonly Lock _planLock = new();
@@ -38,7 +39,11 @@ public sealed class Sequential
     /// <param name="model">One <c>[N, features]</c> or <c>[N, C, H, W]</c> input; nodes as listed above; logits <c>[N, classes]</c>.</param>
     /// <param name="maxBatch">Largest batch a training step or batched forward pass accepts (at least 1).</param>
     /// <param name="seed">Seeds the dropout masks, so training is reproducible.</param>
-    /// <param name="runOptions">Threads and synchronizer for every BatchNorm layer (their conventions and policies stay the model's).</param>
+    /// <param name="runOptions">
+    /// Threads and synchronizer for every BatchNorm layer (their conventions and policies stay the model's); its
+    /// <see cref="BatchNormOptions.MaxThreads"/> is also the most threads the convolution and pooling layers share the
+    /// samples of a pass among (without options: the processor count). Every result is the same bits for any thread count.
+    /// </param>
     public Sequential(ModelDescription model, int maxBatch = 256, int seed = 0, BatchNormOptions? runOptions = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -59,6 +64,7 @@ public sealed class Sequential
         var steps = new List<Step>();
         var layers = new List<Layer>();
         var random = new Random(seed);
+        _maxThreads = runOptions?.MaxThreads ?? Environment.ProcessorCount;
         _layerOfNode = new Layer?[model.Nodes.Length];
         long parameters = 0;
         for (int i = 0; i < model.Nodes.Length; i++)
@@ -75,11 +81,11 @@ public sealed class Sequential
             Layer? layer = node switch
             {
                 DenseNode dense => new DenseLayer(dense),
-                Conv2dNode conv => new Conv2dLayer(conv, input[2], input[3]),
+                Conv2dNode conv => new Conv2dLayer(conv, input[2], input[3], maxBatch, _maxThreads),
                 BatchNormNode batchNorm => new BatchNormLayer(node.Name, batchNorm.CreateEngine(runOptions), width / batchNorm.Channels),
                 ReluNode => new ReluLayer(node.Name, width),
                 ClipNode clip => new ClipLayer(node.Name, width, clip.Min, clip.Max),
-                PoolNode pool => new PoolLayer(pool, input[1], input[2], input[3]),
+                PoolNode pool => new PoolLayer(pool, input[1], input[2], input[3], _maxThreads),
                 GlobalAveragePoolNode => new GlobalAveragePoolLayer(node.Name, input[1], input[2] * input[3]),
                 DropoutNode dropout => new DropoutLayer(node.Name, width, dropout.Rate, random.Next(), maxBatch),
                 AddNode => null,
@@ -221,6 +227,7 @@ public sealed class Sequential
         }
 
         Check.Finite(x, nameof(x));
+        using WorkerTeam.Engagement engaged = WorkerTeam.Engage(_maxThreads);
         try
         {
             Run(x, batch, Pass.Train);
@@ -259,6 +266,7 @@ public sealed class Sequential
     {
         CheckBatch(x, batch, nameof(batch));
         Check.Length(logits.Length, (long)batch * OutputWidth, nameof(logits), TensorShape.Features(batch, OutputWidth));
+        using WorkerTeam.Engagement engaged = WorkerTeam.Engage(_maxThreads);
         Run(x, batch, new Pass(false, regime, singleValue));
         Logits(batch).CopyTo(logits);
     }

@@ -33,7 +33,7 @@ public class ConvolutionalGradientTests
 
     private static Window2d Same3x3 => new(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
 
-    public static TheoryData<string> Models() => ["plain", "residual", "strided", "depthwise", "wide strided"];
+    public static TheoryData<string> Models() => ["plain", "residual", "strided", "depthwise", "wide strided", "large image"];
 
     internal static ModelDescription Build(string name) => name switch
     {
@@ -80,6 +80,13 @@ public class ConvolutionalGradientTests
             Conv("c2", "r", 3, 4, new Window2d(1, 1, 2, 2), seed: 43),
             new GlobalAveragePoolNode("g", "c2"), new FlattenNode("f", "g"), Dense("d", "f", 4, 3, 45),
         ], ["d"]),
+
+        // samples large enough that a backward pass works through a batch in several blocks of samples: conv 3x3 → ReLU → max-pool → GAP → dense
+        "large image" => new ModelDescription([Image(1, 32, 40)],
+        [
+            Conv("c1", "x", 1, 16, Same3x3, seed: 51), new ReluNode("r", "c1"), new PoolNode("p", "r", PoolKind.Max, new Window2d(2, 2, 2, 2)),
+            new GlobalAveragePoolNode("g", "p"), new FlattenNode("f", "g"), Dense("d", "f", 16, 3, 53),
+        ], ["d"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -125,6 +132,29 @@ public class ConvolutionalGradientTests
         });
 
         Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void TrainingGivesTheSameBitsOnAnyNumberOfThreads(string name)
+    {
+        float[][] trained = [.. new[] { 1, 2, 3 }.Select(threads => Train(name, threads))];
+        Assert.Equal(trained[0], trained[1]);
+        Assert.Equal(trained[0], trained[2]);
+
+        static float[] Train(string name, int threads)
+        {
+            var model = new Sequential(Build(name), maxBatch: 8, runOptions: new BatchNormOptions { MaxThreads = threads });
+            float[] x = TestData.Gaussian(7 * model.InputWidth, 49);
+            int[] labels = [0, 1, 2, 0, 1, 2, 0];
+            var optimizer = new Adam(1e-2);
+            for (int i = 0; i < 3; i++)
+            {
+                model.TrainStep(x, labels, optimizer);
+            }
+
+            return [.. model.Parameters.SelectMany(p => p.Values().ToArray())];
+        }
     }
 
     [Fact]
