@@ -1,6 +1,9 @@
 namespace NativeBn.Tests;
 
-/// <summary>Tests that must not run while other tests do (process-wide allocation counts): xunit runs them alone, after the parallel ones.</summary>
+/// <summary>
+/// Tests that must not run while other tests do (process-wide allocation counts, the shared worker team's workers): xunit
+/// runs them alone, after the parallel ones.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SerialCollection
 {

@@ -68,10 +68,15 @@ internal sealed class BlockedConvolution
     /// 1.23-1.52x faster, its 3x3 layers on 56x56, 28x28, 14x14 and 7x7 outputs 1.01-1.29x where the host was busy and
     /// 0.93-1.08x where it was quiet. Its 1x1 stride-2 shortcuts ran 6-30 % slower inside the network than on the GEMM
     /// path, which copies only the stride phase they read (the blocked copy transposes the whole input), so 1x1 kernels
-    /// stay there.
+    /// stay there. Its output channels must fill more than half a <see cref="Panel"/>: a panel holds the sums of
+    /// <see cref="Panel"/> channels whatever their number, and with half of them or fewer the GEMM path was faster on
+    /// every 3x3 layer measured (Intel Xeon, one thread, 8-64 inputs on 14x14 and 28x28: with AVX-512 16 outputs 1.3-4.0x
+    /// and 32 outputs 1.5-2.0x faster, 48 outputs 0.5-1.4x; with 256-bit vectors 8 and 16 outputs 1.0-2.6x faster,
+    /// 24 outputs 0.7-1.1x).
     /// </summary>
     public static bool Fits(Conv2dNode conv) =>
-        conv.Groups == 1 && conv.InputChannels % BlockedInput.Lanes == 0 && conv.Window.KernelHeight * conv.Window.KernelWidth > 1;
+        conv.Groups == 1 && conv.InputChannels % BlockedInput.Lanes == 0 && conv.Window.KernelHeight * conv.Window.KernelWidth > 1
+        && 2 * conv.OutputChannels > Panel;
 
     /// <summary>
     /// Weights <c>[M, C, kH, kW]</c> and bias <c>[M]</c> packed as <c>[output block][input block][tap][channel][Panel]</c>

@@ -10,8 +10,8 @@ namespace NativeBn.Kernels;
 /// <c>[M, OH, OW]</c>. Grouped and dense convolutions are an implicit GEMM over each group's input laid out by
 /// <see cref="PhaseLayout"/> (on the panel <see cref="PackedGemm.PanelFor"/> picks for the group's outputs and
 /// columns), with the bias and an optional activation (ReLU, ReLU6, Clip) fused, except that a dense convolution
-/// whose input channels are a multiple of 8 and whose kernel is larger than 1x1 runs on
-/// <see cref="BlockedConvolution"/> (the input transposed into blocks of 8 channels); a 1x1 convolution of
+/// whose input channels are a multiple of 8, whose kernel is larger than 1x1 and whose output channels fill more than
+/// half a panel runs on <see cref="BlockedConvolution"/> (the input transposed into blocks of 8 channels); a 1x1 convolution of
 /// stride 1 without padding reads the input and writes the output in place for its whole GEMM panels of positions, and
 /// runs the positions left over through a one-panel copy; a convolution with output rows of 14 runs on
 /// <see cref="PositionTiles"/> (the same sums, output channels along the vectors). Depthwise convolutions run

@@ -14,16 +14,16 @@ public class BlockedConvolutionTests
     public static TheoryData<int, int, int, int, string, int, int, int, int> Geometries() => new()
     {
         // channels, outputs, height, width, kernel, stride, pad top/left, pad bottom/right, dilation
-        { 8, 1, 1, 1, "3x3", 1, 1, 1, 1 },
-        { 8, 3, 5, 7, "3x3", 1, 1, 1, 1 },
+        { 8, 33, 1, 1, "3x3", 1, 1, 1, 1 },
+        { 8, 35, 5, 7, "3x3", 1, 1, 1, 1 },
         { 16, 70, 9, 19, "3x3", 1, 1, 1, 1 },
         { 16, 70, 6, 18, "3x3", 1, 1, 1, 1 },
-        { 24, 17, 12, 13, "3x3", 2, 1, 1, 1 },
+        { 24, 49, 12, 13, "3x3", 2, 1, 1, 1 },
         { 8, 130, 11, 8, "3x3", 2, 0, 2, 1 },
-        { 16, 9, 14, 10, "5x5", 3, 2, 2, 1 },
+        { 16, 41, 14, 10, "5x5", 3, 2, 2, 1 },
         { 8, 33, 7, 16, "3x3", 1, 2, 2, 2 },
-        { 16, 20, 6, 11, "1x3", 1, 0, 1, 1 },
-        { 24, 5, 4, 23, "2x2", 1, 0, 1, 1 },
+        { 16, 52, 6, 11, "1x3", 1, 0, 1, 1 },
+        { 24, 37, 4, 23, "2x2", 1, 0, 1, 1 },
     };
 
     /// <summary>
@@ -98,10 +98,10 @@ public class BlockedConvolutionTests
     public void WithoutAResidualOrActivationTheSumsAreStoredAsTheyAre()
     {
         var window = new Window2d(3, 3, 1, 1, 1, 1, 1, 1);
-        float[] weight = TestData.Gaussian(20 * 16 * 9, 3, std: 0.3), bias = TestData.Gaussian(20, 4);
-        var convolution = new PackedConvolution(new Conv2dNode("conv", "x", 16, 20, window, 1, weight, bias), 9, 11);
+        float[] weight = TestData.Gaussian(40 * 16 * 9, 3, std: 0.3), bias = TestData.Gaussian(40, 4);
+        var convolution = new PackedConvolution(new Conv2dNode("conv", "x", 16, 40, window, 1, weight, bias), 9, 11);
         float[] x = TestData.Gaussian(16 * 9 * 11, 6);
-        float[] plain = new float[20 * 9 * 11], zeros = new float[plain.Length], withZeros = new float[plain.Length];
+        float[] plain = new float[40 * 9 * 11], zeros = new float[plain.Length], withZeros = new float[plain.Length];
         convolution.Run(x, plain, new float[convolution.ScratchLength], Activation.None);
         convolution.Run(x, zeros, withZeros, new float[convolution.ScratchLength], Activation.None, 1);
         Assert.Equal(plain, withZeros);
@@ -116,6 +116,9 @@ public class BlockedConvolutionTests
         Assert.False(BlockedConvolution.Fits(new Conv2dNode("conv", "x", 12, 4, new Window2d(3, 3), 1, new float[4 * 12 * 9], new float[4])));
         Assert.False(BlockedConvolution.Fits(new Conv2dNode("conv", "x", 16, 4, new Window2d(1, 1, 2, 2), 1, new float[4 * 16], new float[4])));
         Assert.False(BlockedConvolution.Fits(new Conv2dNode("conv", "x", 16, 8, new Window2d(3, 3), 2, new float[8 * 8 * 9], new float[8])));
+        int half = BlockedConvolution.Panel / 2;
+        Assert.False(BlockedConvolution.Fits(Dense(16, half, new Window2d(3, 3))));
+        Assert.True(BlockedConvolution.Fits(Dense(16, half + 1, new Window2d(3, 3))));
     }
 
     private static Conv2dNode Dense(int inputs, int outputs, Window2d window) =>
@@ -126,23 +129,23 @@ public class BlockedConvolutionTests
     public void AHandOffTakesBlockedConvolutionsOfMatchingShapes()
     {
         var same = new Window2d(3, 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1);
-        var next = new BlockedInput(same, 16, 6, 6);
-        var convolution = new PackedConvolution(Dense(8, 16, same), 6, 6, next);
+        var next = new BlockedInput(same, 40, 6, 6);
+        var convolution = new PackedConvolution(Dense(8, 40, same), 6, 6, next);
         Assert.Equal(next.Length, convolution.OutputLength);
 
-        var channels = Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 24, same), 6, 6, next));
-        Assert.Contains("gives 24 channels of 6x6", channels.Message);
-        Assert.Contains("holds 16 of 6x6", channels.Message);
-        var size = Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 16, same), 8, 8, next));
-        Assert.Contains("16 channels of 8x8", size.Message);
-        Assert.Equal("next", Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 16, new Window2d(1, 1)), 6, 6, next)).ParamName);
-        Assert.Equal("next", Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(6, 16, same), 6, 6, readsBlocked: true)).ParamName);
+        var channels = Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 48, same), 6, 6, next));
+        Assert.Contains("gives 48 channels of 6x6", channels.Message);
+        Assert.Contains("holds 40 of 6x6", channels.Message);
+        var size = Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 40, same), 8, 8, next));
+        Assert.Contains("40 channels of 8x8", size.Message);
+        Assert.Equal("next", Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(8, 40, new Window2d(1, 1)), 6, 6, next)).ParamName);
+        Assert.Equal("next", Assert.Throws<ArgumentException>(() => new PackedConvolution(Dense(6, 40, same), 6, 6, readsBlocked: true)).ParamName);
 
         var residual = Assert.Throws<ArgumentException>(() =>
             convolution.Run(new float[8 * 36], new float[next.Length], new float[next.Length], new float[convolution.ScratchLength], Activation.None, 1));
         Assert.Equal("residual", residual.ParamName);
-        var reader = new PackedConvolution(Dense(16, 8, same), 6, 6, readsBlocked: true);
-        var input = Assert.Throws<ArgumentException>(() => reader.Run(new float[next.Length - 1], new float[8 * 36], new float[reader.ScratchLength], Activation.None));
+        var reader = new PackedConvolution(Dense(40, 36, same), 6, 6, readsBlocked: true);
+        var input = Assert.Throws<ArgumentException>(() => reader.Run(new float[next.Length - 1], new float[36 * 36], new float[reader.ScratchLength], Activation.None));
         Assert.Equal("x", input.ParamName);
     }
 }

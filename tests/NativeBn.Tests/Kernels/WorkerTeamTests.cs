@@ -3,6 +3,11 @@ using NativeBn.Normalization;
 
 namespace NativeBn.Tests.Kernels;
 
+/// <summary>
+/// The shared worker team: runs alone, since a team busy with another test's job lets a caller run its chunks itself,
+/// and the tests that check that workers join would see none.
+/// </summary>
+[Collection(SerialCollection.Name)]
 public unsafe class WorkerTeamTests
 {
     private static void Count(nint state, int chunk) => Interlocked.Increment(ref ((int*)state)[chunk]);

@@ -166,7 +166,7 @@ public class ConvolutionalGraphTests
     /// <summary>32 inputs run on blocked inputs (<see cref="BlockedConvolution"/>), 30 on the GEMM path.</summary>
     [Theory]
     [InlineData(100, 5, 5, 32)]
-    [InlineData(30, 24, 20, 32)]
+    [InlineData(36, 24, 20, 32)]
     [InlineData(45, 9, 9, 32)]
     [InlineData(40, 8, 34, 32)]
     [InlineData(100, 5, 5, 30)]
@@ -286,12 +286,12 @@ public class ConvolutionalGraphTests
 
     public static TheoryData<string, int, int, int, int, string, int> BlockedHandOffs() => new()
     {
-        { "3x3 then ReLU then 3x3 on 12x12", 16, 16, 12, 12, "relu", 1 },
-        { "3x3 then a clip then 3x3 stride 2 on 15x13", 8, 24, 15, 13, "clip", 1 },
-        { "3x3 then 5x5 dilated with asymmetric pads on 9x11", 8, 8, 9, 11, "none 5x5", 1 },
+        { "3x3 then ReLU then 3x3 on 12x12", 16, 40, 12, 12, "relu", 1 },
+        { "3x3 then a clip then 3x3 stride 2 on 15x13", 8, 48, 15, 13, "clip", 1 },
+        { "3x3 then 5x5 dilated with asymmetric pads on 9x11", 8, 40, 9, 11, "none 5x5", 1 },
         { "3x3 stride 2 then ReLU then 3x3 on 20x20, 72 channels: a partial block of outputs", 16, 72, 20, 20, "stride 2", 1 },
-        { "a ResNet block: 3x3, ReLU, 3x3 plus the shortcut, ReLU", 16, 16, 14, 14, "residual", 1 },
-        { "three 3x3 in a row on 10x9: the middle one reads and writes blocks", 8, 16, 10, 9, "three", 2 },
+        { "a ResNet block: 3x3, ReLU, 3x3 plus the shortcut, ReLU", 16, 40, 14, 14, "residual", 1 },
+        { "three 3x3 in a row on 10x9: the middle one reads and writes blocks", 8, 40, 10, 9, "three", 2 },
     };
 
     /// <summary>
@@ -346,8 +346,8 @@ public class ConvolutionalGraphTests
                     nodes.Add(new IdentityNode("apart2", "act2"));
                 }
 
-                nodes.Add(Conv("c", apart ? "apart2" : "act2", channels, 24, Same3x3, seed: 86));
-                nodes.Add(Conv("d", "c", 24, 40, new Window2d(1, 1), seed: 88));
+                nodes.Add(Conv("c", apart ? "apart2" : "act2", channels, 48, Same3x3, seed: 86));
+                nodes.Add(Conv("d", "c", 48, 40, new Window2d(1, 1), seed: 88));
                 last = "d";
             }
 
