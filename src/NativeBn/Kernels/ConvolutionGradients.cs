@@ -143,8 +143,10 @@ internal static class ConvolutionGradients
     }
 
     /// <summary>
-    /// <c>back[Taps[k] + j] += Σ_m weight[m, k]·spread[m, j]</c>: each vector of a tap's row is loaded once, takes
-    /// every output channel's term in channel order (one fused multiply-add each), and is stored once.
+    /// <c>back[Taps[k] + j] += Σ_m weight[m, k]·spread[m, j]</c>, each sum taking the output channels' terms in channel
+    /// order (one fused multiply-add each): eight channels at a time, their weights for the tap broadcast once, each vector
+    /// of the tap's row loaded, given the eight terms and stored (the sum carries on through memory to the next eight),
+    /// then the channels left over one at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradient<TS, TF, TD>(PhaseLayout layout, ReadOnlySpan<float> spread, ReadOnlySpan<float> weight, int outputs, Span<float> back)
@@ -158,15 +160,44 @@ internal static class ConvolutionGradients
         for (int k = 0; k < depth; k++)
         {
             ref float target = ref MemoryMarshal.GetReference(back.Slice(layout.Taps[k], columns));
-            for (int i = 0; i < columns; i += TS.Count)
+            int m = 0;
+            for (; m + 8 <= outputs; m += 8)
             {
-                TF sum = TS.Load(ref target, i);
-                for (int m = 0; m < outputs; m++)
+                ref float w = ref Unsafe.Add(ref rw, m * depth + k);
+                TF w0 = TS.Broadcast(w), w1 = TS.Broadcast(Unsafe.Add(ref w, depth)), w2 = TS.Broadcast(Unsafe.Add(ref w, 2 * depth));
+                TF w3 = TS.Broadcast(Unsafe.Add(ref w, 3 * depth)), w4 = TS.Broadcast(Unsafe.Add(ref w, 4 * depth));
+                TF w5 = TS.Broadcast(Unsafe.Add(ref w, 5 * depth)), w6 = TS.Broadcast(Unsafe.Add(ref w, 6 * depth));
+                TF w7 = TS.Broadcast(Unsafe.Add(ref w, 7 * depth));
+                ref float r0 = ref Unsafe.Add(ref rs, m * columns);
+                ref float r1 = ref Unsafe.Add(ref r0, columns);
+                ref float r2 = ref Unsafe.Add(ref r1, columns);
+                ref float r3 = ref Unsafe.Add(ref r2, columns);
+                ref float r4 = ref Unsafe.Add(ref r3, columns);
+                ref float r5 = ref Unsafe.Add(ref r4, columns);
+                ref float r6 = ref Unsafe.Add(ref r5, columns);
+                ref float r7 = ref Unsafe.Add(ref r6, columns);
+                for (int i = 0; i < columns; i += TS.Count)
                 {
-                    sum = TS.MultiplyAdd(TS.Broadcast(Unsafe.Add(ref rw, m * depth + k)), TS.Load(ref rs, m * columns + i), sum);
+                    TF sum = TS.MultiplyAdd(w0, TS.Load(ref r0, i), TS.Load(ref target, i));
+                    sum = TS.MultiplyAdd(w1, TS.Load(ref r1, i), sum);
+                    sum = TS.MultiplyAdd(w2, TS.Load(ref r2, i), sum);
+                    sum = TS.MultiplyAdd(w3, TS.Load(ref r3, i), sum);
+                    sum = TS.MultiplyAdd(w4, TS.Load(ref r4, i), sum);
+                    sum = TS.MultiplyAdd(w5, TS.Load(ref r5, i), sum);
+                    sum = TS.MultiplyAdd(w6, TS.Load(ref r6, i), sum);
+                    sum = TS.MultiplyAdd(w7, TS.Load(ref r7, i), sum);
+                    TS.Store(sum, ref target, i);
                 }
+            }
 
-                TS.Store(sum, ref target, i);
+            for (; m < outputs; m++)
+            {
+                TF w = TS.Broadcast(Unsafe.Add(ref rw, m * depth + k));
+                ref float r = ref Unsafe.Add(ref rs, m * columns);
+                for (int i = 0; i < columns; i += TS.Count)
+                {
+                    TS.Store(TS.MultiplyAdd(w, TS.Load(ref r, i), TS.Load(ref target, i)), ref target, i);
+                }
             }
         }
     }
