@@ -7,11 +7,15 @@ internal static class FiniteDifferences
     /// d(loss)/d(values[i]) for every i: <paramref name="values"/> is changed in place by ±h (h = 1e-6·max(1, |v|)) around
     /// each value while <paramref name="loss"/> reads it, and restored.
     /// </summary>
-    public static double[] Gradient(double[] values, Func<double> loss)
+    public static double[] Gradient(double[] values, Func<double> loss) => Gradient(values, loss, [.. Enumerable.Range(0, values.Length)]);
+
+    /// <summary>d(loss)/d(values[i]) for each i of <paramref name="indices"/>, in their order (see the other overload).</summary>
+    public static double[] Gradient(double[] values, Func<double> loss, int[] indices)
     {
-        var gradient = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
+        var gradient = new double[indices.Length];
+        for (int j = 0; j < indices.Length; j++)
         {
+            int i = indices[j];
             double original = values[i];
             double h = 1e-6 * Math.Max(1, Math.Abs(original));
             values[i] = original + h;
@@ -19,7 +23,7 @@ internal static class FiniteDifferences
             values[i] = original - h;
             double minus = loss();
             values[i] = original;
-            gradient[i] = (plus - minus) / (2 * h);
+            gradient[j] = (plus - minus) / (2 * h);
         }
 
         return gradient;
