@@ -81,6 +81,26 @@ internal sealed unsafe class WorkerTeam
     }
 
     /// <summary>
+    /// Calls <c>body(owner, state, chunk)</c> for every chunk on the caller's thread where <paramref name="maxThreads"/>
+    /// or <paramref name="chunkCount"/> is below 2 (without creating the team), else on the <see cref="Shared"/> team
+    /// (the overload of <c>Run</c> that takes an owner).
+    /// </summary>
+    public static void Share(object owner, int chunkCount, int maxThreads, delegate*<object, nint, int, void> body, nint state)
+    {
+        if (maxThreads < 2 || chunkCount < 2)
+        {
+            for (int chunk = 0; chunk < chunkCount; chunk++)
+            {
+                body(owner, state, chunk);
+            }
+        }
+        else
+        {
+            Shared.Run(owner, chunkCount, maxThreads, body, state);
+        }
+    }
+
+    /// <summary>
     /// As the other overload, for a job of an object's: calls
     /// <c>body(owner, state, chunk)</c>, the owner kept reachable through a handle while the job runs (state holds only
     /// pointers, such as the pinned spans the owner works on).

@@ -83,7 +83,7 @@ public sealed unsafe class Conv2dLayer : Layer
         fixed (float* x = input, y = output)
         {
             var job = new Job(x, y, null, null, null, 0, batch);
-            Share(batch, &ForwardSample, &job);
+            WorkerTeam.Share(this, batch, _maxThreads, &ForwardSample, (nint)(&job));
         }
     }
 
@@ -99,8 +99,8 @@ public sealed unsafe class Conv2dLayer : Layer
             {
                 int count = Math.Min(_blockSamples, batch - first);
                 var job = new Job(x, dy, dx, dw, units, first, count);
-                Share(count * groups, &PrepareUnit, &job);
-                Share(chunks, &AccumulateWeights, &job);
+                WorkerTeam.Share(this, count * groups, _maxThreads, &PrepareUnit, (nint)(&job));
+                WorkerTeam.Share(this, chunks, _maxThreads, &AccumulateWeights, (nint)(&job));
             }
         }
 
@@ -113,22 +113,6 @@ public sealed unsafe class Conv2dLayer : Layer
             {
                 _bias.GradientArray[m] = (float)_biasSums[m];
             }
-        }
-    }
-
-    /// <summary>Runs <paramref name="body"/> for every chunk, on up to the layer's thread count.</summary>
-    private void Share(int chunks, delegate*<object, nint, int, void> body, Job* job)
-    {
-        if (_maxThreads == 1 || chunks == 1)
-        {
-            for (int chunk = 0; chunk < chunks; chunk++)
-            {
-                body(this, (nint)job, chunk);
-            }
-        }
-        else
-        {
-            WorkerTeam.Shared.Run(this, chunks, _maxThreads, body, (nint)job);
         }
     }
 

@@ -32,7 +32,7 @@ public sealed unsafe class PoolLayer : Layer
         fixed (float* x = input, y = output)
         {
             var job = new Job(x, y, null, null);
-            Share(batch, &ForwardSample, &job);
+            WorkerTeam.Share(this, batch, _maxThreads, &ForwardSample, (nint)(&job));
         }
     }
 
@@ -47,23 +47,7 @@ public sealed unsafe class PoolLayer : Layer
         fixed (float* x = input, y = output, dy = outputGradient, dx = inputGradient)
         {
             var job = new Job(x, y, dy, dx);
-            Share(batch, &BackwardSample, &job);
-        }
-    }
-
-    /// <summary>Runs <paramref name="body"/> for every sample, on up to the layer's thread count.</summary>
-    private void Share(int batch, delegate*<object, nint, int, void> body, Job* job)
-    {
-        if (_maxThreads == 1 || batch == 1)
-        {
-            for (int n = 0; n < batch; n++)
-            {
-                body(this, (nint)job, n);
-            }
-        }
-        else
-        {
-            WorkerTeam.Shared.Run(this, batch, _maxThreads, body, (nint)job);
+            WorkerTeam.Share(this, batch, _maxThreads, &BackwardSample, (nint)(&job));
         }
     }
 
