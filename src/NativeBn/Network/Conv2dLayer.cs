@@ -50,7 +50,7 @@ public sealed unsafe class Conv2dLayer : Layer
         long sampleFloats = (long)_unitLength * node.Groups;
         _blockSamples = (int)Math.Clamp(UnitFloatsPerBlock / sampleFloats, 1, maxBatch);
         _channelsPerChunk = Math.Max(ChannelsPerChunk, (groupOutputs + 8 * ChannelsPerChunk - 1) / (8 * ChannelsPerChunk) * ChannelsPerChunk);
-        _units = new float[checked(_blockSamples * (int)sampleFloats)];
+        _units = new float[checked((int)(_blockSamples * sampleFloats))];
         _biasSums = new double[node.OutputChannels];
         _packedVersion = Version;
     }
