@@ -43,12 +43,11 @@ public sealed unsafe class Conv2dLayer : Layer
         _maxThreads = maxThreads;
         _weight = new ArrayParameter($"{node.Name}.weight", node.Weight.ToArray(), new float[node.Weight.Length]);
         _bias = node.HasBias ? new ArrayParameter($"{node.Name}.bias", node.Bias.ToArray(), new float[node.OutputChannels]) : null;
+        _convolution = new PackedConvolution(node, height, width);
         _layout = new PhaseLayout(node.Window, node.InputChannels / node.Groups, height, width, PackedGemm.Panel);
         int groupOutputs = node.OutputChannels / node.Groups;
-        long unitLength = ConvolutionGradients.UnitLength(_layout, groupOutputs), sampleFloats = unitLength * node.Groups;
-        MemoryLimits.RequireFloats(sampleFloats, $"The backward pass of convolution '{node.Name}' on {height}x{width} inputs");
-        _convolution = new PackedConvolution(node, height, width);
-        _unitLength = (int)unitLength;
+        _unitLength = checked((int)ConvolutionGradients.UnitLength(_layout, groupOutputs));
+        long sampleFloats = (long)_unitLength * node.Groups;
         _blockSamples = (int)Math.Clamp(UnitFloatsPerBlock / sampleFloats, 1, maxBatch);
         _channelsPerChunk = Math.Max(ChannelsPerChunk, (groupOutputs + 8 * ChannelsPerChunk - 1) / (8 * ChannelsPerChunk) * ChannelsPerChunk);
         _units = new float[checked((int)(_blockSamples * sampleFloats))];

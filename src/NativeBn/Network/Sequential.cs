@@ -59,6 +59,7 @@ public sealed class Sequential
                 $"A trainable model has one [N, features] or [N, C, H, W] input and one output; this one is {model}.", nameof(model));
         }
 
+        MemoryLimits.RequireFloats(TrainingFloats(model, maxBatch), $"Training this model with batches of {maxBatch}");
         var tensors = new Dictionary<string, int>(StringComparer.Ordinal) { [model.Inputs[0].Name] = 0 };
         var widths = new List<int> { (int)inputShape.ValuesPerSample };
         var steps = new List<Step>();
@@ -66,7 +67,6 @@ public sealed class Sequential
         var random = new Random(seed);
         _maxThreads = runOptions?.MaxThreads ?? Environment.ProcessorCount;
         _layerOfNode = new Layer?[model.Nodes.Length];
-        long parameters = 0;
         for (int i = 0; i < model.Nodes.Length; i++)
         {
             ModelNode node = model.Nodes[i];
@@ -97,7 +97,6 @@ public sealed class Sequential
             if (layer is not null)
             {
                 layers.Add(layer);
-                parameters += layer.Parameters.Sum(p => (long)p.Length);
             }
 
             tensors[node.Name] = widths.Count;
@@ -118,8 +117,6 @@ public sealed class Sequential
                 $"A trainable model computes logits [N, classes] before its optional Softmax; this one gives {logits}.", nameof(model));
         }
 
-        long activations = widths.Skip(1).Sum(w => 2L * w) + widths.Max();
-        MemoryLimits.RequireFloats(checked(4 * parameters + maxBatch * activations), $"Training this model with batches of {maxBatch}");
         _template = model;
         _layers = [.. layers];
         _steps = [.. steps];
@@ -132,6 +129,45 @@ public sealed class Sequential
         InputWidth = widths[0];
         MaxBatch = maxBatch;
         _parameters = [.. _layers.SelectMany(l => l.Parameters)];
+    }
+
+    /// <summary>
+    /// The floats training <paramref name="model"/> with batches of <paramref name="maxBatch"/> takes, computed from the
+    /// description before anything is allocated: each parameter four times (value, gradient, two optimizer moments), each
+    /// computed tensor twice per sample (values and gradients) plus a dropout mask, and one more of the widest tensor
+    /// (the gradient scratch of shared tensors). Sizes beyond 64 bits count as too large.
+    /// </summary>
+    private static long TrainingFloats(ModelDescription model, int maxBatch)
+    {
+        try
+        {
+            long parameters = 0, perSample = 0, widest = model.Inputs[0].Shape.ValuesPerSample;
+            for (int i = 0; i < model.Nodes.Length; i++)
+            {
+                ModelNode node = model.Nodes[i];
+                if (node is IdentityNode or FlattenNode || (node is SoftmaxNode && i == model.Nodes.Length - 1))
+                {
+                    continue;
+                }
+
+                long width = model.ShapeOf(node.Name).ValuesPerSample;
+                perSample = checked(perSample + (node is DropoutNode ? 3 : 2) * width);
+                widest = Math.Max(widest, width);
+                parameters = checked(parameters + node switch
+                {
+                    DenseNode dense => (long)dense.Weight.Length + dense.Bias.Length,
+                    Conv2dNode conv => (long)conv.Weight.Length + (conv.HasBias ? conv.OutputChannels : 0),
+                    BatchNormNode batchNorm => 2L * batchNorm.Channels,
+                    _ => 0,
+                });
+            }
+
+            return checked(4 * parameters + maxBatch * (perSample + widest));
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
     }
 
     /// <summary>The input's shape, <c>[N, features]</c> or <c>[N, C, H, W]</c>; samples are <see cref="InputWidth"/> values in that layout.</summary>
