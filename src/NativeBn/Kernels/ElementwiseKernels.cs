@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace NativeBn.Kernels;
 
-/// <summary>Element-wise sums, clamps (ReLU, ReLU6, Clip) and the ReLU gradient at the widest accelerated width, lane by lane.</summary>
+/// <summary>Element-wise sums, clamps (ReLU, ReLU6, Clip) and the ReLU and clamp gradients at the widest accelerated width, lane by lane.</summary>
 internal static class ElementwiseKernels
 {
     /// <summary><c>y = a + b</c>.</summary>
@@ -80,6 +80,46 @@ internal static class ElementwiseKernels
         }
 
         return i;
+    }
+
+    /// <summary>
+    /// <c>dx = low &lt; x &lt; high ? dy : 0</c>: the gradient of a clamp (Clip, ReLU6) given its input <paramref name="x"/>
+    /// (NaN passes nothing). Each bound is tested as the sign of a difference, exact in IEEE arithmetic with subnormals:
+    /// <c>x - low &gt; 0</c> exactly where <c>x &gt; low</c>, infinite bounds included.
+    /// </summary>
+    public static void ClampGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float low, float high)
+    {
+        switch (SimdWidth.MaxFloats)
+        {
+            case 16: ClampGradient<Simd512, Vector512<float>, Vector512<double>>(x, dy, dx, low, high); break;
+            case 8: ClampGradient<Simd256, Vector256<float>, Vector256<double>>(x, dy, dx, low, high); break;
+            case 4: ClampGradient<Simd128, Vector128<float>, Vector128<double>>(x, dy, dx, low, high); break;
+            default: ClampGradient<SimdScalar, float, double>(x, dy, dx, low, high); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ClampGradient<TS, TF, TD>(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float low, float high)
+        where TS : ISimd<TF, TD>
+        where TF : struct
+        where TD : struct
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float rdy = ref MemoryMarshal.GetReference(dy);
+        ref float rdx = ref MemoryMarshal.GetReference(dx);
+        TF lower = TS.Broadcast(low), upper = TS.Broadcast(high);
+        int i = 0;
+        for (; i + TS.Count <= dx.Length; i += TS.Count)
+        {
+            TF value = TS.Load(ref rx, i);
+            TS.Store(TS.WherePositive(TS.Subtract(value, lower), TS.WherePositive(TS.Subtract(upper, value), TS.Load(ref rdy, i))), ref rdx, i);
+        }
+
+        for (; i < dx.Length; i++)
+        {
+            float value = Unsafe.Add(ref rx, i);
+            Unsafe.Add(ref rdx, i) = SimdScalar.WherePositive(value - low, SimdScalar.WherePositive(high - value, Unsafe.Add(ref rdy, i)));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -27,9 +27,6 @@ public sealed class ClipLayer : Layer
         ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, int batch)
     {
         int length = batch * InputWidth;
-        for (int i = 0; i < length; i++)
-        {
-            inputGradient[i] = input[i] > _min && input[i] < _max ? outputGradient[i] : 0f;
-        }
+        ElementwiseKernels.ClampGradient(input[..length], outputGradient[..length], inputGradient[..length], _min, _max);
     }
 }
