@@ -106,8 +106,7 @@ public sealed unsafe class Conv2dLayer : Layer
 
         if (_bias is not null)
         {
-            int positions = OutputWidth / _node.OutputChannels, side = _layout.OutputWidth;
-            var geometry = ChannelGeometry.From(TensorShape.ChannelsFirst(batch, _node.OutputChannels, positions / side, side));
+            var geometry = ChannelGeometry.From(TensorShape.ChannelsFirst(batch, _node.OutputChannels, _layout.OutputHeight, _layout.OutputWidth));
             LayerKernels.ChannelSums(geometry, outputGradient, _biasSums, _sumsScratch, _maxThreads);
             for (int m = 0; m < _biasSums.Length; m++)
             {

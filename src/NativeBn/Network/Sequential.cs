@@ -72,7 +72,7 @@ public sealed class Sequential
             ModelNode node = model.Nodes[i];
             ShapeInfo input = model.ShapeOf(node.Inputs[0]);
             int width = checked((int)model.ShapeOf(node.Name).ValuesPerSample);
-            if (node is IdentityNode or FlattenNode || (node is SoftmaxNode && i == model.Nodes.Length - 1))
+            if (IsAlias(model, i))
             {
                 tensors[node.Name] = tensors[node.Inputs[0]];
                 continue;
@@ -145,7 +145,7 @@ public sealed class Sequential
             for (int i = 0; i < model.Nodes.Length; i++)
             {
                 ModelNode node = model.Nodes[i];
-                if (node is IdentityNode or FlattenNode || (node is SoftmaxNode && i == model.Nodes.Length - 1))
+                if (IsAlias(model, i))
                 {
                     continue;
                 }
@@ -169,6 +169,10 @@ public sealed class Sequential
             return long.MaxValue;
         }
     }
+
+    /// <summary>True when node <paramref name="index"/> computes nothing in training: Identity, Flatten, or the final Softmax (its input is the logits).</summary>
+    private static bool IsAlias(ModelDescription model, int index) =>
+        model.Nodes[index] is IdentityNode or FlattenNode || (model.Nodes[index] is SoftmaxNode && index == model.Nodes.Length - 1);
 
     /// <summary>The input's shape, <c>[N, features]</c> or <c>[N, C, H, W]</c>; samples are <see cref="InputWidth"/> values in that layout.</summary>
     public ShapeInfo InputShape { get; }
