@@ -42,7 +42,7 @@ internal static class GlobalPooling
             nint j = 0;
             for (; j < whole; j += count)
             {
-                TS.Widen(TS.Load(ref plane, j), out TD a, out TD b);
+                TS.LoadWidened(ref plane, j, out TD a, out TD b);
                 lower = TS.Add(lower, a);
                 upper = TS.Add(upper, b);
             }

@@ -55,7 +55,12 @@ internal interface ISimd<TF, TD>
     /// <summary>Sum of the float lanes in a fixed order.</summary>
     static abstract float Sum(TF value);
 
-    static abstract void Widen(TF value, out TD lower, out TD upper);
+    /// <summary>
+    /// The float vector at <paramref name="offset"/> widened to double: its lower lanes into <paramref name="lower"/>,
+    /// its upper lanes into <paramref name="upper"/> (0 for the scalar width). Where the instruction set converts straight
+    /// from memory, each half is one load-and-convert, with no shuffle to split the vector.
+    /// </summary>
+    static abstract void LoadWidened(ref float source, nint offset, out TD lower, out TD upper);
 
     static abstract TD BroadcastDouble(double value);
 
@@ -69,6 +74,13 @@ internal interface ISimd<TF, TD>
     static abstract TF Narrow(TD lower, TD upper);
 
     static abstract TD Add(TD left, TD right);
+
+    /// <summary>
+    /// <c>sum + value</c>, the same bits as <see cref="Add(TD, TD)"/>, computed as <c>value·1 + sum</c> on the
+    /// multiply-add units where the width has FMA. Reductions that add more than they multiply use it for one of their
+    /// sums: on cores whose adders and multiply-adders are separate pipes (AMD Zen) the work then splits between them.
+    /// </summary>
+    static abstract TD AddOnMultiplier(TD sum, TD value);
 
     static abstract TD Multiply(TD left, TD right);
 

@@ -71,8 +71,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>, Vector128<double>>
         Vector128.ConditionalSelect(Vector128.GreaterThan(condition, Vector128<float>.Zero), value, Vector128<float>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Widen(Vector128<float> value, out Vector128<double> lower, out Vector128<double> upper)
+    public static void LoadWidened(ref float source, nint offset, out Vector128<double> lower, out Vector128<double> upper)
     {
+        Vector128<float> value = Vector128.LoadUnsafe(ref source, (nuint)offset);
         lower = Vector128.WidenLower(value);
         upper = Vector128.WidenUpper(value);
     }
@@ -99,6 +100,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>, Vector128<double>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Add(Vector128<double> left, Vector128<double> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> AddOnMultiplier(Vector128<double> sum, Vector128<double> value) => sum + value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Multiply(Vector128<double> left, Vector128<double> right) => left * right;

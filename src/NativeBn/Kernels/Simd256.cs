@@ -71,8 +71,16 @@ internal readonly struct Simd256 : ISimd<Vector256<float>, Vector256<double>>
         Vector256.ConditionalSelect(Vector256.GreaterThan(condition, Vector256<float>.Zero), value, Vector256<float>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Widen(Vector256<float> value, out Vector256<double> lower, out Vector256<double> upper)
+    public static void LoadWidened(ref float source, nint offset, out Vector256<double> lower, out Vector256<double> upper)
     {
+        if (Avx.IsSupported)
+        {
+            lower = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref source, (nuint)offset));
+            upper = Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref source, (nuint)(offset + Vector256<double>.Count)));
+            return;
+        }
+
+        Vector256<float> value = Vector256.LoadUnsafe(ref source, (nuint)offset);
         lower = Vector256.WidenLower(value);
         upper = Vector256.WidenUpper(value);
     }
@@ -99,6 +107,10 @@ internal readonly struct Simd256 : ISimd<Vector256<float>, Vector256<double>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Add(Vector256<double> left, Vector256<double> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> AddOnMultiplier(Vector256<double> sum, Vector256<double> value) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(value, Vector256.Create(1d), sum) : sum + value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Multiply(Vector256<double> left, Vector256<double> right) => left * right;

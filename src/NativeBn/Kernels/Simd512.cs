@@ -71,8 +71,16 @@ internal readonly struct Simd512 : ISimd<Vector512<float>, Vector512<double>>
         Vector512.ConditionalSelect(Vector512.GreaterThan(condition, Vector512<float>.Zero), value, Vector512<float>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Widen(Vector512<float> value, out Vector512<double> lower, out Vector512<double> upper)
+    public static void LoadWidened(ref float source, nint offset, out Vector512<double> lower, out Vector512<double> upper)
     {
+        if (Avx512F.IsSupported)
+        {
+            lower = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref source, (nuint)offset));
+            upper = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref source, (nuint)(offset + Vector512<double>.Count)));
+            return;
+        }
+
+        Vector512<float> value = Vector512.LoadUnsafe(ref source, (nuint)offset);
         lower = Vector512.WidenLower(value);
         upper = Vector512.WidenUpper(value);
     }
@@ -99,6 +107,10 @@ internal readonly struct Simd512 : ISimd<Vector512<float>, Vector512<double>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Add(Vector512<double> left, Vector512<double> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> AddOnMultiplier(Vector512<double> sum, Vector512<double> value) =>
+        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(value, Vector512.Create(1d), sum) : sum + value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Multiply(Vector512<double> left, Vector512<double> right) => left * right;

@@ -53,9 +53,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
     public static float WherePositive(float condition, float value) => condition > 0 ? value : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Widen(float value, out double lower, out double upper)
+    public static void LoadWidened(ref float source, nint offset, out double lower, out double upper)
     {
-        lower = value;
+        lower = Unsafe.Add(ref source, offset);
         upper = 0d;
     }
 
@@ -78,6 +78,9 @@ internal readonly struct SimdScalar : ISimd<float, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Add(double left, double right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double AddOnMultiplier(double sum, double value) => sum + value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Multiply(double left, double right) => left * right;

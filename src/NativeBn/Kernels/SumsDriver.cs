@@ -136,11 +136,11 @@ internal static class SumsDriver
         where TF : struct
         where TD : struct
     {
-        TS.Widen(TS.Load(ref u, at), out TD uLower, out TD uUpper);
+        TS.LoadWidened(ref u, at, out TD uLower, out TD uUpper);
         TD vLower = uLower, vUpper = uUpper;
         if (TOp.ReadsSecondInput)
         {
-            TS.Widen(TS.Load(ref v, at), out vLower, out vUpper);
+            TS.LoadWidened(ref v, at, out vLower, out vUpper);
         }
 
         TOp.Accumulate<TS, TF, TD>(uLower, vLower, pLower, ref aLower, ref bLower);

@@ -29,7 +29,7 @@ internal readonly ref struct ForwardCoefficientsOperator(
     {
         TS.LoadDoubles(ref MemoryMarshal.GetReference(_mean), channel, out TD meanLower, out TD meanUpper);
         TS.LoadDoubles(ref MemoryMarshal.GetReference(_m2), channel, out TD m2Lower, out TD m2Upper);
-        TS.Widen(TS.Load(ref MemoryMarshal.GetReference(_gamma), channel), out TD gammaLower, out TD gammaUpper);
+        TS.LoadWidened(ref MemoryMarshal.GetReference(_gamma), channel, out TD gammaLower, out TD gammaUpper);
         TD scale = TS.BroadcastDouble(inverseCount), eps = TS.BroadcastDouble(epsilon), one = TS.BroadcastDouble(1);
         TD varianceLower = TS.Multiply(m2Lower, scale), varianceUpper = TS.Multiply(m2Upper, scale);
         TD inverseLower = TS.Divide(one, TS.Sqrt(TS.Add(varianceLower, eps)));

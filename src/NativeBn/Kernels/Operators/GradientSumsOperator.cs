@@ -16,7 +16,7 @@ internal readonly struct GradientSumsOperator : IChannelSumsOperator
         where TF : struct
         where TD : struct
     {
-        a = TS.Add(a, u);
+        a = TS.AddOnMultiplier(a, u);
         b = TS.MultiplyAdd(u, TS.Subtract(v, p), b);
     }
 }

@@ -18,7 +18,7 @@ internal readonly struct ShiftedMomentsOperator : IChannelSumsOperator
         where TD : struct
     {
         TD d = TS.Subtract(u, p);
-        a = TS.Add(a, d);
+        a = TS.AddOnMultiplier(a, d);
         b = TS.MultiplyAdd(d, d, b);
     }
 }

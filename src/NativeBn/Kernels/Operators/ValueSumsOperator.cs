@@ -12,5 +12,5 @@ internal readonly struct ValueSumsOperator : IChannelSumsOperator
         where TS : ISimd<TF, TD>
         where TF : struct
         where TD : struct =>
-        a = TS.Add(a, u);
+        a = TS.AddOnMultiplier(a, u);
 }
