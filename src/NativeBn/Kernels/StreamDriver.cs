@@ -17,6 +17,7 @@ internal static class StreamDriver
     private const int Unroll = 4;
 
     /// <summary>Channels-last: <paramref name="rows"/> rows of <paramref name="channels"/> values; parameters per channel.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Rows<TOp, TS, TF, TD>(
         ref float u, ref float v, ref float y, nint rows, int channels, ref float p0, ref float p1, ref float p2, ref float p3, bool streaming)
         where TOp : IChannelMapOperator
@@ -35,6 +36,7 @@ internal static class StreamDriver
     /// Channels-first: the planes of channel <paramref name="channel"/> for samples [<paramref name="firstSample"/>,
     /// <paramref name="endSample"/>), each <paramref name="spatial"/> values; the channel's parameters are broadcast.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Planes<TOp, TS, TF, TD>(
         ref float u, ref float v, ref float y, nint firstSample, nint endSample, int channels, int spatial, int channel,
         ref float p0, ref float p1, ref float p2, ref float p3, bool streaming)
