@@ -34,7 +34,7 @@ internal sealed unsafe class WorkerTeam
     private delegate*<nint, int, void> _body;
     private nint _state;
     private int _chunkCount;
-    private int _nextChunk;
+    private ChunkCounter _nextChunk;
     private int _places;
     private int _active;
     private int _engaged;
@@ -142,7 +142,7 @@ internal sealed unsafe class WorkerTeam
             _body = body;
             _state = state;
             _chunkCount = chunkCount;
-            _nextChunk = 0;
+            _nextChunk.Value = 0;
             Volatile.Write(ref _places, helpers);
             lock (_gate)
             {
@@ -223,12 +223,19 @@ internal sealed unsafe class WorkerTeam
         return false;
     }
 
+    /// <summary>
+    /// Runs chunks until none is left. The job's fields are read once: the counter is the only memory the threads write
+    /// while they share a job, and it sits on a cache line of its own.
+    /// </summary>
     private void RunChunks()
     {
+        delegate*<nint, int, void> body = _body;
+        nint state = _state;
+        int count = _chunkCount;
         int chunk;
-        while ((chunk = Interlocked.Increment(ref _nextChunk) - 1) < _chunkCount)
+        while ((chunk = Interlocked.Increment(ref _nextChunk.Value) - 1) < count)
         {
-            _body(_state, chunk);
+            body(state, chunk);
         }
     }
 
@@ -255,6 +262,17 @@ internal sealed unsafe class WorkerTeam
         public readonly nint Owner = owner;
         public readonly delegate*<object, nint, int, void> Body = body;
         public readonly nint State = state;
+    }
+
+    /// <summary>
+    /// The next chunk to claim, alone on its cache line (64 bytes of padding on each side): every claim writes it, and the
+    /// job's other fields, which every thread reads, must not share the line that write takes from them.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct ChunkCounter
+    {
+        [FieldOffset(64)]
+        public int Value;
     }
 
     /// <summary>A caller's hold on the team (<see cref="Engage"/>): disposing it lets the workers block again when idle.</summary>
