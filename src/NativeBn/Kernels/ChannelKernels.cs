@@ -16,6 +16,9 @@ internal static class ChannelKernels
     /// <summary>Fewest chunks for which threads are used.</summary>
     public const int MinParallelChunks = 4;
 
+    /// <summary>Values a thread takes at once from channels-first chunks (see <see cref="ChunksPerClaim"/>).</summary>
+    private const int ClaimElements = ChannelGeometry.ChunkElements / 4;
+
     public static bool RunsInParallel(in ChannelGeometry geometry, int maxThreads) =>
         maxThreads > 1 && geometry.ElementCount > ChannelGeometry.ChunkElements && geometry.ChunkCount >= MinParallelChunks;
 
@@ -64,7 +67,8 @@ internal static class ChannelKernels
                 return;
             }
 
-            WorkerTeam.Shared.Run(geometry.ChunkCount, maxThreads, &MapChunk<TOp>, (nint)(&job));
+            int claims = (geometry.ChunkCount + job.ChunksPerClaim - 1) / job.ChunksPerClaim;
+            WorkerTeam.Shared.Run(claims, maxThreads, &MapChunks<TOp>, (nint)(&job));
         }
     }
 
@@ -140,13 +144,30 @@ internal static class ChannelKernels
         }
     }
 
-    private static unsafe void MapChunk<TOp>(nint state, int chunk)
+    /// <summary>The chunks of one claim: <see cref="MapJob.ChunksPerClaim"/> consecutive chunks from <c>claim</c>'s first.</summary>
+    private static unsafe void MapChunks<TOp>(nint state, int claim)
         where TOp : IChannelMapOperator
     {
         ref MapJob job = ref *(MapJob*)state;
-        job.Geometry.GetChunk(chunk, out int start, out int end, out int channel);
-        MapPiece<TOp>(job, start, end, channel);
+        int first = claim * job.ChunksPerClaim;
+        int end = Math.Min(job.Geometry.ChunkCount, first + job.ChunksPerClaim);
+        for (int chunk = first; chunk < end; chunk++)
+        {
+            job.Geometry.GetChunk(chunk, out int start, out int stop, out int channel);
+            MapPiece<TOp>(job, start, stop, channel);
+        }
     }
+
+    /// <summary>
+    /// Chunks a thread claims at once on the worker team: one for channels-last data (each chunk is a block of whole rows);
+    /// for channels-first data, as many consecutive chunks as hold about <see cref="ClaimElements"/> values. A
+    /// channels-first chunk is one channel's planes, and consecutive channels' planes lie next to each other: where a plane
+    /// is not a whole number of cache lines, neighbouring chunks write the same line at their ends (and their partial sums,
+    /// two doubles each, share lines too), so two threads taking alternate chunks would pass those lines back and forth.
+    /// Which thread runs a chunk never changes what it computes.
+    /// </summary>
+    private static int ChunksPerClaim(in ChannelGeometry geometry) =>
+        geometry.IsChannelsLast ? 1 : Math.Max(1, ClaimElements / (Math.Min(geometry.OuterPerChunk, geometry.Outer) * geometry.Spatial));
 
     /// <summary>Computes every chunk's partial sums on the worker team into <paramref name="scratch"/>, <paramref name="stride"/> doubles each.</summary>
     private static unsafe void SumsInParallel<TOp>(
@@ -157,19 +178,26 @@ internal static class ChannelKernels
         fixed (double* pp = p, ps = scratch)
         {
             var job = new SumsJob(g, pu, pv, pp, p.Length, ps, stride);
-            WorkerTeam.Shared.Run(g.ChunkCount, maxThreads, &SumsChunk<TOp>, (nint)(&job));
+            int claims = (g.ChunkCount + job.ChunksPerClaim - 1) / job.ChunksPerClaim;
+            WorkerTeam.Shared.Run(claims, maxThreads, &SumsChunks<TOp>, (nint)(&job));
         }
     }
 
-    private static unsafe void SumsChunk<TOp>(nint state, int chunk)
+    /// <summary>The partial sums of one claim's chunks (see <see cref="ChunksPerClaim"/>), each into its own place in the scratch.</summary>
+    private static unsafe void SumsChunks<TOp>(nint state, int claim)
         where TOp : IChannelSumsOperator
     {
         ref SumsJob job = ref *(SumsJob*)state;
-        job.Geometry.GetChunk(chunk, out int start, out int end, out int channel);
-        var partial = new Span<double>(job.Scratch + (nint)chunk * job.Stride, job.Stride);
+        int first = claim * job.ChunksPerClaim;
+        int last = Math.Min(job.Geometry.ChunkCount, first + job.ChunksPerClaim);
         int half = job.Stride / 2;
-        SumsPiece<TOp>(job.Geometry, ref *job.U, ref *job.V, new ReadOnlySpan<double>(job.P, job.ParameterCount),
-            partial[..half], partial[half..], start, end, channel);
+        for (int chunk = first; chunk < last; chunk++)
+        {
+            job.Geometry.GetChunk(chunk, out int start, out int end, out int channel);
+            var partial = new Span<double>(job.Scratch + (nint)chunk * job.Stride, job.Stride);
+            SumsPiece<TOp>(job.Geometry, ref *job.U, ref *job.V, new ReadOnlySpan<double>(job.P, job.ParameterCount),
+                partial[..half], partial[half..], start, end, channel);
+        }
     }
 
     private unsafe readonly struct MapJob(ChannelGeometry geometry, float* u, float* v, float* y, float* p0, float* p1, float* p2, float* p3, bool streaming)
@@ -177,6 +205,7 @@ internal static class ChannelKernels
         public readonly ChannelGeometry Geometry = geometry;
         public readonly float* U = u, V = v, Y = y, P0 = p0, P1 = p1, P2 = p2, P3 = p3;
         public readonly bool Streaming = streaming;
+        public readonly int ChunksPerClaim = ChannelKernels.ChunksPerClaim(geometry);
     }
 
     private unsafe readonly struct SumsJob(ChannelGeometry geometry, float* u, float* v, double* p, int parameterCount, double* scratch, int stride)
@@ -185,6 +214,7 @@ internal static class ChannelKernels
         public readonly float* U = u, V = v;
         public readonly double* P = p, Scratch = scratch;
         public readonly int ParameterCount = parameterCount, Stride = stride;
+        public readonly int ChunksPerClaim = ChannelKernels.ChunksPerClaim(geometry);
     }
 
     /// <summary><c>total[c] += part[c]</c>: one IEEE addition per channel whatever the vector width, so sums are the same at every width.</summary>
