@@ -46,7 +46,7 @@ if [ "$aot" = 1 ]; then
 fi
 
 have_onednn=1
-if ! ldconfig -p | grep -q 'libdnnl.so.2 '; then
+if ! ldconfig -p | grep 'libdnnl.so.2 ' >/dev/null; then
   echo "oneDNN (libdnnl.so.2) is not installed: its columns are left out. On Debian: apt-get install libdnnl-dev" >&2
   have_onednn=0
 fi

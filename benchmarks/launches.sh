@@ -30,7 +30,7 @@ launches="${LAUNCHES:-5}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 if [[ $suite == bn ]]; then
-  if ! ldconfig -p | grep -q 'libdnnl.so.2 '; then
+  if ! ldconfig -p | grep 'libdnnl.so.2 ' >/dev/null; then
     echo "oneDNN (libdnnl.so.2) is not installed; on Debian: apt-get install libdnnl-dev" >&2
     exit 1
   fi

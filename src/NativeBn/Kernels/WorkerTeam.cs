@@ -224,8 +224,8 @@ internal sealed unsafe class WorkerTeam
     }
 
     /// <summary>
-    /// Runs chunks until none is left. The job's fields are read once: the counter is the only memory the threads write
-    /// while they share a job, and it sits on a cache line of its own.
+    /// Runs chunks until none is left. The job's fields are read once, before the first claim: every claim writes the
+    /// counter, which sits on a cache line of its own, so claims do not take the job's line from the other threads.
     /// </summary>
     private void RunChunks()
     {
