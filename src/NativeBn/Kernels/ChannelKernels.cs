@@ -67,8 +67,7 @@ internal static class ChannelKernels
                 return;
             }
 
-            int claims = (geometry.ChunkCount + job.ChunksPerClaim - 1) / job.ChunksPerClaim;
-            WorkerTeam.Shared.Run(claims, maxThreads, &MapChunks<TOp>, (nint)(&job));
+            WorkerTeam.Shared.Run(ClaimCount(geometry, job.ChunksPerClaim), maxThreads, &MapChunks<TOp>, (nint)(&job));
         }
     }
 
@@ -149,8 +148,7 @@ internal static class ChannelKernels
         where TOp : IChannelMapOperator
     {
         ref MapJob job = ref *(MapJob*)state;
-        int first = claim * job.ChunksPerClaim;
-        int end = Math.Min(job.Geometry.ChunkCount, first + job.ChunksPerClaim);
+        ClaimedChunks(job.Geometry, job.ChunksPerClaim, claim, out int first, out int end);
         for (int chunk = first; chunk < end; chunk++)
         {
             job.Geometry.GetChunk(chunk, out int start, out int stop, out int channel);
@@ -169,6 +167,17 @@ internal static class ChannelKernels
     private static int ChunksPerClaim(in ChannelGeometry geometry) =>
         geometry.IsChannelsLast ? 1 : Math.Max(1, ClaimElements / (Math.Min(geometry.OuterPerChunk, geometry.Outer) * geometry.Spatial));
 
+    /// <summary>Claims that cover every chunk, <paramref name="chunksPerClaim"/> at a time.</summary>
+    private static int ClaimCount(in ChannelGeometry geometry, int chunksPerClaim) =>
+        (geometry.ChunkCount + chunksPerClaim - 1) / chunksPerClaim;
+
+    /// <summary>The chunks [<paramref name="first"/>, <paramref name="end"/>) of claim <paramref name="claim"/>.</summary>
+    private static void ClaimedChunks(in ChannelGeometry geometry, int chunksPerClaim, int claim, out int first, out int end)
+    {
+        first = claim * chunksPerClaim;
+        end = Math.Min(geometry.ChunkCount, first + chunksPerClaim);
+    }
+
     /// <summary>Computes every chunk's partial sums on the worker team into <paramref name="scratch"/>, <paramref name="stride"/> doubles each.</summary>
     private static unsafe void SumsInParallel<TOp>(
         ChannelGeometry g, ref float ru, ref float rv, ReadOnlySpan<double> p, Span<double> scratch, int stride, int maxThreads)
@@ -178,8 +187,7 @@ internal static class ChannelKernels
         fixed (double* pp = p, ps = scratch)
         {
             var job = new SumsJob(g, pu, pv, pp, p.Length, ps, stride);
-            int claims = (g.ChunkCount + job.ChunksPerClaim - 1) / job.ChunksPerClaim;
-            WorkerTeam.Shared.Run(claims, maxThreads, &SumsChunks<TOp>, (nint)(&job));
+            WorkerTeam.Shared.Run(ClaimCount(g, job.ChunksPerClaim), maxThreads, &SumsChunks<TOp>, (nint)(&job));
         }
     }
 
@@ -188,8 +196,7 @@ internal static class ChannelKernels
         where TOp : IChannelSumsOperator
     {
         ref SumsJob job = ref *(SumsJob*)state;
-        int first = claim * job.ChunksPerClaim;
-        int last = Math.Min(job.Geometry.ChunkCount, first + job.ChunksPerClaim);
+        ClaimedChunks(job.Geometry, job.ChunksPerClaim, claim, out int first, out int last);
         int half = job.Stride / 2;
         for (int chunk = first; chunk < last; chunk++)
         {
