@@ -2,6 +2,11 @@ using NativeBn.Kernels;
 
 namespace NativeBn.Tests.Kernels;
 
+/// <summary>
+/// In the serial collection: <see cref="AThreadsFirstBlocksTakeTheReservedLength"/> needs the process-wide block
+/// reservation to stay as it set it between two multiplications, and plans built by tests running beside it raise it.
+/// </summary>
+[Collection(SerialCollection.Name)]
 public class PackedGemmTests
 {
     [Fact]
