@@ -17,7 +17,7 @@ public class BnInferenceBenchmarks
     private BatchNorm _layer = null!;
     private TensorShape _shape;
     private AlignedFloats _x = null!, _y = null!;
-    private float[] _scale = [], _shift = [];
+    private AlignedFloats _scale = null!, _shift = null!;
     private OneDnnBatchNorm? _oneDnn;
     private OrtRunner? _ort;
     private TensorPrimitivesBatchNorm _tensorPrimitives = null!;
@@ -90,13 +90,13 @@ public class BnInferenceBenchmarks
     public void OnnxRuntime2Threads() => _ort!.Run();
 
     [Benchmark]
-    public void TensorPrimitivesComposed() => _tensorPrimitives.Infer(_x.Span, _scale, _shift, _y.Span);
+    public void TensorPrimitivesComposed() => _tensorPrimitives.Infer(_x.Span, _scale.Span, _shift.Span, _y.Span);
 
     [Benchmark]
-    public void ScalarLoop() => _scalar.Infer(_x.Span, _scale, _shift, _y.Span);
+    public void ScalarLoop() => _scalar.Infer(_x.Span, _scale.Span, _shift.Span, _y.Span);
 
     [Benchmark]
-    public void FmaLoopLimit() => FmaLimit.Infer(_x.Span, _scale, _shift, _y.Span, Case.N, Case.C);
+    public void FmaLoopLimit() => FmaLimit.Infer(_x.Span, _scale.Span, _shift.Span, _y.Span, Case.N, Case.C);
 
     private float Epsilon => (float)_layer.Options.Conventions.Epsilon;
 
@@ -108,9 +108,9 @@ public class BnInferenceBenchmarks
         _shape = TensorShape.Features(n, c);
         _x = AlignedFloats.Random(n * c, 5);
         _y = new AlignedFloats(n * c);
-        _scale = new float[c];
-        _shift = new float[c];
-        _layer.GetInferenceCoefficients(NormalizationStatistics.Running, _scale, _shift);
+        _scale = new AlignedFloats(c);
+        _shift = new AlignedFloats(c);
+        _layer.GetInferenceCoefficients(NormalizationStatistics.Running, _scale.Span, _shift.Span);
         _layer.Infer(_x.Span, _shape, _y.Span);
         return _y.Span.ToArray();
     }

@@ -313,13 +313,13 @@ public sealed class InferencePlan
                         inputs, node, denseOutput);
                     return;
                 case BatchNormNode batchNorm:
-                    var scale = new float[batchNorm.Channels];
-                    var shift = new float[batchNorm.Channels];
+                    var scale = new AlignedFloatArray(batchNorm.Channels);
+                    var shift = new AlignedFloatArray(batchNorm.Channels);
                     NormalizationStatistics statistics = StatisticsFor(batchNorm);
                     (var mean, var variance) = batchNorm.Statistics(statistics);
                     double epsilon = batchNorm.Options.Conventions.Epsilon;
                     InferenceCoefficients.Compute(batchNorm.Gamma.AsSpan(), batchNorm.Beta.AsSpan(), mean.AsSpan(), variance.AsSpan(),
-                        epsilon, scale, shift);
+                        epsilon, scale.Span, shift.Span);
                     ShapeInfo shape = _model.ShapeOf(node.Name);
                     long spatial = shape.ValuesPerSample / batchNorm.Channels;
                     _batchNorms.Add(new PlannedBatchNorm(node.Name, batchNorm.Channels, (int)spatial, mean, variance, epsilon, statistics));
@@ -539,7 +539,7 @@ public sealed class InferencePlan
     }
 
     /// <summary>BatchNorm as <c>x·scale + shift</c> on one sample: a row of C features, or C planes of <paramref name="spatial"/> values.</summary>
-    private sealed class AffineStep(float[] scale, float[] shift, int spatial, bool relu) : Step
+    private sealed class AffineStep(AlignedFloatArray scale, AlignedFloatArray shift, int spatial, bool relu) : Step
     {
         private readonly ChannelGeometry _planes = ChannelGeometry.From(spatial == 1
             ? TensorShape.Features(1, scale.Length)
@@ -549,11 +549,11 @@ public sealed class InferencePlan
         {
             if (spatial == 1)
             {
-                LayerKernels.AffineRows(input, scale, shift, output, 1, relu);
+                LayerKernels.AffineRows(input, scale.Span, shift.Span, output, 1, relu);
             }
             else
             {
-                LayerKernels.Affine(_planes, input, scale, shift, output, relu, 1);
+                LayerKernels.Affine(_planes, input, scale.Span, shift.Span, output, relu, 1);
             }
         }
     }

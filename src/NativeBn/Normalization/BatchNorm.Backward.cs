@@ -6,10 +6,10 @@ public sealed partial class BatchNorm
 {
     private readonly double[] _sumA;
     private readonly double[] _sumB;
-    private readonly float[] _gradientA;
-    private readonly float[] _gradientK;
-    private readonly float[] _gradientMean;
-    private readonly float[] _gradientE;
+    private readonly AlignedFloatArray _gradientA;
+    private readonly AlignedFloatArray _gradientK;
+    private readonly AlignedFloatArray _gradientMean;
+    private readonly AlignedFloatArray _gradientE;
 
     /// <summary>
     /// Backward pass of the last <see cref="Forward"/>: writes d(loss)/dx into <paramref name="inputGradient"/> and
@@ -83,11 +83,11 @@ public sealed partial class BatchNorm
         bool batch = PrepareInputGradient(step);
         if (hasData && batch)
         {
-            device.InputGradient(_gradientA, _gradientK, _gradientMean, _gradientE);
+            device.InputGradient(_gradientA.Span, _gradientK.Span, _gradientMean.Span, _gradientE.Span);
         }
         else if (hasData)
         {
-            device.ScaleGradient(_gradientA);
+            device.ScaleGradient(_gradientA.Span);
         }
     }
 
@@ -119,7 +119,7 @@ public sealed partial class BatchNorm
     {
         SavedContext saved = _saved;
         var coefficients = new BackwardCoefficientsOperator(
-            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _gradientA, _gradientK, _gradientMean, _gradientE, _gammaGradient, _betaGradient);
+            saved, _sumA, _sumB, 1.0 / saved.Count, saved.TrainAffine, _gradientA.Span, _gradientK.Span, _gradientMean.Span, _gradientE.Span, _gammaGradient, _betaGradient);
         ChannelParameterDriver.Run(ref coefficients, Channels);
         if (!saved.TrainAffine)
         {

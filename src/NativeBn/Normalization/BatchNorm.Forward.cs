@@ -6,9 +6,9 @@ public sealed partial class BatchNorm
 {
     private readonly double[] _batchMean;
     private readonly double[] _batchM2;
-    private readonly float[] _normalizeMean;
-    private readonly float[] _normalizeScale;
-    private readonly float[] _normalizeShift;
+    private readonly AlignedFloatArray _normalizeMean;
+    private readonly AlignedFloatArray _normalizeScale;
+    private readonly AlignedFloatArray _normalizeShift;
     private SavedContext _saved;
     private SavedContext _work;
 
@@ -95,7 +95,7 @@ public sealed partial class BatchNorm
         bool centered = PrepareNormalize(step, out ReadOnlySpan<float> scale, out ReadOnlySpan<float> shift);
         if (hasData && centered)
         {
-            device.NormalizeCentered(_normalizeMean, scale, shift);
+            device.NormalizeCentered(_normalizeMean.Span, scale, shift);
         }
         else if (hasData)
         {
@@ -185,13 +185,13 @@ public sealed partial class BatchNorm
         if (step.NormalizeWith == NormalizationStatistics.Batch)
         {
             PrepareBatchNormalize(step.Count, work);
-            scale = _normalizeScale;
-            shift = _normalizeShift;
+            scale = _normalizeScale.Span;
+            shift = _normalizeShift.Span;
             return true;
         }
 
         GetStoredStatistics(step.NormalizeWith, "mode", out ReadOnlySpan<double> mean, out ReadOnlySpan<double> variance);
-        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _normalizeMean, _normalizeScale, _normalizeShift);
+        var saved = new ForwardCoefficientsOperator(mean, variance, _gamma, _beta, 1, Epsilon, work, _normalizeMean.Span, _normalizeScale.Span, _normalizeShift.Span);
         ChannelParameterDriver.Run(ref saved, Channels);
         InferenceCoefficients coefficients = CurrentCoefficients(step.NormalizeWith);
         scale = coefficients.Scale;
@@ -232,7 +232,7 @@ public sealed partial class BatchNorm
         double inverseCount = 1.0 / count;
         if (renormalization is null)
         {
-            var coefficients = new ForwardCoefficientsOperator(_batchMean, _batchM2, _gamma, _beta, inverseCount, Epsilon, work, _normalizeMean, _normalizeScale, _normalizeShift);
+            var coefficients = new ForwardCoefficientsOperator(_batchMean, _batchM2, _gamma, _beta, inverseCount, Epsilon, work, _normalizeMean.Span, _normalizeScale.Span, _normalizeShift.Span);
             ChannelParameterDriver.Run(ref coefficients, Channels);
         }
         else
@@ -246,6 +246,7 @@ public sealed partial class BatchNorm
     {
         (double rMax, double dMax) = renormalization.LimitsAt(TrainingSteps);
         double eps = Epsilon;
+        Span<float> normalizeMean = _normalizeMean.Span, normalizeScale = _normalizeScale.Span, normalizeShift = _normalizeShift.Span;
         for (int c = 0; c < Channels; c++)
         {
             double mean = _batchMean[c];
@@ -261,9 +262,9 @@ public sealed partial class BatchNorm
             work.A[c] = a;
             work.R[c] = r;
             work.D[c] = d;
-            _normalizeMean[c] = (float)mean;
-            _normalizeScale[c] = (float)a;
-            _normalizeShift[c] = (float)(_beta[c] + _gamma[c] * d);
+            normalizeMean[c] = (float)mean;
+            normalizeScale[c] = (float)a;
+            normalizeShift[c] = (float)(_beta[c] + _gamma[c] * d);
         }
     }
 

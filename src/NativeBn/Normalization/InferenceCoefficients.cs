@@ -1,16 +1,21 @@
+using NativeBn.Kernels;
+
 namespace NativeBn.Normalization;
 
 /// <summary>
 /// Folded per-channel coefficients <c>scale = gamma/sqrt(var + eps)</c>, <c>shift = beta - mean·scale</c> for one
-/// statistics source, tagged with the layer version they were computed from. Computed in double, stored as float.
+/// statistics source, tagged with the layer version they were computed from. Computed in double, stored as float, each
+/// set of C from a 64-byte boundary (see <see cref="AlignedFloatArray"/>).
 /// </summary>
 internal sealed class InferenceCoefficients(int channels)
 {
+    private readonly AlignedFloatArray _scale = new(channels);
+    private readonly AlignedFloatArray _shift = new(channels);
     private long _version = -1;
 
-    public float[] Scale { get; } = new float[channels];
+    public Span<float> Scale => _scale.Span;
 
-    public float[] Shift { get; } = new float[channels];
+    public Span<float> Shift => _shift.Span;
 
     public bool IsCurrent(long version) => Volatile.Read(ref _version) == version;
 
