@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace NativeBn.Kernels;
@@ -79,7 +78,7 @@ internal static class MapDriver
     /// <summary>
     /// Rows in tiles of <see cref="RowTile"/>: each block of parameters is loaded once for the tile's rows, a block's
     /// rows are all computed before any of them is stored, and the last vectors of the tile's rows are computed before
-    /// any of its stores; the remaining rows one by one. Blocks are visited in the order <see cref="Descending"/> picks.
+    /// any of its stores; the remaining rows one by one. Blocks are visited in the order <see cref="BlockOrder.Descending"/> picks.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Tiled<TOp, TS, TF, TD, TWidth>(
@@ -94,7 +93,7 @@ internal static class MapDriver
         channels = TWidth.Resolve(channels);
         nint count = TS.Count;
         nint last = channels - count;
-        bool descending = Descending(ref u, ref y, channels);
+        bool descending = BlockOrder.Descending(ref u, ref y, channels);
         nint r = 0;
         for (; r + RowTile <= rows; r += RowTile)
         {
@@ -130,29 +129,6 @@ internal static class MapDriver
         {
             Row<TOp, TS, TF, TD>(ref u, ref v, ref y, r * channels, channels, ref p0, ref p1, ref p2, ref p3);
         }
-    }
-
-    /// <summary>
-    /// Whether a tile visits its blocks from the last to the first. A load whose address matches a recent store's in
-    /// the low 12 bits waits for that store (4K aliasing), and the rows of a tile are <c>4·channels</c> bytes apart, so
-    /// the input and output lines of a tile repeat every <c>P = gcd(4096, 4·channels)</c> bytes of those low bits.
-    /// When the output's offset from the input, modulo P, is in (0, P/2], the blocks stored just before (first to last)
-    /// sit where the next blocks are loaded from; visited last to first, the stores sit behind the loads instead. Periods
-    /// under a cache line spread the rows over every line, and no order is better: first to last.
-    /// With 1024 channels and the output 64-512 bytes after the input modulo 4096, first-to-last tiles took 1.5-2.5x
-    /// as long.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe bool Descending(ref float u, ref float y, int channels)
-    {
-        nint period = (nint)1 << Math.Min(12, BitOperations.TrailingZeroCount(channels) + 2);
-        if (period < 64)
-        {
-            return false;
-        }
-
-        nint offset = ((nint)Unsafe.AsPointer(ref y) - (nint)Unsafe.AsPointer(ref u)) & (period - 1);
-        return offset != 0 && offset <= period / 2;
     }
 
     /// <summary>The tile's four rows of the block at <paramref name="c"/>: all four computed, then stored.</summary>

@@ -49,17 +49,17 @@ public class TiledRowOrderTests
     {
         var buffer = new float[4096];
         ref float input = ref buffer[0];
-        Assert.False(MapDriver.Descending(ref input, ref input, 1024), "in place");
-        Assert.True(MapDriver.Descending(ref input, ref buffer[16], 1024), "64 bytes after, C = 1024");
-        Assert.True(MapDriver.Descending(ref input, ref buffer[512], 1024), "2048 bytes after, C = 1024");
-        Assert.False(MapDriver.Descending(ref input, ref buffer[513], 1024), "2052 bytes after, C = 1024");
-        Assert.False(MapDriver.Descending(ref input, ref buffer[1024], 1024), "4096 bytes after, C = 1024");
-        Assert.True(MapDriver.Descending(ref buffer[1029], ref buffer[6], 1024), "4 bytes after modulo 4096");
-        Assert.False(MapDriver.Descending(ref buffer[16], ref input, 1024), "64 bytes before, C = 1024");
-        Assert.False(MapDriver.Descending(ref input, ref buffer[512], 512), "2048 bytes after: one period of C = 512");
-        Assert.True(MapDriver.Descending(ref input, ref buffer[528], 512), "2112 bytes after, C = 512");
-        Assert.True(MapDriver.Descending(ref input, ref buffer[4], 16), "16 bytes after, C = 16 (period 64)");
-        Assert.False(MapDriver.Descending(ref input, ref buffer[1], 100), "C = 100: period 16 bytes, under a line");
+        Assert.False(BlockOrder.Descending(ref input, ref input, 1024), "in place");
+        Assert.True(BlockOrder.Descending(ref input, ref buffer[16], 1024), "64 bytes after, C = 1024");
+        Assert.True(BlockOrder.Descending(ref input, ref buffer[512], 1024), "2048 bytes after, C = 1024");
+        Assert.False(BlockOrder.Descending(ref input, ref buffer[513], 1024), "2052 bytes after, C = 1024");
+        Assert.False(BlockOrder.Descending(ref input, ref buffer[1024], 1024), "4096 bytes after, C = 1024");
+        Assert.True(BlockOrder.Descending(ref buffer[1029], ref buffer[6], 1024), "4 bytes after modulo 4096");
+        Assert.False(BlockOrder.Descending(ref buffer[16], ref input, 1024), "64 bytes before, C = 1024");
+        Assert.False(BlockOrder.Descending(ref input, ref buffer[512], 512), "2048 bytes after: one period of C = 512");
+        Assert.True(BlockOrder.Descending(ref input, ref buffer[528], 512), "2112 bytes after, C = 512");
+        Assert.True(BlockOrder.Descending(ref input, ref buffer[4], 16), "16 bytes after, C = 16 (period 64)");
+        Assert.False(BlockOrder.Descending(ref input, ref buffer[1], 100), "C = 100: period 16 bytes, under a line");
     }
 
     /// <summary>Dyadic values whose products with <see cref="Scales"/> and sums with a shift are exact in float.</summary>
